@@ -1,0 +1,85 @@
+# scandetd - port-scan and OS-probe detector
+#
+#   make              build scandetd and spoofs in build/
+#   make check        all tests, on the normal build and under ASan+UBSan
+#   make check-fast   all tests on the normal build only
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make CC=clang     any C11 compiler; gcc and clang are both tested
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+RUNSTATEDIR ?= /run
+BUILD   ?= build
+
+PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
+PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
+       -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PCAP_CFLAGS) \
+	-Isrc -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"'
+ALL_LDFLAGS = $(LDFLAGS)
+
+ifeq ($(SAN),1)
+BUILD = build-san
+CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	 -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC  := $(wildcard tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+
+all: $(BUILD)/scandetd $(TOOL_BIN) $(UNIT_BIN)
+
+$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libscandetd.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/scandetd: $(BUILD)/src/main.o $(BUILD)/libscandetd.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+
+$(BUILD)/%: tools/%.c $(wildcard tools/*.h) $(BUILD)/libscandetd.a Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(PCAP_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libscandetd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(PCAP_LIBS)
+
+check-fast: all
+	BUILD=$(BUILD) tests/run.sh
+
+check: all
+	BUILD=$(BUILD) tests/run.sh
+	$(MAKE) SAN=1 all
+	BUILD=build-san tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/scandetd $(DESTDIR)$(SBINDIR)/scandetd
+	install -m 755 $(BUILD)/spoofs $(DESTDIR)$(SBINDIR)/spoofs
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/scandetd.conf ]; then \
+		install -d $(DESTDIR)$(SYSCONFDIR); \
+		install -m 644 contrib/scandetd.conf $(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
+	fi
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all check check-fast install clean

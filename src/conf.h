@@ -1,0 +1,104 @@
+/*
+ * conf.h - the configuration file.
+ *
+ * Line-based, the original scandetd's syntax: "Option value...", '#'
+ * comments, option names case-insensitive, values separated by blanks (the
+ * original also accepted '='), double-quoted values may hold spaces.
+ * Unknown options and bad values are errors naming file and line.
+ */
+#ifndef SCANDETD_CONF_H
+#define SCANDETD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rule.h"
+
+/* A set of ports, one bit each: O(1) membership on the packet path. */
+struct portset {
+	uint64_t bits[65536 / 64];
+};
+
+static inline bool portset_has(const struct portset *s, uint16_t port)
+{
+	return (s->bits[port >> 6] >> (port & 63)) & 1;
+}
+
+/* Options that exist once for TCP and once for UDP. */
+enum { CONF_TCP = 0, CONF_UDP = 1, CONF_NPROTO = 2 };
+
+struct proto_conf {
+	bool log_connections;		/* LogConnections / UdpLogConnections */
+	bool log_scans;			/* LogScans / UdpLogScans */
+	bool send_email;		/* SendEmail / UdpSendEmail */
+	struct portset log_ignore_ports;	/* PortLogIgnore / UdpPortLogIgnore */
+	struct portset scan_ignore_ports;	/* PortScanIgnore / UdpPortScanIgnore */
+	struct rule_list log_ignore_hosts;	/* HostLogIgnore / UdpHostLogIgnore */
+	struct rule_list scan_ignore_hosts;	/* HostScanIgnore / UdpHostScanIgnore */
+};
+
+struct config {
+	char *path;			/* file it was read from, or NULL */
+
+	struct proto_conf proto[CONF_NPROTO];
+
+	/* connection logging */
+	bool log_details;		/* LogDetails */
+	bool dns_resolve;		/* DNSResolve */
+	bool port_resolve;		/* PortResolve */
+
+	/* scan detection */
+	unsigned count_threshold;	/* CountThreshold (>= 1) */
+	bool flood_detection;		/* FloodDetection */
+
+	/* OS probes */
+	bool log_osfp;			/* LogOSFP */
+	bool osfp_send_mail;		/* OSFPSendMail */
+
+	/* email (SPEC "Email") */
+	char *mail_from;		/* MailFrom */
+	char *rcpt_to;			/* RcptTo */
+	char *mail_subject;		/* MailSubject */
+	char *smtp_relay;		/* SMTPrelay */
+	unsigned mail_port;		/* MailPort 1..65535 */
+	char *hello_msg;		/* HelloMsg */
+
+	/* daemon */
+	char *run_as_user;		/* RunAsUser */
+	int syslog_facility;		/* SyslogFacility, a LOG_ value */
+	char *pid_file;			/* PidFile */
+
+	/* new in this version */
+	char *capture_filter;		/* CaptureFilter, NULL: none */
+	char *json_log;			/* JsonLog, NULL: none */
+	unsigned source_table_size;	/* SourceTableSize */
+	unsigned flow_table_size;	/* FlowTableSize */
+};
+
+/* Fill cfg with the defaults (no file read). */
+void conf_defaults(struct config *cfg);
+
+/*
+ * Read path into a fresh cfg (defaults first, then the file).  On error
+ * returns false, leaves cfg freed, and writes "path:line: what is wrong"
+ * (or "path: why it cannot be read") into err.
+ */
+bool conf_load(const char *path, struct config *cfg, char *err, size_t errlen);
+
+/* Same, from a string in memory; name stands in for the path in errors.
+ * Used by tests and by the fuzzer. */
+bool conf_load_string(const char *name, const char *text, struct config *cfg,
+		      char *err, size_t errlen);
+
+/* Print the configuration the way -s and -v show it: every option with
+ * its value, in the file's own syntax, so the output is a valid file. */
+void conf_print(const struct config *cfg, FILE *out);
+
+void conf_free(struct config *cfg);
+
+/* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
+const char *conf_facility_name(int facility);
+
+#endif

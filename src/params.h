@@ -1,0 +1,70 @@
+/*
+ * params.h - every compile-time limit and default of scandetd in one place.
+ *
+ * The first group may reasonably be changed; most of it can also be set in
+ * the configuration file.  The second group is obscure: it bounds work done
+ * for hostile input and should only change with a reason written next to it.
+ */
+#ifndef SCANDETD_PARAMS_H
+#define SCANDETD_PARAMS_H
+
+/* ---- may reasonably change ---------------------------------------- */
+
+#define DEFAULT_CONFIG_FILE   SYSCONFDIR "/scandetd.conf"
+#define DEFAULT_PID_FILE      RUNSTATEDIR "/scandetd.pid"
+#define DEFAULT_RUN_AS_USER   "nobody"
+
+/* The original's default: 40 rapid probes make a scan. */
+#define DEFAULT_COUNT_THRESHOLD 40
+
+/* Probes count as "rapid" when they come within this many microseconds
+ * of the previous probe from the same source (the original's one second). */
+#define CLASSIC_GAP_US        1000000ULL
+
+/* An entry that never reached the threshold is forgotten after this idle
+ * time (the original's SCAN_EXPIRE).  A scan that was reported ends, and
+ * its end-of-scan record is written, after the same idle time. */
+#define SCAN_EXPIRE_US        (120 * 1000000ULL)
+
+/* OS probe: three distinct flag patterns within this time of each other. */
+#define OSFP_WINDOW_US        (2 * 1000000ULL)
+#define OSFP_PATTERNS_NEEDED  3
+
+/* Per-source table: number of slots (rounded up to a power of two).
+ * 65536 sources * ~200 bytes = 13 MiB. */
+#define DEFAULT_SOURCE_TABLE_SIZE 65536
+/* Flow table (first contacts, to tell replies and repeats from probes). */
+#define DEFAULT_FLOW_TABLE_SIZE   262144
+
+/* A UDP or TCP flow not seen for this long is forgotten, so that a new
+ * datagram on the same 5-tuple is a new first contact again. */
+#define FLOW_IDLE_US          (300 * 1000000ULL)
+
+/* libpcap snapshot length: enough for every header we decode plus
+ * the options of the TCP header; payload is never inspected. */
+#define CAPTURE_SNAPLEN       262144
+#define CAPTURE_TIMEOUT_MS    100
+
+/* ---- obscure: bounds on work for hostile input --------------------- */
+
+/* Lookups probe at most this many slots (linear probing); a full probe
+ * window means eviction, never a longer search.  Keeps the work per packet
+ * O(1) even with a table full of attacker-chosen keys. */
+#define TABLE_PROBE_LIMIT     8
+
+/* Nested VLAN tags accepted before a frame is called malformed. */
+#define MAX_VLAN_TAGS         4
+/* IPv6 extension headers walked before a packet is called malformed. */
+#define MAX_IPV6_EXT_HEADERS  8
+
+/* Longest line of text an alert can produce (syslog, stdout). */
+#define ALERT_LINE_MAX        512
+/* Longest host name we keep from a DNS answer (RFC 1035 limit). */
+#define HOSTNAME_MAX          254
+
+/* Configuration file limits. */
+#define CONF_LINE_MAX         4096
+#define CONF_MAX_RULES        4096
+#define CONF_MAX_PORT_RANGES  1024
+
+#endif
