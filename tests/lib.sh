@@ -1,0 +1,62 @@
+# tests/lib.sh - helpers for the shell test scripts (tests/*/t_*.sh).
+#
+# Source it, call check/check_eq/check_grep for each assertion, and end
+# with "finish".  Every check is a test case: it prints "ok NAME" or
+# "FAIL NAME: why", and finish prints "SCRIPT: N passed, N failed" and
+# exits non-zero when something failed.
+#
+# $TOP is the repository, $BUILD the build directory, $SCANDETD and
+# $SPOOFS the binaries under test, $TMPD a scratch directory removed at exit.
+
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${BUILD:=build}"
+case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+SCANDETD="$BUILD/scandetd"
+SPOOFS="$BUILD/spoofs"
+DATA="$TOP/tests/pcap/data"
+TMPD=$(mktemp -d)
+lib_passed=0
+lib_failed=0
+lib_cleanups=""
+trap 'lib_cleanup' EXIT
+
+lib_cleanup() {
+	for c in $lib_cleanups; do "$c" || true; done
+	rm -rf "$TMPD"
+}
+
+# at_exit FUNCTION: run FUNCTION at exit, also on failure.
+at_exit() { lib_cleanups="$1 $lib_cleanups"; }
+
+pass() { lib_passed=$((lib_passed + 1)); echo "ok $1"; }
+fail() { lib_failed=$((lib_failed + 1)); echo "FAIL $1: $2"; }
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+	n=$1; shift
+	if "$@" >/dev/null 2>&1; then pass "$n"; else fail "$n" "command failed: $*"; fi
+}
+
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"
+	else fail "$1" "got [$2], expected [$3]"; fi
+}
+
+# check_grep NAME FILE REGEX: FILE has a line matching REGEX (grep -E).
+check_grep() {
+	if grep -Eq -- "$3" "$2"; then pass "$1"
+	else fail "$1" "no line matching /$3/ in $2"; fi
+}
+
+# check_nogrep NAME FILE REGEX: FILE has no line matching REGEX.
+check_nogrep() {
+	if grep -Eq -- "$3" "$2"; then fail "$1" "unexpected line matching /$3/ in $2"
+	else pass "$1"; fi
+}
+
+finish() {
+	echo "$(basename "$0"): $lib_passed passed, $lib_failed failed"
+	[ "$lib_failed" -eq 0 ]
+	exit $?
+}
