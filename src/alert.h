@@ -97,6 +97,9 @@ void format_ts(uint64_t ts_us, char *buf, size_t len);
  * the list and calls every sink for every alert.
  */
 struct sink {
+	/* false: only alerts whose logging is on (LogScans, LogOSFP, ...);
+	 * true: every alert (a mailer applies its own options). */
+	bool all_alerts;
 	void (*emit)(struct sink *s, const struct alert *a, const char *line);
 	void (*flush)(struct sink *s);
 	void (*close)(struct sink *s);
@@ -119,6 +122,8 @@ struct alert_router {
 };
 
 void alert_router_init(struct alert_router *r, const struct config *cfg);
+/* Whether the configuration wants an alert of this kind logged. */
+bool alert_is_logged(const struct alert *a, const struct config *cfg);
 bool alert_router_add(struct alert_router *r, struct sink *s);
 void alert_emit(struct alert_router *r, const struct alert *a);
 void alert_router_flush(struct alert_router *r);

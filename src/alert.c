@@ -1,0 +1,370 @@
+/*
+ * alert.c - the text of alerts, and the router that hands them to sinks.
+ */
+#include "alert.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "decode.h"
+#include "params.h"
+
+static const char *const kind_names[ALERT_KIND_COUNT] = {
+	[ALERT_CONNECTION] = "connection",
+	[ALERT_PORTSCAN] = "portscan",
+	[ALERT_SWEEP] = "sweep",
+	[ALERT_FLOOD] = "flood",
+	[ALERT_OSPROBE] = "osprobe",
+	[ALERT_SCAN_END] = "scan_end",
+};
+
+const char *alert_kind_name(enum alert_kind k)
+{
+	return (unsigned)k < ALERT_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+const char *scan_type_name(enum scan_type t)
+{
+	switch (t) {
+	case SCAN_SYN: return "SYN";
+	case SCAN_FIN: return "FIN";
+	case SCAN_NULL: return "NULL";
+	case SCAN_XMAS: return "Xmas";
+	case SCAN_UDP: return "UDP";
+	}
+	return "unknown";
+}
+
+void format_ts(uint64_t ts_us, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ts_us / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (unsigned)(ts_us % 1000000));
+}
+
+/* ---- text lines -------------------------------------------------- */
+
+/* A bounded string builder: appends never overflow, and a line that does
+ * not fit is cut (ALERT_LINE_MAX bounds every line). */
+struct strbuf {
+	char *buf;
+	size_t len, used;
+};
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->used >= sb->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->used, sb->len - sb->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb->used += (size_t)n;
+	if (sb->used >= sb->len)
+		sb->used = sb->len - 1;
+}
+
+static const char *host_name(const struct alert_names *names,
+			     const struct ipaddr *a)
+{
+	return names && names->host ? names->host(names->arg, a) : NULL;
+}
+
+/* "name (1.2.3.4)" when DNSResolve knows a name, else "1.2.3.4". */
+static void put_host(struct strbuf *sb, const struct config *cfg,
+		     const struct alert_names *names, const struct ipaddr *a)
+{
+	char ip[ADDR_STR_MAX];
+	const char *name = cfg->dns_resolve ? host_name(names, a) : NULL;
+
+	addr_to_str(a, ip, sizeof ip);
+	if (name)
+		sb_printf(sb, "%s (%s)", name, ip);
+	else
+		sb_printf(sb, "%s", ip);
+}
+
+/* Service name with PortResolve, else the number ("port 21" when
+ * with_word, as the original wrote it). */
+static void put_port(struct strbuf *sb, const struct config *cfg,
+		     const struct alert_names *names, uint16_t port,
+		     uint8_t proto, bool with_word)
+{
+	const char *name = NULL;
+
+	if (cfg->port_resolve && names && names->service)
+		name = names->service(names->arg, port, proto);
+	if (name)
+		sb_printf(sb, "%s", name);
+	else
+		sb_printf(sb, with_word ? "port %u" : "%u", port);
+}
+
+static void line_connection(struct strbuf *sb, const struct alert *a,
+			    const struct config *cfg,
+			    const struct alert_names *names)
+{
+	bool udp = a->proto == PROTO_UDP;
+
+	if (cfg->log_details) {
+		sb_printf(sb, "%s ", udp ? "UDP" : "TCP");
+		put_host(sb, cfg, names, &a->src);
+		sb_printf(sb, "(");
+		put_port(sb, cfg, names, a->sport, a->proto, false);
+		sb_printf(sb, ") -> ");
+		put_host(sb, cfg, names, &a->dst);
+		sb_printf(sb, "(");
+		put_port(sb, cfg, names, a->dport, a->proto, false);
+		sb_printf(sb, ")");
+		return;
+	}
+	sb_printf(sb, "%s", udp ? "UDP " : "");
+	put_port(sb, cfg, names, a->dport, a->proto, true);
+	sb_printf(sb, " connection attempt from ");
+	put_host(sb, cfg, names, &a->src);
+}
+
+static const char *scan_word(enum alert_kind k)
+{
+	switch (k) {
+	case ALERT_FLOOD: return "flood";
+	case ALERT_SWEEP: return "sweep";
+	default: return "scan";
+	}
+}
+
+static void line_scan(struct strbuf *sb, const struct alert *a,
+		      const struct config *cfg, const struct alert_names *names)
+{
+	sb_printf(sb, "Possible %sport %s from ",
+		  a->proto == PROTO_UDP ? "UDP " : "", scan_word(a->kind));
+	put_host(sb, cfg, names, &a->src);
+	sb_printf(sb, " to ");
+	put_host(sb, cfg, names, &a->dst);
+	if (a->scan.dst_multiple)
+		sb_printf(sb, " (and others)");
+}
+
+static void line_scan_end(struct strbuf *sb, const struct alert *a,
+			  const struct config *cfg,
+			  const struct alert_names *names)
+{
+	const struct scan_summary *s = &a->scan;
+	char first[40], last[40];
+
+	format_ts(s->first_ts, first, sizeof first);
+	format_ts(s->last_ts, last, sizeof last);
+	sb_printf(sb, "End of %sport %s from ",
+		  a->proto == PROTO_UDP ? "UDP " : "", scan_word(s->kind));
+	put_host(sb, cfg, names, &a->src);
+	sb_printf(sb, " to ");
+	put_host(sb, cfg, names, &a->dst);
+	if (s->dst_multiple)
+		sb_printf(sb, " (and others)");
+	sb_printf(sb, ": %u probes, first port %u at %s, last port %u at %s",
+		  s->count, s->first_port, first, s->last_port, last);
+	if (a->proto == PROTO_TCP)
+		sb_printf(sb, ", %s scan (%u SYN flags, %u FIN flags)",
+			  scan_type_name(s->scan_type), s->syn, s->fin);
+}
+
+static void line_osprobe(struct strbuf *sb, const struct alert *a,
+			 const struct config *cfg,
+			 const struct alert_names *names)
+{
+	sb_printf(sb, "Possible %s OS probe from ", a->tool);
+	put_host(sb, cfg, names, &a->src);
+}
+
+void alert_format_line(const struct alert *a, const struct config *cfg,
+		       const struct alert_names *names, char *buf, size_t len)
+{
+	struct strbuf sb = { buf, len, 0 };
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	switch (a->kind) {
+	case ALERT_CONNECTION:
+		line_connection(&sb, a, cfg, names);
+		break;
+	case ALERT_PORTSCAN:
+	case ALERT_SWEEP:
+	case ALERT_FLOOD:
+		line_scan(&sb, a, cfg, names);
+		break;
+	case ALERT_SCAN_END:
+		line_scan_end(&sb, a, cfg, names);
+		break;
+	case ALERT_OSPROBE:
+		line_osprobe(&sb, a, cfg, names);
+		break;
+	case ALERT_KIND_COUNT:
+		break;
+	}
+}
+
+/* ---- JSON ---------------------------------------------------------- */
+
+static void json_addr(struct strbuf *sb, const char *key,
+		      const struct ipaddr *a)
+{
+	char ip[ADDR_STR_MAX];
+
+	sb_printf(sb, ",\"%s\":\"%s\"", key, addr_to_str(a, ip, sizeof ip));
+}
+
+static void json_ts(struct strbuf *sb, const char *key, uint64_t ts)
+{
+	char t[40];
+
+	format_ts(ts, t, sizeof t);
+	sb_printf(sb, ",\"%s\":\"%s\"", key, t);
+}
+
+static void json_summary(struct strbuf *sb, const struct alert *a)
+{
+	const struct scan_summary *s = &a->scan;
+
+	sb_printf(sb, ",\"count\":%u,\"dst_multiple\":%s", s->count,
+		  s->dst_multiple ? "true" : "false");
+	sb_printf(sb, ",\"first_port\":%u", s->first_port);
+	json_ts(sb, "first_ts", s->first_ts);
+	sb_printf(sb, ",\"last_port\":%u", s->last_port);
+	json_ts(sb, "last_ts", s->last_ts);
+	sb_printf(sb, ",\"scan_type\":\"%s\",\"syn\":%u,\"fin\":%u",
+		  scan_type_name(s->scan_type), s->syn, s->fin);
+	if (s->kind == ALERT_SWEEP || s->kind == ALERT_FLOOD)
+		sb_printf(sb, ",\"port\":%u", s->port);
+}
+
+static void json_osprobe(struct strbuf *sb, const struct alert *a)
+{
+	const char *sep = "";
+
+	/* tool names are ours (string constants), never from the network */
+	sb_printf(sb, ",\"tool\":\"%s\",\"packets\":%u,\"flags\":[", a->tool,
+		  a->packets);
+	for (int i = 0; i < OSFP_PATTERN_COUNT; i++) {
+		if (!(a->patterns & (1u << i)))
+			continue;
+		sb_printf(sb, "%s\"%s\"", sep, osfp_pattern_names[i]);
+		sep = ",";
+	}
+	sb_printf(sb, "]");
+	json_ts(sb, "first_ts", a->scan.first_ts);
+}
+
+void alert_format_json(const struct alert *a, char *buf, size_t len)
+{
+	struct strbuf sb = { buf, len, 0 };
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
+	json_ts(&sb, "ts", a->ts_us);
+	sb_printf(&sb, ",\"proto\":\"%s\"", a->proto == PROTO_UDP ? "udp" : "tcp");
+	json_addr(&sb, "src", &a->src);
+	if (a->kind != ALERT_OSPROBE)
+		json_addr(&sb, "dst", &a->dst);
+	switch (a->kind) {
+	case ALERT_CONNECTION:
+		sb_printf(&sb, ",\"sport\":%u,\"dport\":%u", a->sport, a->dport);
+		break;
+	case ALERT_SCAN_END:
+		sb_printf(&sb, ",\"kind\":\"%s\"", alert_kind_name(a->scan.kind));
+		json_summary(&sb, a);
+		break;
+	case ALERT_PORTSCAN:
+	case ALERT_SWEEP:
+	case ALERT_FLOOD:
+		json_summary(&sb, a);
+		break;
+	case ALERT_OSPROBE:
+		json_osprobe(&sb, a);
+		break;
+	case ALERT_KIND_COUNT:
+		break;
+	}
+	if (a->method)
+		sb_printf(&sb, ",\"method\":\"%s\"", a->method);
+	sb_printf(&sb, "}");
+}
+
+/* ---- the router ---------------------------------------------------- */
+
+void alert_router_init(struct alert_router *r, const struct config *cfg)
+{
+	memset(r, 0, sizeof *r);
+	r->cfg = cfg;
+}
+
+bool alert_router_add(struct alert_router *r, struct sink *s)
+{
+	if (!s || r->nsinks == ALERT_MAX_SINKS)
+		return false;
+	r->sinks[r->nsinks++] = s;
+	return true;
+}
+
+bool alert_is_logged(const struct alert *a, const struct config *cfg)
+{
+	int proto = a->proto == PROTO_UDP ? CONF_UDP : CONF_TCP;
+
+	switch (a->kind) {
+	case ALERT_PORTSCAN:
+	case ALERT_SWEEP:
+	case ALERT_FLOOD:
+	case ALERT_SCAN_END:
+		return cfg->proto[proto].log_scans;
+	case ALERT_OSPROBE:
+		return cfg->log_osfp;
+	default:
+		return true;
+	}
+}
+
+void alert_emit(struct alert_router *r, const struct alert *a)
+{
+	char line[ALERT_LINE_MAX];
+	bool logged = alert_is_logged(a, r->cfg);
+
+	if ((unsigned)a->kind < ALERT_KIND_COUNT)
+		r->count[a->kind]++;
+	alert_format_line(a, r->cfg, &r->names, line, sizeof line);
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (logged || r->sinks[i]->all_alerts)
+			r->sinks[i]->emit(r->sinks[i], a, line);
+}
+
+void alert_router_flush(struct alert_router *r)
+{
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (r->sinks[i]->flush)
+			r->sinks[i]->flush(r->sinks[i]);
+}
+
+void alert_router_close(struct alert_router *r)
+{
+	for (size_t i = 0; i < r->nsinks; i++)
+		r->sinks[i]->close(r->sinks[i]);
+	r->nsinks = 0;
+}

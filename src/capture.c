@@ -1,0 +1,250 @@
+/*
+ * capture.c - libpcap behind a small interface.
+ *
+ * Live captures are non-blocking and polled; the kernel buffer is made
+ * large so that bursts (a scan is a burst) are not dropped while an alert
+ * is written.
+ */
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+#define CAPTURE_BUFFER_BYTES (32 * 1024 * 1024)
+
+struct capture {
+	pcap_t *pcap;
+	enum link_type link;
+	bool live;
+	char name[256];
+	uint64_t received_hi, dropped_hi, ifdropped_hi;
+	uint32_t last_received, last_dropped, last_ifdropped;
+};
+
+static bool map_link(int dlt, enum link_type *link)
+{
+	switch (dlt) {
+	case DLT_EN10MB: *link = LINK_ETHERNET; return true;
+	case DLT_LINUX_SLL: *link = LINK_LINUX_SLL; return true;
+	case DLT_LINUX_SLL2: *link = LINK_LINUX_SLL2; return true;
+	case DLT_RAW:
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+#endif
+#ifdef DLT_IPV6
+	case DLT_IPV6:
+#endif
+		*link = LINK_RAW;
+		return true;
+	case DLT_NULL: *link = LINK_NULL; return true;
+#ifdef DLT_LOOP
+	case DLT_LOOP: *link = LINK_LOOP; return true;
+#endif
+	}
+	/* DLT_RAW is 12 on most systems but 14 on OpenBSD; files from there
+	 * carry LINKTYPE_RAW (101), which libpcap maps to DLT_RAW already. */
+	return false;
+}
+
+static bool apply_filter(struct capture *c, const char *filter, char *err,
+			 size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!filter)
+		filter = "";
+	if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "bad capture filter \"%s\": %s", filter,
+			 pcap_geterr(c->pcap));
+		return false;
+	}
+	if (pcap_setfilter(c->pcap, &prog) != 0) {
+		snprintf(err, errlen, "cannot set capture filter: %s",
+			 pcap_geterr(c->pcap));
+		pcap_freecode(&prog);
+		return false;
+	}
+	pcap_freecode(&prog);
+	return true;
+}
+
+static struct capture *finish_open(struct capture *c, const char *filter,
+				   char *err, size_t errlen)
+{
+	int dlt = pcap_datalink(c->pcap);
+
+	if (!map_link(dlt, &c->link)) {
+		const char *n = pcap_datalink_val_to_name(dlt);
+
+		snprintf(err, errlen, "%s: unsupported link type %s (%d)",
+			 c->name, n ? n : "?", dlt);
+		capture_close(c);
+		return NULL;
+	}
+	if (!apply_filter(c, filter, err, errlen)) {
+		capture_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct capture *capture_open_file(const char *path, const char *filter,
+				  char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c = calloc(1, sizeof *c);
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(c->name, sizeof c->name, "%s", path);
+	c->pcap = pcap_open_offline_with_tstamp_precision(path,
+			PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!c->pcap) {
+		snprintf(err, errlen, "%s: %s", path, ebuf);
+		free(c);
+		return NULL;
+	}
+	return finish_open(c, filter, err, errlen);
+}
+
+static bool configure_live(struct capture *c, const char *iface, char *err,
+			   size_t errlen)
+{
+	int rc;
+
+	pcap_set_snaplen(c->pcap, CAPTURE_SNAPLEN);
+	/* A sensor sees what crosses the wire, not just what is addressed to
+	 * this host ("any" cannot be promiscuous; libpcap ignores it). */
+	pcap_set_promisc(c->pcap, strcmp(iface, "any") != 0);
+	pcap_set_timeout(c->pcap, CAPTURE_TIMEOUT_MS);
+	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER_BYTES);
+	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_MICRO);
+	rc = pcap_activate(c->pcap);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", iface, pcap_geterr(c->pcap));
+		return false;
+	}
+	if (pcap_setnonblock(c->pcap, 1, err) != 0)
+		return false;
+	return true;
+}
+
+struct capture *capture_open_live(const char *iface, const char *filter,
+				  char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c = calloc(1, sizeof *c);
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(c->name, sizeof c->name, "%s", iface);
+	c->live = true;
+	c->pcap = pcap_create(iface, ebuf);
+	if (!c->pcap) {
+		snprintf(err, errlen, "%s: %s", iface, ebuf);
+		free(c);
+		return NULL;
+	}
+	if (!configure_live(c, iface, err, errlen)) {
+		capture_close(c);
+		return NULL;
+	}
+	return finish_open(c, filter, err, errlen);
+}
+
+enum link_type capture_link(const struct capture *c)
+{
+	return c->link;
+}
+
+const char *capture_name(const struct capture *c)
+{
+	return c->name;
+}
+
+int capture_fd(const struct capture *c)
+{
+	return c->live ? pcap_get_selectable_fd(c->pcap) : -1;
+}
+
+struct dispatch_ctx {
+	capture_fn fn;
+	void *arg;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h,
+		      const u_char *data)
+{
+	struct dispatch_ctx *d = (struct dispatch_ctx *)user;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+
+	/* Negative times (before 1970) are not worth a special case: they
+	 * wrap to far future and only affect that capture's windows. */
+	d->fn(d->arg, data, h->caplen, h->len, ts);
+}
+
+int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
+		     char *err, size_t errlen)
+{
+	struct dispatch_ctx d = { fn, arg };
+	int n = pcap_dispatch(c->pcap, max <= 0 ? -1 : max, on_packet,
+			      (u_char *)&d);
+
+	if (n == PCAP_ERROR) {
+		snprintf(err, errlen, "%s: %s", c->name, pcap_geterr(c->pcap));
+		return -2;
+	}
+	if (n == 0 && !c->live)
+		return -1;
+	return n < 0 ? 0 : n;
+}
+
+bool capture_set_filter(struct capture *c, const char *filter, char *err,
+			size_t errlen)
+{
+	return apply_filter(c, filter, err, errlen);
+}
+
+/* pcap_stats counters are 32-bit and wrap on a busy link: widen them. */
+static uint64_t widen(uint32_t now, uint32_t *last, uint64_t *hi)
+{
+	if (now < *last)
+		*hi += (uint64_t)1 << 32;
+	*last = now;
+	return *hi + now;
+}
+
+void capture_stats(struct capture *c, struct capture_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof *st);
+	if (!c->live || pcap_stats(c->pcap, &ps) != 0)
+		return;
+	st->valid = true;
+	st->received = widen(ps.ps_recv, &c->last_received, &c->received_hi);
+	st->dropped = widen(ps.ps_drop, &c->last_dropped, &c->dropped_hi);
+	st->if_dropped = widen(ps.ps_ifdrop, &c->last_ifdropped,
+			       &c->ifdropped_hi);
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->pcap)
+		pcap_close(c->pcap);
+	free(c);
+}

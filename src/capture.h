@@ -1,0 +1,51 @@
+/*
+ * capture.h - packets in: libpcap, live or from a file.  The only file
+ * that knows libpcap.
+ */
+#ifndef SCANDETD_CAPTURE_H
+#define SCANDETD_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+struct capture;
+
+typedef void (*capture_fn)(void *arg, const uint8_t *data, size_t caplen,
+			   uint32_t wire_len, uint64_t ts_us);
+
+/* Live capture on iface ("any": every interface).  Needs privileges;
+ * afterwards nothing does.  filter may be NULL. */
+struct capture *capture_open_live(const char *iface, const char *filter,
+				  char *err, size_t errlen);
+/* A pcap or pcapng file ("-" for standard input). */
+struct capture *capture_open_file(const char *path, const char *filter,
+				  char *err, size_t errlen);
+
+enum link_type capture_link(const struct capture *c);
+const char *capture_name(const struct capture *c);
+
+/* For poll(): readable when packets wait.  -1 for files. */
+int capture_fd(const struct capture *c);
+
+/* Hand up to max packets (max <= 0: all that are waiting) to fn.
+ * Returns the number handed, 0 if none were waiting, -1 at the end of a
+ * file, -2 on an error (message in err). */
+int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
+		     char *err, size_t errlen);
+
+/* Replace the BPF filter (NULL or "" removes it). */
+bool capture_set_filter(struct capture *c, const char *filter, char *err,
+			size_t errlen);
+
+struct capture_stats {
+	bool valid;			/* false for files */
+	uint64_t received, dropped, if_dropped;
+};
+void capture_stats(struct capture *c, struct capture_stats *st);
+
+void capture_close(struct capture *c);
+
+#endif

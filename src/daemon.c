@@ -1,0 +1,144 @@
+/* daemon.c - detaching, the PID file, and dropping privileges. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int pid_fd = -1;
+static char pid_path[4096];
+
+bool daemon_detach(char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return false;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0) {
+		snprintf(err, errlen, "setsid: %s", strerror(errno));
+		return false;
+	}
+	/* Fork again so that we can never reacquire a terminal. */
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return false;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0) {
+		snprintf(err, errlen, "chdir /: %s", strerror(errno));
+		return false;
+	}
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0) {
+		snprintf(err, errlen, "/dev/null: %s", strerror(errno));
+		return false;
+	}
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return true;
+}
+
+bool pidfile_create(const char *path, char *err, size_t errlen)
+{
+	char buf[32] = "";
+	ssize_t n;
+
+	pid_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (pid_fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (flock(pid_fd, LOCK_EX | LOCK_NB) != 0) {
+		n = read(pid_fd, buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(err, errlen, "%s: already running (pid %s)", path,
+			 buf[0] ? buf : "?");
+		close(pid_fd);
+		pid_fd = -1;
+		return false;
+	}
+	snprintf(pid_path, sizeof pid_path, "%s", path);
+	return pidfile_write(err, errlen);
+}
+
+bool pidfile_write(char *err, size_t errlen)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+
+	if (pid_fd < 0)
+		return true;
+	if (ftruncate(pid_fd, 0) != 0 ||
+	    pwrite(pid_fd, buf, (size_t)len, 0) != len) {
+		snprintf(err, errlen, "%s: %s", pid_path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+void pidfile_remove(void)
+{
+	if (pid_fd < 0)
+		return;
+	/* After dropping root the directory may not let us; the file is
+	 * then left, unlocked, and the next start takes it over. */
+	(void)unlink(pid_path);
+	close(pid_fd);
+	pid_fd = -1;
+}
+
+bool privileges_drop(const char *user, bool *dropped, char *err,
+		     size_t errlen)
+{
+	struct passwd *pw;
+	gid_t gid;
+
+	*dropped = false;
+	if (geteuid() != 0)
+		return true;
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, errlen, "RunAsUser %s: no such user", user);
+		return false;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "RunAsUser %s: refusing to run as root",
+			 user);
+		return false;
+	}
+	gid = pw->pw_gid;
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot become %s: %s", user,
+			 strerror(errno));
+		return false;
+	}
+	/* Verify: none of these may succeed or show root any more. */
+	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() == 0 ||
+	    geteuid() == 0 || getgid() == 0 || getegid() == 0) {
+		snprintf(err, errlen, "dropped to %s but root can be regained",
+			 user);
+		return false;
+	}
+	*dropped = true;
+	return true;
+}

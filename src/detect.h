@@ -1,0 +1,97 @@
+/*
+ * detect.h - the detection stage: decoded packets in, alerts out.
+ *
+ * detect.c runs what every method needs once per packet (the ignore
+ * rules, the flow table that tells first contacts from replies and
+ * repeats) and then hands the packet to each detector in turn.  A
+ * detection method is one file, detect_NAME.c, exporting one
+ * struct detector; adding a method means adding it to the list in
+ * detect.c, nothing in capture or the sinks.
+ *
+ * Time is packet time: detectors never call time(); they get pkt->ts_us,
+ * and a tick once per second of packet time for expiry.
+ */
+#ifndef SCANDETD_DETECT_H
+#define SCANDETD_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "conf.h"
+#include "decode.h"
+#include "siphash.h"
+
+/* ---- the stage, as main.c sees it -------------------------------- */
+
+struct detect;
+
+struct detect *detect_new(const struct config *cfg, struct alert_router *out,
+			  char *err, size_t errlen);
+void detect_packet(struct detect *d, const struct pkt *p);
+/* Use a new configuration (SIGHUP).  State is kept; table sizes change
+ * only at restart. */
+void detect_set_config(struct detect *d, const struct config *cfg);
+/* Let packet time move on without a packet (live capture, idle link). */
+void detect_advance(struct detect *d, uint64_t now_us);
+/* End of input: write the end-of-scan records of scans still open. */
+void detect_finish(struct detect *d);
+/* Statistics as name/value pairs ("classic.sources.used" 12). */
+typedef void (*stat_fn)(void *arg, const char *name, uint64_t value);
+void detect_stats(struct detect *d, stat_fn put, void *arg);
+void detect_free(struct detect *d);
+
+/* ---- what a detection method implements ------------------------- */
+
+/* Shared by every detector of one struct detect. */
+struct detect_env {
+	const struct config *cfg;	/* current configuration */
+	struct alert_router *out;
+	struct sipkey key;		/* random per run, for tables */
+};
+
+/* A TCP packet shaped like a probe of SPEC's port-scan rule. */
+enum probe_shape {
+	PROBE_NONE,
+	PROBE_SYN,			/* SYN without ACK/RST/FIN (ECN bits allowed) */
+	PROBE_FIN,			/* FIN only */
+	PROBE_NULL,			/* no flags */
+	PROBE_XMAS,			/* FIN+PSH+URG */
+	PROBE_UDP,			/* a UDP datagram that opens a new flow */
+};
+
+/* One packet, with what detect.c worked out about it. */
+struct pkt_view {
+	const struct pkt *p;
+	enum probe_shape probe;		/* PROBE_NONE if not a probe */
+	bool scan_ignored;		/* matched *ScanIgnore rules or ports */
+	bool udp_new_flow;		/* UDP, first datagram of its flow */
+	bool udp_reply;			/* UDP, answer to a flow the other side began */
+};
+
+struct detector {
+	const char *name;
+	void *(*create)(struct detect_env *env, char *err, size_t errlen);
+	void (*packet)(void *self, const struct pkt_view *v);
+	void (*tick)(void *self, uint64_t now_us);
+	void (*finish)(void *self);
+	void (*stats)(void *self, stat_fn put, void *arg);
+	void (*destroy)(void *self);
+};
+
+extern const struct detector detector_connlog;
+extern const struct detector detector_classic;
+extern const struct detector detector_osfp;
+
+/* Microseconds from then to now; 0 when packet time went backwards
+ * (captures are not always in order). */
+static inline uint64_t us_since(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+/* Shape of a TCP flags byte under SPEC's rule. */
+enum probe_shape tcp_probe_shape(uint8_t flags);
+
+#endif

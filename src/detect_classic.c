@@ -1,0 +1,331 @@
+/*
+ * detect_classic.c - the original scandetd's port-scan and flood rule.
+ *
+ * Per source address and protocol, a counter goes up for each probe that
+ * comes within CLASSIC_GAP_US (one second) of the previous probe from the
+ * same source.  At CountThreshold the source is reported, at once and
+ * once per scan.  The entry keeps counting; when it has been idle for
+ * SCAN_EXPIRE_US an end-of-scan record with the final summary is written.
+ * An entry idle that long that never reached the threshold starts afresh.
+ *
+ * What the report calls it:
+ *  - flood: more than half of the counted probes repeated the previous
+ *    probe's destination and port (FloodDetection; with it off, such
+ *    repeats are not counted at all);
+ *  - sweep: the probes went to more distinct hosts than distinct ports
+ *    (one port across many hosts: zmap, masscan on a network, worms);
+ *  - portscan: anything else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "params.h"
+#include "table.h"
+
+struct classic_key {
+	struct ipaddr src;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+/* 256-bit sketches: the popcount grows with the number of distinct
+ * values (linear counting), in fixed memory per source. */
+#define SKETCH_WORDS 4
+
+struct classic_entry {
+	struct classic_key key;
+	uint64_t last_probe_ts;		/* any probe (the original's h->t) */
+	struct scan_summary sum;
+	struct ipaddr first_dst, prev_dst;
+	uint16_t prev_port;
+	uint16_t majority_port;		/* Boyer-Moore majority vote */
+	uint32_t majority_votes;
+	uint32_t repeats;		/* same destination and port as before */
+	uint32_t xmas;
+	uint64_t port_sketch[SKETCH_WORDS];
+	uint64_t dst_sketch[SKETCH_WORDS];
+	bool reported;
+};
+
+struct classic {
+	struct detect_env *env;
+	struct table *sources;
+	uint64_t reported[ALERT_KIND_COUNT];
+	uint64_t ended;
+};
+
+static uint64_t classic_keep_score(const void *entry)
+{
+	const struct classic_entry *e = entry;
+	uint64_t count = e->sum.count > 0xffffff ? 0xffffff : e->sum.count;
+
+	/* Reported scans first, then evidence, then recency. */
+	return (uint64_t)e->reported << 63 | count << 36 |
+	       ((e->last_probe_ts / 1000000) & 0xfffffffffULL);
+}
+
+static void sketch_add(uint64_t sketch[SKETCH_WORDS], uint32_t h)
+{
+	unsigned bit = (h * 2654435761u) >> 24;
+
+	sketch[bit >> 6] |= 1ULL << (bit & 63);
+}
+
+static unsigned sketch_count(const uint64_t sketch[SKETCH_WORDS])
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < SKETCH_WORDS; i++)
+		n += (unsigned)__builtin_popcountll(sketch[i]);
+	return n;
+}
+
+static uint32_t addr_fold(const struct ipaddr *a)
+{
+	uint32_t h = 0;
+
+	for (int i = 0; i < 16; i += 4)
+		h = h * 31 + ((uint32_t)a->b[i] << 24 | (uint32_t)a->b[i + 1] << 16 |
+			      (uint32_t)a->b[i + 2] << 8 | a->b[i + 3]);
+	return h;
+}
+
+static enum scan_type guess_scan_type(const struct classic_entry *e)
+{
+	if (e->key.proto == PROTO_UDP)
+		return SCAN_UDP;
+	if (e->xmas * 2 > e->sum.count)
+		return SCAN_XMAS;
+	/* The original's rule: no SYN and no FIN means NULL. */
+	if (!e->sum.syn && !e->sum.fin)
+		return SCAN_NULL;
+	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
+}
+
+static enum alert_kind guess_kind(const struct classic_entry *e)
+{
+	if (e->repeats * 2 > e->sum.count)
+		return ALERT_FLOOD;
+	if (e->sum.dst_multiple &&
+	    sketch_count(e->dst_sketch) > sketch_count(e->port_sketch))
+		return ALERT_SWEEP;
+	return ALERT_PORTSCAN;
+}
+
+static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
+		       uint64_t ts, struct alert *a)
+{
+	memset(a, 0, sizeof *a);
+	a->kind = kind;
+	a->ts_us = ts;
+	a->proto = e->key.proto;
+	a->src = e->key.src;
+	a->dst = e->first_dst;
+	a->scan = e->sum;
+	a->scan.kind = guess_kind(e);
+	a->scan.scan_type = guess_scan_type(e);
+	a->scan.port = e->majority_port;
+	a->method = "classic";
+}
+
+static void end_scan(struct classic *c, struct classic_entry *e)
+{
+	struct alert a;
+
+	if (!e->reported)
+		return;
+	fill_alert(e, ALERT_SCAN_END, e->last_probe_ts, &a);
+	c->ended++;
+	alert_emit(c->env->out, &a);
+	e->reported = false;
+}
+
+static void start_count(struct classic_entry *e, const struct pkt *p)
+{
+	struct classic_key key = e->key;
+
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->sum.first_port = p->dport;
+	e->sum.first_ts = p->ts_us;
+	e->first_dst = p->dst;
+}
+
+static void count_probe(struct classic *c, struct classic_entry *e,
+			const struct pkt_view *v)
+{
+	const struct pkt *p = v->p;
+
+	if (e->sum.count > 0 && addr_equal(&p->dst, &e->prev_dst) &&
+	    p->dport == e->prev_port) {
+		if (!c->env->cfg->flood_detection)
+			return;
+		e->repeats++;
+	}
+	if (!addr_equal(&p->dst, &e->first_dst))
+		e->sum.dst_multiple = true;
+	e->sum.count++;
+	e->sum.last_port = p->dport;
+	e->sum.last_ts = p->ts_us;
+	if (p->proto == PROTO_TCP) {
+		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
+		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
+		e->xmas += v->probe == PROBE_XMAS;
+	}
+	if (e->majority_votes == 0) {
+		e->majority_port = p->dport;
+		e->majority_votes = 1;
+	} else if (e->majority_port == p->dport) {
+		e->majority_votes++;
+	} else {
+		e->majority_votes--;
+	}
+	sketch_add(e->port_sketch, p->dport);
+	sketch_add(e->dst_sketch, addr_fold(&p->dst));
+	e->prev_dst = p->dst;
+	e->prev_port = p->dport;
+}
+
+static void report_if_due(struct classic *c, struct classic_entry *e,
+			  uint64_t ts)
+{
+	struct alert a;
+
+	if (e->reported || e->sum.count < c->env->cfg->count_threshold)
+		return;
+	e->reported = true;
+	fill_alert(e, guess_kind(e), ts, &a);
+	c->reported[a.kind]++;
+	alert_emit(c->env->out, &a);
+}
+
+static void classic_packet(void *self, const struct pkt_view *v)
+{
+	struct classic *c = self;
+	const struct pkt *p = v->p;
+	struct classic_key key;
+	struct classic_entry *e;
+	bool created;
+	uint64_t gap;
+
+	if (v->probe == PROBE_NONE || v->scan_ignored)
+		return;
+	memset(&key, 0, sizeof key);
+	key.src = p->src;
+	key.proto = p->proto;
+	e = table_get(c->sources, &key, &created);
+	gap = us_since(p->ts_us, e->last_probe_ts);
+	if (created) {
+		start_count(e, p);
+		count_probe(c, e, v);
+	} else if (gap <= CLASSIC_GAP_US) {
+		count_probe(c, e, v);
+	} else if (gap >= SCAN_EXPIRE_US) {
+		end_scan(c, e);
+		start_count(e, p);
+		count_probe(c, e, v);
+	}
+	e->last_probe_ts = p->ts_us;
+	report_if_due(c, e, p->ts_us);
+}
+
+struct expire_ctx {
+	struct classic *c;
+	uint64_t now;
+};
+
+static void expire_idle(void *entry, void *arg)
+{
+	struct expire_ctx *x = arg;
+	struct classic_entry *e = entry;
+
+	if (us_since(x->now, e->last_probe_ts) < SCAN_EXPIRE_US)
+		return;
+	end_scan(x->c, e);
+	table_remove(x->c->sources, e);
+}
+
+static void classic_tick(void *self, uint64_t now_us)
+{
+	struct classic *c = self;
+	struct expire_ctx x = { c, now_us };
+
+	/* A slice per second: the whole table once a minute or so. */
+	table_sweep(c->sources, table_slots(c->sources) / 64 + 1, expire_idle,
+		    &x);
+}
+
+static void end_each(void *entry, void *arg)
+{
+	end_scan(arg, entry);
+}
+
+static void classic_finish(void *self)
+{
+	struct classic *c = self;
+
+	table_foreach(c->sources, end_each, c);
+}
+
+static void evict_entry(void *entry, void *arg)
+{
+	end_scan(arg, entry);
+}
+
+static void *classic_create(struct detect_env *env, char *err, size_t errlen)
+{
+	struct classic *c = calloc(1, sizeof *c);
+	struct table_ops ops = {
+		.entry_size = sizeof(struct classic_entry),
+		.key_size = sizeof(struct classic_key),
+		.keep_score = classic_keep_score,
+		.evict = evict_entry,
+	};
+
+	if (!c)
+		goto nomem;
+	c->env = env;
+	ops.arg = c;
+	c->sources = table_new(env->cfg->source_table_size, &ops, &env->key);
+	if (!c->sources)
+		goto nomem;
+	return c;
+nomem:
+	free(c);
+	snprintf(err, errlen, "cannot allocate the source table (%u slots)",
+		 env->cfg->source_table_size);
+	return NULL;
+}
+
+static void classic_stats(void *self, stat_fn put, void *arg)
+{
+	struct classic *c = self;
+
+	put(arg, "classic.sources.slots", table_slots(c->sources));
+	put(arg, "classic.sources.used", table_count(c->sources));
+	put(arg, "classic.sources.evictions", table_evictions(c->sources));
+	put(arg, "classic.portscans", c->reported[ALERT_PORTSCAN]);
+	put(arg, "classic.sweeps", c->reported[ALERT_SWEEP]);
+	put(arg, "classic.floods", c->reported[ALERT_FLOOD]);
+	put(arg, "classic.ended", c->ended);
+}
+
+static void classic_destroy(void *self)
+{
+	struct classic *c = self;
+
+	table_free(c->sources);
+	free(c);
+}
+
+const struct detector detector_classic = {
+	.name = "classic",
+	.create = classic_create,
+	.packet = classic_packet,
+	.tick = classic_tick,
+	.finish = classic_finish,
+	.stats = classic_stats,
+	.destroy = classic_destroy,
+};

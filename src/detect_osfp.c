@@ -1,0 +1,219 @@
+/*
+ * detect_osfp.c - OS fingerprinting probes (the original's eight patterns).
+ *
+ * Fingerprinting tools send TCP flag combinations that normal stacks never
+ * send.  Three different patterns from one source within OSFP_WINDOW_US of
+ * each other make a probe; the families the patterns belong to name the
+ * tool.  Today's nmap sends its ECN probe as SYN+ECE+CWR, which is queso's
+ * 'sxy' pattern, but marks it (a reserved bit, window 3, urgent pointer
+ * 0xF7F5 without URG): such an 'sxy' counts for nmap, so that nmap -O is
+ * reported as nmap and not as unknown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "params.h"
+#include "table.h"
+
+const char *const osfp_pattern_names[OSFP_PATTERN_COUNT] = {
+	"sx", "null", "fspu", "fpu", "f", "fs", "p", "sxy",
+};
+
+/* The flags byte of each pattern, in the order of the OSFP_ bits. */
+static const uint8_t pattern_flags[OSFP_PATTERN_COUNT] = {
+	TH_SYN | TH_ECE,
+	0,
+	TH_FIN | TH_SYN | TH_PSH | TH_URG,
+	TH_FIN | TH_PSH | TH_URG,
+	TH_FIN,
+	TH_FIN | TH_SYN,
+	TH_PSH,
+	TH_SYN | TH_ECE | TH_CWR,
+};
+
+#define NMAP_FAMILY  (OSFP_SX | OSFP_NULL | OSFP_FSPU | OSFP_FPU)
+#define QUESO_FAMILY (OSFP_F | OSFP_FS | OSFP_P | OSFP_SXY)
+
+struct osfp_key {
+	struct ipaddr src;
+};
+
+struct osfp_entry {
+	struct osfp_key key;
+	uint64_t first_ts, last_ts;
+	uint32_t packets;
+	uint8_t patterns;
+	bool nmap_ecn;			/* an 'sxy' with nmap's marks */
+	bool reported;
+};
+
+struct osfp {
+	struct detect_env *env;
+	struct table *sources;
+	uint64_t reported;
+};
+
+static int pattern_of(uint8_t flags)
+{
+	for (int i = 0; i < OSFP_PATTERN_COUNT; i++)
+		if (pattern_flags[i] == flags)
+			return i;
+	return -1;
+}
+
+/* nmap's ECN probe (osscan2): SYN+ECE+CWR with a reserved bit set,
+ * window 3 and urgent pointer 0xF7F5 although URG is not set.  An
+ * ECN-setup SYN of a real stack has none of these. */
+static bool is_nmap_ecn(const struct pkt *p)
+{
+	return p->tcp_reserved != 0 ||
+	       (p->tcp_urgptr == 0xF7F5 && !(p->tcp_flags & TH_URG));
+}
+
+static const char *guess_tool(const struct osfp_entry *e)
+{
+	uint8_t nmap = NMAP_FAMILY | (e->nmap_ecn ? OSFP_SXY : 0);
+
+	if ((e->patterns & ~nmap) == 0)
+		return "nmap";
+	if ((e->patterns & ~QUESO_FAMILY) == 0)
+		return "queso";
+	return "unknown";
+}
+
+static uint64_t osfp_keep_score(const void *entry)
+{
+	const struct osfp_entry *e = entry;
+
+	return (uint64_t)e->reported << 63 |
+	       (uint64_t)__builtin_popcount(e->patterns) << 40 |
+	       ((e->last_ts / 1000000) & 0xffffffffffULL);
+}
+
+static void report(struct osfp *o, struct osfp_entry *e, uint64_t ts)
+{
+	struct alert a;
+
+	memset(&a, 0, sizeof a);
+	a.kind = ALERT_OSPROBE;
+	a.ts_us = ts;
+	a.proto = PROTO_TCP;
+	a.src = e->key.src;
+	a.tool = guess_tool(e);
+	a.packets = e->packets;
+	a.patterns = e->patterns;
+	a.scan.first_ts = e->first_ts;
+	a.method = "classic";
+	e->reported = true;
+	o->reported++;
+	alert_emit(o->env->out, &a);
+}
+
+static void osfp_packet(void *self, const struct pkt_view *v)
+{
+	struct osfp *o = self;
+	const struct pkt *p = v->p;
+	struct osfp_key key;
+	struct osfp_entry *e;
+	bool created;
+	int pat;
+
+	if (p->proto != PROTO_TCP || !p->tcp_flags_known)
+		return;
+	pat = pattern_of(p->tcp_flags);
+	if (pat < 0)
+		return;
+	memset(&key, 0, sizeof key);
+	key.src = p->src;
+	e = table_get(o->sources, &key, &created);
+	if (created || us_since(p->ts_us, e->last_ts) > OSFP_WINDOW_US) {
+		bool was_reported = e->reported &&
+			us_since(p->ts_us, e->last_ts) < SCAN_EXPIRE_US;
+
+		memset(e, 0, sizeof *e);
+		e->key = key;
+		e->first_ts = p->ts_us;
+		e->reported = was_reported;
+	}
+	e->last_ts = p->ts_us;
+	e->packets++;
+	e->patterns |= (uint8_t)(1u << pat);
+	if ((1u << pat) == OSFP_SXY && is_nmap_ecn(p))
+		e->nmap_ecn = true;
+	if (!e->reported &&
+	    __builtin_popcount(e->patterns) >= OSFP_PATTERNS_NEEDED)
+		report(o, e, p->ts_us);
+}
+
+struct expire_ctx {
+	struct osfp *o;
+	uint64_t now;
+};
+
+static void expire_idle(void *entry, void *arg)
+{
+	struct expire_ctx *x = arg;
+	struct osfp_entry *e = entry;
+
+	if (us_since(x->now, e->last_ts) >= SCAN_EXPIRE_US)
+		table_remove(x->o->sources, e);
+}
+
+static void osfp_tick(void *self, uint64_t now_us)
+{
+	struct osfp *o = self;
+	struct expire_ctx x = { o, now_us };
+
+	table_sweep(o->sources, table_slots(o->sources) / 64 + 1, expire_idle,
+		    &x);
+}
+
+static void *osfp_create(struct detect_env *env, char *err, size_t errlen)
+{
+	struct osfp *o = calloc(1, sizeof *o);
+	struct table_ops ops = {
+		.entry_size = sizeof(struct osfp_entry),
+		.key_size = sizeof(struct osfp_key),
+		.keep_score = osfp_keep_score,
+	};
+
+	if (o) {
+		o->env = env;
+		o->sources = table_new(env->cfg->source_table_size, &ops,
+				       &env->key);
+		if (o->sources)
+			return o;
+	}
+	free(o);
+	snprintf(err, errlen, "cannot allocate the OS-probe table");
+	return NULL;
+}
+
+static void osfp_stats(void *self, stat_fn put, void *arg)
+{
+	struct osfp *o = self;
+
+	put(arg, "osfp.sources.slots", table_slots(o->sources));
+	put(arg, "osfp.sources.used", table_count(o->sources));
+	put(arg, "osfp.sources.evictions", table_evictions(o->sources));
+	put(arg, "osfp.probes", o->reported);
+}
+
+static void osfp_destroy(void *self)
+{
+	struct osfp *o = self;
+
+	table_free(o->sources);
+	free(o);
+}
+
+const struct detector detector_osfp = {
+	.name = "osfp",
+	.create = osfp_create,
+	.packet = osfp_packet,
+	.tick = osfp_tick,
+	.stats = osfp_stats,
+	.destroy = osfp_destroy,
+};

@@ -1,0 +1,69 @@
+/* siphash.c - SipHash-1-3 (one compression round, three finalisation
+ * rounds): the variant Rust and Python use for hash tables. */
+#include "siphash.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+static inline uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND do {							\
+	v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);	\
+	v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);	\
+} while (0)
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+uint64_t siphash13(const struct sipkey *key, const void *data, size_t len)
+{
+	const uint8_t *in = data;
+	uint64_t v0 = key->k0 ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = key->k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = key->k0 ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = key->k1 ^ 0x7465646279746573ULL;
+	uint64_t b = (uint64_t)len << 56;
+	size_t i, tail = len & 7;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t m = load_le64(in + i);
+
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t t = 0; t < tail; t++)
+		b |= (uint64_t)in[i + t] << (8 * t);
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+int sipkey_random(struct sipkey *key)
+{
+	uint64_t k[2];
+
+	if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k)
+		return -1;
+	key->k0 = k[0];
+	key->k1 = k[1];
+	return 0;
+}

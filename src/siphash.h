@@ -1,0 +1,22 @@
+/*
+ * siphash.h - SipHash-1-3, a keyed hash (Aumasson and Bernstein, 2012).
+ *
+ * Table positions come from a key drawn at random each run, so that an
+ * attacker who chooses source addresses cannot choose collisions.
+ */
+#ifndef SCANDETD_SIPHASH_H
+#define SCANDETD_SIPHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sipkey {
+	uint64_t k0, k1;
+};
+
+uint64_t siphash13(const struct sipkey *key, const void *data, size_t len);
+
+/* A fresh random key from getrandom(); false if the kernel gives none. */
+int sipkey_random(struct sipkey *key);
+
+#endif

@@ -1,0 +1,199 @@
+/* table.c - bucketed hash table with tags and bounded eviction. */
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+
+#define BUCKET TABLE_PROBE_LIMIT
+
+struct table {
+	struct table_ops ops;
+	struct sipkey key;
+	size_t nslots;			/* power of two, multiple of BUCKET */
+	size_t bucket_mask;		/* nbuckets - 1 */
+	size_t count;
+	size_t sweep_pos;
+	uint64_t evictions;
+	uint32_t *tags;			/* 0: slot empty */
+	unsigned char *entries;
+};
+
+static size_t round_up_pow2(size_t n)
+{
+	size_t p = BUCKET;
+
+	while (p < n && p < ((size_t)1 << 40))
+		p <<= 1;
+	return p;
+}
+
+struct table *table_new(size_t nslots, const struct table_ops *ops,
+			const struct sipkey *key)
+{
+	struct table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->ops = *ops;
+	t->key = *key;
+	t->nslots = round_up_pow2(nslots);
+	t->bucket_mask = t->nslots / BUCKET - 1;
+	t->tags = calloc(t->nslots, sizeof *t->tags);
+	t->entries = calloc(t->nslots, ops->entry_size);
+	if (!t->tags || !t->entries) {
+		table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	free(t->tags);
+	free(t->entries);
+	free(t);
+}
+
+static inline void *slot_entry(const struct table *t, size_t slot)
+{
+	return t->entries + slot * t->ops.entry_size;
+}
+
+static inline size_t entry_slot(const struct table *t, const void *entry)
+{
+	return (size_t)((const unsigned char *)entry - t->entries) /
+	       t->ops.entry_size;
+}
+
+/* Tag: the high half of the hash, never 0 (0 marks an empty slot). */
+static inline uint32_t hash_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) | 1;
+}
+
+static inline size_t hash_bucket(const struct table *t, uint64_t h)
+{
+	return (size_t)(h & t->bucket_mask) * BUCKET;
+}
+
+static void *find_in_bucket(struct table *t, const void *key, size_t base,
+			    uint32_t tag)
+{
+	for (size_t i = 0; i < BUCKET; i++) {
+		void *e;
+
+		if (t->tags[base + i] != tag)
+			continue;
+		e = slot_entry(t, base + i);
+		if (memcmp(e, key, t->ops.key_size) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+void *table_find(struct table *t, const void *key)
+{
+	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
+
+	return find_in_bucket(t, key, hash_bucket(t, h), hash_tag(h));
+}
+
+/* The slot to reuse in a full bucket: the lowest keep-score. */
+static size_t victim_slot(struct table *t, size_t base)
+{
+	size_t best = base;
+	uint64_t best_score = UINT64_MAX;
+
+	for (size_t i = 0; i < BUCKET; i++) {
+		uint64_t s = t->ops.keep_score(slot_entry(t, base + i));
+
+		if (s < best_score) {
+			best_score = s;
+			best = base + i;
+		}
+	}
+	return best;
+}
+
+void *table_get(struct table *t, const void *key, bool *created)
+{
+	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
+	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
+	uint32_t tag = hash_tag(h);
+	void *e = find_in_bucket(t, key, base, tag);
+
+	*created = false;
+	if (e)
+		return e;
+	for (size_t i = 0; i < BUCKET; i++) {
+		if (t->tags[base + i] == 0) {
+			slot = base + i;
+			break;
+		}
+	}
+	if (slot == SIZE_MAX) {
+		slot = victim_slot(t, base);
+		if (t->ops.evict)
+			t->ops.evict(slot_entry(t, slot), t->ops.arg);
+		t->evictions++;
+	} else {
+		t->count++;
+	}
+	e = slot_entry(t, slot);
+	memset(e, 0, t->ops.entry_size);
+	memcpy(e, key, t->ops.key_size);
+	t->tags[slot] = tag;
+	*created = true;
+	return e;
+}
+
+void table_remove(struct table *t, void *entry)
+{
+	size_t slot = entry_slot(t, entry);
+
+	if (t->tags[slot] == 0)
+		return;
+	t->tags[slot] = 0;
+	t->count--;
+}
+
+void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
+		 void *arg)
+{
+	if (n > t->nslots)
+		n = t->nslots;
+	for (size_t i = 0; i < n; i++) {
+		size_t slot = t->sweep_pos;
+
+		t->sweep_pos = (t->sweep_pos + 1) & (t->nslots - 1);
+		if (t->tags[slot])
+			fn(slot_entry(t, slot), arg);
+	}
+}
+
+void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
+		   void *arg)
+{
+	for (size_t slot = 0; slot < t->nslots; slot++)
+		if (t->tags[slot])
+			fn(slot_entry(t, slot), arg);
+}
+
+size_t table_slots(const struct table *t)
+{
+	return t->nslots;
+}
+
+size_t table_count(const struct table *t)
+{
+	return t->count;
+}
+
+uint64_t table_evictions(const struct table *t)
+{
+	return t->evictions;
+}

@@ -1,0 +1,65 @@
+/*
+ * table.h - fixed-size hash tables for per-source and per-flow state.
+ *
+ * Allocated once; no allocation afterwards.  Positions come from SipHash
+ * under a key drawn at random each run, so chosen addresses cannot force
+ * collisions.  The slots are grouped in buckets of TABLE_PROBE_LIMIT: a key
+ * lives in the bucket its hash names, so a lookup reads one small array of
+ * tags (one cache line) and compares keys only on a tag match: O(1) work
+ * per packet whatever the table holds.
+ *
+ * Eviction policy: when a new key's bucket is full, the entry with the
+ * lowest keep-score in that bucket is evicted (the owner's evict callback
+ * sees it first, e.g. to write an end-of-scan record).  Owners score
+ * entries so that evidence outranks age: a source that has been reported,
+ * or has many probes counted, outlives any number of one-packet sources.
+ */
+#ifndef SCANDETD_TABLE_H
+#define SCANDETD_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "siphash.h"
+
+struct table_ops {
+	size_t entry_size;		/* whole entry, key first */
+	size_t key_size;		/* bytes of key at the start of the entry */
+	/* Higher scores are kept; the lowest in a full bucket is evicted. */
+	uint64_t (*keep_score)(const void *entry);
+	/* Called on an entry about to be evicted (may be NULL). */
+	void (*evict)(void *entry, void *arg);
+	void *arg;
+};
+
+struct table;
+
+/* nslots is rounded up to a power of two, at least one bucket. */
+struct table *table_new(size_t nslots, const struct table_ops *ops,
+			const struct sipkey *key);
+void table_free(struct table *t);
+
+/* The entry for key, or NULL. */
+void *table_find(struct table *t, const void *key);
+
+/* The entry for key; if absent, a new zeroed entry holding key is made,
+ * evicting the lowest-scored entry of a full bucket.  *created says which. */
+void *table_get(struct table *t, const void *key, bool *created);
+
+void table_remove(struct table *t, void *entry);
+
+/* Visit the next n slots round-robin (a slice of the table), calling fn on
+ * each entry there; fn may remove the entry.  Spreads expiry work evenly
+ * over time instead of stopping to walk the whole table. */
+void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
+		 void *arg);
+/* Visit every entry (at shutdown, for statistics). */
+void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
+		   void *arg);
+
+size_t table_slots(const struct table *t);
+size_t table_count(const struct table *t);
+uint64_t table_evictions(const struct table *t);
+
+#endif
