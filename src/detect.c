@@ -21,7 +21,8 @@ static const struct detector *const detectors[] = {
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 
-/* A UDP flow, keyed in the direction of its first datagram. */
+/* A UDP flow or a TCP connection attempt, keyed in the direction of its
+ * first packet. */
 struct flow_key {
 	struct ipaddr src, dst;
 	uint16_t sport, dport;
@@ -45,6 +46,7 @@ struct detect {
 	uint64_t scan_ignored;
 	uint64_t udp_new_flows;
 	uint64_t udp_replies;
+	uint64_t tcp_answered;
 };
 
 enum probe_shape tcp_probe_shape(uint8_t flags)
@@ -99,6 +101,7 @@ static void classify_udp(struct detect *d, struct pkt_view *v)
 	flow_key_make(&k, &p->dst, p->dport, &p->src, p->sport, p->proto);
 	f = table_find(d->flows, &k);
 	if (f && us_since(p->ts_us, f->last_ts) < FLOW_IDLE_US) {
+		v->contact_answered = !f->answered;
 		f->answered = true;
 		f->last_ts = p->ts_us;
 		v->udp_reply = true;
@@ -113,6 +116,38 @@ static void classify_udp(struct detect *d, struct pkt_view *v)
 		d->udp_new_flows++;
 	}
 	f->last_ts = p->ts_us;
+}
+
+/*
+ * TCP: remember each connection attempt, so that its SYN-ACK shows the
+ * contact succeeded.  A client whose connections are answered is not
+ * scanning, however fast it connects.
+ */
+static void classify_tcp(struct detect *d, struct pkt_view *v)
+{
+	const struct pkt *p = v->p;
+	struct flow_key k;
+	struct flow *f;
+	bool created;
+
+	if (v->probe == PROBE_SYN) {
+		flow_key_make(&k, &p->src, p->sport, &p->dst, p->dport,
+			      p->proto);
+		f = table_get(d->flows, &k, &created);
+		if (created || us_since(p->ts_us, f->last_ts) >= FLOW_IDLE_US)
+			f->answered = false;
+		f->last_ts = p->ts_us;
+		return;
+	}
+	if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) != (TH_SYN | TH_ACK))
+		return;
+	flow_key_make(&k, &p->dst, p->dport, &p->src, p->sport, p->proto);
+	f = table_find(d->flows, &k);
+	if (f && !f->answered && us_since(p->ts_us, f->last_ts) < FLOW_IDLE_US) {
+		f->answered = true;
+		v->contact_answered = true;
+		d->tcp_answered++;
+	}
 }
 
 static bool scan_ignored(const struct config *cfg, const struct pkt *p)
@@ -130,9 +165,10 @@ static void classify(struct detect *d, struct pkt_view *v)
 	const struct pkt *p = v->p;
 
 	v->probe = PROBE_NONE;
-	if (p->proto == PROTO_TCP && p->tcp_flags_known)
+	if (p->proto == PROTO_TCP && p->tcp_flags_known) {
 		v->probe = tcp_probe_shape(p->tcp_flags);
-	else if (p->proto == PROTO_UDP) {
+		classify_tcp(d, v);
+	} else if (p->proto == PROTO_UDP) {
 		classify_udp(d, v);
 		if (v->udp_new_flow)
 			v->probe = PROBE_UDP;
@@ -236,6 +272,7 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	put(arg, "detect.probes_ignored", d->scan_ignored);
 	put(arg, "detect.udp_new_flows", d->udp_new_flows);
 	put(arg, "detect.udp_replies", d->udp_replies);
+	put(arg, "detect.tcp_answered", d->tcp_answered);
 	put(arg, "flows.slots", table_slots(d->flows));
 	put(arg, "flows.used", table_count(d->flows));
 	put(arg, "flows.evictions", table_evictions(d->flows));

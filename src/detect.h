@@ -68,6 +68,9 @@ struct pkt_view {
 	bool scan_ignored;		/* matched *ScanIgnore rules or ports */
 	bool udp_new_flow;		/* UDP, first datagram of its flow */
 	bool udp_reply;			/* UDP, answer to a flow the other side began */
+	/* The first answer to a first contact: a SYN-ACK to a SYN, a UDP
+	 * datagram back.  The contact succeeded: p->dst made it. */
+	bool contact_answered;
 };
 
 struct detector {

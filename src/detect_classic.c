@@ -7,14 +7,17 @@
  * once per scan.  The entry keeps counting; when it has been idle for
  * SCAN_EXPIRE_US an end-of-scan record with the final summary is written.
  * An entry idle that long that never reached the threshold starts afresh.
+ * Contacts the destination answered (SYN-ACK, a UDP reply) are taken off
+ * the count: a client whose connections succeed is not scanning.
  *
  * What the report calls it:
  *  - flood: more than half of the counted probes repeated the previous
  *    probe's destination and port (FloodDetection; with it off, such
  *    repeats are not counted at all);
- *  - sweep: the probes went to more distinct hosts than distinct ports
+ *  - sweep: the probes went to at least twice as many hosts as ports
  *    (one port across many hosts: zmap, masscan on a network, worms);
- *  - portscan: anything else.
+ *  - portscan: at least twice as many ports as hosts;
+ *  - neither (contacts spread over many hosts and ports alike): not yet.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,7 @@ struct classic_entry {
 	uint32_t majority_votes;
 	uint32_t repeats;		/* same destination and port as before */
 	uint32_t xmas;
+	uint32_t answered;		/* probes the destination answered */
 	uint64_t port_sketch[SKETCH_WORDS];
 	uint64_t dst_sketch[SKETCH_WORDS];
 	bool reported;
@@ -104,14 +108,25 @@ static enum scan_type guess_scan_type(const struct classic_entry *e)
 	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
 }
 
+/*
+ * What the probes look like so far.  A vertical scan has few hosts and
+ * many ports, a sweep few ports and many hosts.  Contacts spread evenly
+ * over many hosts AND many ports are what peer-to-peer clients do; the
+ * rate rule alone cannot tell them from a scanner, so the classic method
+ * waits (ALERT_KIND_COUNT: undecided) until one dimension dominates.
+ */
 static enum alert_kind guess_kind(const struct classic_entry *e)
 {
+	unsigned hosts = sketch_count(e->dst_sketch);
+	unsigned ports = sketch_count(e->port_sketch);
+
 	if (e->repeats * 2 > e->sum.count)
 		return ALERT_FLOOD;
-	if (e->sum.dst_multiple &&
-	    sketch_count(e->dst_sketch) > sketch_count(e->port_sketch))
+	if (hosts * 2 <= ports)
+		return ALERT_PORTSCAN;
+	if (ports * 2 <= hosts)
 		return ALERT_SWEEP;
-	return ALERT_PORTSCAN;
+	return ALERT_KIND_COUNT;
 }
 
 static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
@@ -124,7 +139,6 @@ static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
 	a->src = e->key.src;
 	a->dst = e->first_dst;
 	a->scan = e->sum;
-	a->scan.kind = guess_kind(e);
 	a->scan.scan_type = guess_scan_type(e);
 	a->scan.port = e->majority_port;
 	a->method = "classic";
@@ -192,13 +206,36 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 			  uint64_t ts)
 {
 	struct alert a;
+	enum alert_kind kind;
 
-	if (e->reported || e->sum.count < c->env->cfg->count_threshold)
+	/* Answered contacts are connections, not probes: a busy client
+	 * whose connections succeed never reaches the threshold. */
+	if (e->reported ||
+	    e->sum.count - e->answered < c->env->cfg->count_threshold)
+		return;
+	kind = guess_kind(e);
+	if (kind == ALERT_KIND_COUNT)
 		return;
 	e->reported = true;
-	fill_alert(e, guess_kind(e), ts, &a);
+	e->sum.kind = kind;
+	fill_alert(e, kind, ts, &a);
 	c->reported[a.kind]++;
 	alert_emit(c->env->out, &a);
+}
+
+/* The destination of an earlier probe answered it. */
+static void count_answer(struct classic *c, const struct pkt_view *v)
+{
+	const struct pkt *p = v->p;
+	struct classic_key key;
+	struct classic_entry *e;
+
+	memset(&key, 0, sizeof key);
+	key.src = p->dst;
+	key.proto = p->proto;
+	e = table_find(c->sources, &key);
+	if (e && e->answered < e->sum.count)
+		e->answered++;
 }
 
 static void classic_packet(void *self, const struct pkt_view *v)
@@ -210,6 +247,8 @@ static void classic_packet(void *self, const struct pkt_view *v)
 	bool created;
 	uint64_t gap;
 
+	if (v->contact_answered)
+		count_answer(c, v);
 	if (v->probe == PROBE_NONE || v->scan_ignored)
 		return;
 	memset(&key, 0, sizeof key);
