@@ -60,6 +60,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libscandetd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(PCAP_LIBS)
 
+# The bundled sample: nmap 7.9x -O (a SYN scan of 1000 ports, then the OS
+# probes), see tests/pcap/data/SOURCES.md.
+DEMO_PCAP = tests/pcap/data/nmap_O_synscan_osdetect_2026.pcapng
+
+demo: all
+	$(BUILD)/scandetd -c contrib/scandetd.conf -r $(DEMO_PCAP)
+
 check-fast: all
 	BUILD=$(BUILD) tests/run.sh
 
@@ -82,4 +89,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check check-fast install clean
+.PHONY: all demo check check-fast install clean

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Check scandetd -r against the ground truth of the real captures.
+
+For every capture in truth.json: each expected scanner of the levels
+asked for (default: classic) must be reported as the expected kind (and
+protocol and tool where given); no source outside the expected list may be
+reported as a scanner; benign captures must produce no scan, sweep, flood
+or OS-probe event at all.  Each assertion is one test case; the last line
+is "truth_check: N passed, N failed".
+"""
+import json
+import os
+import subprocess
+import sys
+
+SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe"}
+
+
+def run(scandetd, path):
+    out = subprocess.run([scandetd, "-c", "/dev/null", "-r", path, "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         check=False, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError("exit %d: %s" % (out.returncode, out.stderr.decode()))
+    return [json.loads(line) for line in out.stdout.decode().splitlines()]
+
+
+def main():
+    scandetd, data = sys.argv[1], sys.argv[2]
+    levels = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else {"classic"}
+    with open(os.path.join(data, "truth.json")) as f:
+        truth = json.load(f)["files"]
+    passed = failed = 0
+
+    def result(ok, name, why=""):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+            print("ok", name)
+        else:
+            failed += 1
+            print("FAIL %s: %s" % (name, why))
+
+    for fname, spec in sorted(truth.items()):
+        path = os.path.join(data, fname)
+        try:
+            events = run(scandetd, path)
+        except Exception as e:  # a crash is a failure of every check
+            result(False, fname, str(e))
+            continue
+        alerts = [e for e in events if e["event"] in SCAN_EVENTS]
+        if spec.get("benign"):
+            srcs = sorted({"%s %s" % (e["event"], e["src"]) for e in alerts})
+            result(not alerts, "%s: benign, nothing reported" % fname,
+                   "reported: %s" % ", ".join(srcs))
+            continue
+        expected = spec["expect"]
+        for exp in expected:
+            if exp["level"] not in levels:
+                continue
+            want = "%s %s as %s" % (fname, exp["src"], exp["as"])
+            match = [e for e in alerts if e["src"] == exp["src"]
+                     and e["event"] == exp["as"]
+                     and e.get("proto", "tcp") == exp.get("proto", e.get("proto"))
+                     and ("tool" not in exp or e.get("tool") == exp["tool"])]
+            got = sorted({"%s/%s%s" % (e["event"], e["proto"],
+                                       "/" + e["tool"] if "tool" in e else "")
+                          for e in alerts if e["src"] == exp["src"]})
+            result(bool(match), want, "got %s" % (got or "nothing"))
+        known = {e["src"] for e in expected}
+        stray = sorted({"%s %s" % (e["event"], e["src"]) for e in alerts
+                        if e["src"] not in known})
+        result(not stray, "%s: no other source reported" % fname,
+               "also reported: %s" % ", ".join(stray))
+    print("truth_check: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
