@@ -1,0 +1,518 @@
+/*
+ * test_detect.c - the detectors over synthetic packet sequences with
+ * timestamps: exact alerts, in order, with their summaries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "conf.h"
+#include "detect.h"
+#include "unit.h"
+
+#define MAX_SEEN 64
+
+/* A sink that keeps every alert it is given. */
+struct recorder {
+	struct sink sink;
+	struct alert seen[MAX_SEEN];
+	char lines[MAX_SEEN][256];
+	int n;
+};
+
+static void record(struct sink *s, const struct alert *a, const char *line)
+{
+	struct recorder *r = s->ctx;
+
+	if (r->n < MAX_SEEN) {
+		r->seen[r->n] = *a;
+		snprintf(r->lines[r->n], sizeof r->lines[0], "%s", line);
+	}
+	r->n++;
+}
+
+static void no_close(struct sink *s)
+{
+	(void)s;
+}
+
+struct fixture {
+	struct config cfg;
+	struct alert_router router;
+	struct recorder rec;
+	struct detect *det;
+};
+
+static void setup_with(struct fixture *f, const char *conf_text)
+{
+	char err[256];
+
+	memset(f, 0, sizeof *f);
+	if (!conf_load_string("test.conf", conf_text, &f->cfg, err, sizeof err)) {
+		printf("config: %s\n", err);
+		abort();
+	}
+	alert_router_init(&f->router, &f->cfg);
+	f->rec.sink.ctx = &f->rec;
+	f->rec.sink.emit = record;
+	f->rec.sink.close = no_close;
+	alert_router_add(&f->router, &f->rec.sink);
+	f->det = detect_new(&f->cfg, &f->router, err, sizeof err);
+	if (!f->det) {
+		printf("detect_new: %s\n", err);
+		abort();
+	}
+}
+
+static void setup(struct fixture *f)
+{
+	setup_with(f, "SourceTableSize 1024\nFlowTableSize 4096\n");
+}
+
+static void teardown(struct fixture *f)
+{
+	detect_free(f->det);
+	conf_free(&f->cfg);
+}
+
+static struct ipaddr ip(const char *s)
+{
+	struct ipaddr a;
+
+	if (!addr_parse(s, &a))
+		abort();
+	return a;
+}
+
+#define T0 1700000000000000ULL	/* packet time of the first packet, us */
+
+static struct pkt tcp(const char *src, uint16_t sport, const char *dst,
+		      uint16_t dport, uint8_t flags, uint64_t ts)
+{
+	struct pkt p;
+
+	memset(&p, 0, sizeof p);
+	p.ts_us = ts;
+	p.ipver = strchr(src, ':') ? 6 : 4;
+	p.proto = PROTO_TCP;
+	p.src = ip(src);
+	p.dst = ip(dst);
+	p.sport = sport;
+	p.dport = dport;
+	p.tcp_flags = flags;
+	p.tcp_flags_known = true;
+	p.tcp_window = 1024;
+	return p;
+}
+
+static struct pkt udp(const char *src, uint16_t sport, const char *dst,
+		      uint16_t dport, uint64_t ts)
+{
+	struct pkt p = tcp(src, sport, dst, dport, 0, ts);
+
+	p.proto = PROTO_UDP;
+	p.tcp_flags_known = false;
+	return p;
+}
+
+static void feed(struct fixture *f, struct pkt p)
+{
+	detect_packet(f->det, &p);
+}
+
+/* n probes with the given flags to ports first.., gap us apart. */
+static void scan(struct fixture *f, const char *src, const char *dst,
+		 uint8_t flags, uint16_t first, int n, uint64_t start,
+		 uint64_t gap)
+{
+	for (int i = 0; i < n; i++)
+		feed(f, tcp(src, 40000, dst, (uint16_t)(first + i), flags,
+			    start + (uint64_t)i * gap));
+}
+
+TEST(syn_scan_reported_at_threshold_once)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 39, T0, 1000);
+	CHECK_INT(f.rec.n, 0);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 40, 1, T0 + 39000, 1000);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_PORTSCAN);
+	CHECK_INT(f.rec.seen[0].ts_us, T0 + 39000);
+	CHECK_INT(f.rec.seen[0].scan.count, 40);
+	CHECK_INT(f.rec.seen[0].scan.first_port, 1);
+	CHECK_INT(f.rec.seen[0].scan.last_port, 40);
+	CHECK_INT(f.rec.seen[0].scan.scan_type, SCAN_SYN);
+	CHECK_STR(f.rec.lines[0],
+		  "Possible port scan from 203.0.113.9 to 198.51.100.10");
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 41, 100, T0 + 40000, 1000);
+	CHECK_INT(f.rec.n, 1);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 2);
+	CHECK_INT(f.rec.seen[1].kind, ALERT_SCAN_END);
+	CHECK_INT(f.rec.seen[1].scan.count, 140);
+	CHECK_INT(f.rec.seen[1].scan.last_port, 140);
+	CHECK_INT(f.rec.seen[1].scan.syn, 140);
+	CHECK_INT(f.rec.seen[1].scan.kind, ALERT_PORTSCAN);
+	teardown(&f);
+}
+
+TEST(slow_probes_are_not_counted)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* 1.001 s apart: never "right after" the previous one. */
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 200, T0, 1001000);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(exactly_one_second_counts)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 40, T0, 1000000);
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+TEST(fin_null_xmas_types)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "203.0.113.1", "198.51.100.10", TH_FIN, 1, 40, T0, 100);
+	scan(&f, "203.0.113.2", "198.51.100.10", 0, 1, 40, T0, 100);
+	scan(&f, "203.0.113.3", "198.51.100.10", TH_FIN | TH_PSH | TH_URG, 1,
+	     40, T0, 100);
+	CHECK_INT(f.rec.n, 3);
+	CHECK_INT(f.rec.seen[0].scan.scan_type, SCAN_FIN);
+	CHECK_INT(f.rec.seen[1].scan.scan_type, SCAN_NULL);
+	CHECK_INT(f.rec.seen[2].scan.scan_type, SCAN_XMAS);
+	CHECK_INT(f.rec.seen[2].scan.fin, 40);
+	teardown(&f);
+}
+
+TEST(ack_and_synack_are_not_probes)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "203.0.113.1", "198.51.100.10", TH_ACK, 1, 100, T0, 100);
+	scan(&f, "203.0.113.2", "198.51.100.10", TH_SYN | TH_ACK, 1, 100, T0, 100);
+	scan(&f, "203.0.113.3", "198.51.100.10", TH_RST, 1, 100, T0, 100);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(flood_to_one_port)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 60; i++)
+		feed(&f, tcp("203.0.113.9", (uint16_t)(1000 + i),
+			     "198.51.100.10", 80, TH_SYN, T0 + (uint64_t)i * 10));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_FLOOD);
+	CHECK_INT(f.rec.seen[0].scan.port, 80);
+	CHECK_STR(f.rec.lines[0],
+		  "Possible port flood from 203.0.113.9 to 198.51.100.10");
+	teardown(&f);
+}
+
+TEST(flood_detection_off_ignores_repeats)
+{
+	struct fixture f;
+
+	setup_with(&f, "FloodDetection no\n");
+	for (int i = 0; i < 200; i++)
+		feed(&f, tcp("203.0.113.9", (uint16_t)(1000 + i),
+			     "198.51.100.10", 80, TH_SYN, T0 + (uint64_t)i * 10));
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(sweep_and_others)
+{
+	struct fixture f;
+	char dst[32];
+
+	setup(&f);
+	for (int i = 0; i < 40; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", i + 1);
+		feed(&f, tcp("203.0.113.9", 40000, dst, 23, TH_SYN,
+			     T0 + (uint64_t)i * 100));
+	}
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_SWEEP);
+	CHECK(f.rec.seen[0].scan.dst_multiple);
+	CHECK_INT(f.rec.seen[0].scan.port, 23);
+	CHECK_STR(f.rec.lines[0], "Possible port sweep from 203.0.113.9 to "
+				  "198.51.100.1 (and others)");
+	teardown(&f);
+}
+
+TEST(answered_connections_are_not_a_scan)
+{
+	struct fixture f;
+	char dst[32];
+
+	setup(&f);
+	/* A client opening 200 connections to 20 servers, all answered. */
+	for (int i = 0; i < 200; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		snprintf(dst, sizeof dst, "198.51.100.%d", i % 20 + 1);
+		feed(&f, tcp("192.0.2.7", (uint16_t)(30000 + i), dst,
+			     (uint16_t)(i % 2 ? 443 : 80), TH_SYN, t));
+		feed(&f, tcp(dst, (uint16_t)(i % 2 ? 443 : 80), "192.0.2.7",
+			     (uint16_t)(30000 + i), TH_SYN | TH_ACK, t + 300));
+	}
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(udp_scan_counts_new_flows_only)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* An RTP-like stream: one flow, thousands of datagrams. */
+	for (int i = 0; i < 2000; i++)
+		feed(&f, udp("192.0.2.7", 5004, "198.51.100.10", 5006,
+			     T0 + (uint64_t)i * 20000));
+	/* A DNS server answering 100 client ports after their queries. */
+	for (int i = 0; i < 100; i++) {
+		uint64_t t = T0 + (uint64_t)i * 100;
+
+		feed(&f, udp("198.51.100.10", (uint16_t)(20000 + i), "192.0.2.53",
+			     53, t));
+		feed(&f, udp("192.0.2.53", 53, "198.51.100.10",
+			     (uint16_t)(20000 + i), t + 50));
+	}
+	CHECK_INT(f.rec.n, 0);
+	/* A real UDP scan. */
+	for (int i = 0; i < 40; i++)
+		feed(&f, udp("203.0.113.9", 62025, "198.51.100.10",
+			     (uint16_t)(1 + i), T0 + 10000000 + (uint64_t)i * 100));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].proto, PROTO_UDP);
+	CHECK_INT(f.rec.seen[0].scan.scan_type, SCAN_UDP);
+	CHECK_STR(f.rec.lines[0],
+		  "Possible UDP port scan from 203.0.113.9 to 198.51.100.10");
+	teardown(&f);
+}
+
+TEST(ipv6_scan)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "2001:db8::20", "2001:db8::10", TH_SYN, 1, 40, T0, 100);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_STR(f.rec.lines[0],
+		  "Possible port scan from 2001:db8::20 to 2001:db8::10");
+	teardown(&f);
+}
+
+TEST(scan_ignore_rules_and_ports)
+{
+	struct fixture f;
+
+	setup_with(&f, "HostScanIgnore 203.0.113.0/24\n"
+		       "PortScanIgnore 1-100\n");
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1000, 100, T0, 100);
+	scan(&f, "192.0.2.9", "198.51.100.10", TH_SYN, 1, 100, T0, 100);
+	CHECK_INT(f.rec.n, 0);
+	scan(&f, "192.0.2.9", "198.51.100.10", TH_SYN, 101, 40, T0 + 10000, 100);
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+TEST(idle_scan_ends_after_expiry)
+{
+	struct fixture f;
+
+	setup(&f);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 50, T0, 1000);
+	CHECK_INT(f.rec.n, 1);
+	/* Unrelated traffic moves packet time on past the expiry; the
+	 * sweep visits the whole small table well within that. */
+	for (int s = 1; s <= 300; s++)
+		feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK,
+			     T0 + (uint64_t)s * 1000000));
+	CHECK_INT(f.rec.n, 2);
+	CHECK_INT(f.rec.seen[1].kind, ALERT_SCAN_END);
+	CHECK_INT(f.rec.seen[1].scan.count, 50);
+	/* The same source scanning again later is a new scan. */
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 40,
+	     T0 + 400000000, 1000);
+	CHECK_INT(f.rec.n, 3);
+	CHECK_INT(f.rec.seen[2].kind, ALERT_PORTSCAN);
+	teardown(&f);
+}
+
+static void osprobe(struct fixture *f, const char *src, const uint8_t *flags,
+		    int n, uint64_t start, uint64_t gap)
+{
+	for (int i = 0; i < n; i++)
+		feed(f, tcp(src, 50000, "198.51.100.10", 22, flags[i],
+			    start + (uint64_t)i * gap));
+}
+
+TEST(osprobe_nmap_classic)
+{
+	static const uint8_t flags[] = {
+		TH_SYN | TH_ECE, 0, TH_FIN | TH_SYN | TH_PSH | TH_URG,
+	};
+	struct fixture f;
+
+	setup(&f);
+	osprobe(&f, "203.0.113.9", flags, 3, T0, 100000);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_OSPROBE);
+	CHECK_STR(f.rec.seen[0].tool, "nmap");
+	CHECK_INT(f.rec.seen[0].patterns, OSFP_SX | OSFP_NULL | OSFP_FSPU);
+	CHECK_STR(f.rec.lines[0], "Possible nmap OS probe from 203.0.113.9");
+	teardown(&f);
+}
+
+TEST(osprobe_queso_and_unknown)
+{
+	static const uint8_t queso[] = { TH_FIN, TH_FIN | TH_SYN, TH_PSH };
+	static const uint8_t mixed[] = { TH_FIN, 0, TH_PSH };
+	struct fixture f;
+
+	setup(&f);
+	osprobe(&f, "203.0.113.1", queso, 3, T0, 1000);
+	osprobe(&f, "203.0.113.2", mixed, 3, T0, 1000);
+	CHECK_INT(f.rec.n, 2);
+	CHECK_STR(f.rec.seen[0].tool, "queso");
+	CHECK_STR(f.rec.seen[1].tool, "unknown");
+	teardown(&f);
+}
+
+TEST(osprobe_modern_nmap_ecn_is_nmap)
+{
+	struct fixture f;
+	struct pkt ecn;
+
+	setup(&f);
+	ecn = tcp("203.0.113.9", 50000, "198.51.100.10", 22,
+		  TH_SYN | TH_ECE | TH_CWR, T0);
+	ecn.tcp_reserved = 0x08;
+	ecn.tcp_window = 3;
+	ecn.tcp_urgptr = 0xF7F5;
+	feed(&f, ecn);
+	feed(&f, tcp("203.0.113.9", 50001, "198.51.100.10", 22, 0, T0 + 1000));
+	feed(&f, tcp("203.0.113.9", 50002, "198.51.100.10", 22,
+		     TH_FIN | TH_PSH | TH_URG, T0 + 2000));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_STR(f.rec.seen[0].tool, "nmap");
+	teardown(&f);
+}
+
+TEST(osprobe_needs_three_patterns_within_two_seconds)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* iPhone-style ECN SYNs: one pattern, however many. */
+	for (int i = 0; i < 20; i++)
+		feed(&f, tcp("192.0.2.17", (uint16_t)(50000 + i), "198.51.100.10",
+			     443, TH_SYN | TH_ECE | TH_CWR, T0 + (uint64_t)i * 1000));
+	/* Three patterns, but 2.5 s apart. */
+	feed(&f, tcp("203.0.113.9", 1, "198.51.100.10", 22, TH_FIN, T0));
+	feed(&f, tcp("203.0.113.9", 1, "198.51.100.10", 22, TH_PSH, T0 + 2500000));
+	feed(&f, tcp("203.0.113.9", 1, "198.51.100.10", 22, TH_FIN | TH_SYN,
+		     T0 + 5000000));
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(log_scans_off_silences_scans)
+{
+	struct fixture f;
+
+	setup_with(&f, "LogScans no\nLogOSFP no\n");
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 100, T0, 100);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	CHECK_INT(f.router.count[ALERT_PORTSCAN], 1);
+	teardown(&f);
+}
+
+TEST(connection_logging)
+{
+	struct fixture f;
+
+	setup_with(&f, "LogConnections yes\nUdpLogConnections yes\n"
+		       "PortLogIgnore 80\nHostLogIgnore 192.0.2.0/24\n");
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_SYN, T0));
+	feed(&f, tcp("203.0.113.9", 40002, "198.51.100.10", 80, TH_SYN, T0 + 1));
+	feed(&f, tcp("192.0.2.9", 40003, "198.51.100.10", 21, TH_SYN, T0 + 2));
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_ACK, T0 + 3));
+	feed(&f, udp("203.0.113.9", 40004, "198.51.100.10", 53, T0 + 4));
+	CHECK_INT(f.rec.n, 2);
+	CHECK_STR(f.rec.lines[0], "port 21 connection attempt from 203.0.113.9");
+	CHECK_STR(f.rec.lines[1], "UDP port 53 connection attempt from 203.0.113.9");
+	CHECK_INT(f.rec.seen[0].sport, 40001);
+	teardown(&f);
+}
+
+TEST(table_full_of_spoofed_sources_keeps_the_scanner)
+{
+	struct fixture f;
+	char src[32];
+
+	setup(&f);
+	/* A scanner builds up evidence (30 probes, under the threshold)... */
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1, 30, T0, 100);
+	/* ...then 50,000 one-packet spoofed sources fill the 1024-slot table. */
+	for (int i = 0; i < 50000; i++) {
+		snprintf(src, sizeof src, "10.%d.%d.%d", i >> 16 & 255,
+			 i >> 8 & 255, i & 255);
+		feed(&f, tcp(src, 1234, "198.51.100.10", 80, TH_SYN,
+			     T0 + 3000 + (uint64_t)i));
+	}
+	CHECK_INT(f.rec.n, 0);
+	/* ...and the scanner's next ten probes still cross the threshold. */
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 31, 10, T0 + 60000, 100);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.n > 0 ? f.rec.seen[0].scan.count : 0, 40);
+	teardown(&f);
+}
+
+int main(void)
+{
+	RUN(syn_scan_reported_at_threshold_once);
+	RUN(slow_probes_are_not_counted);
+	RUN(exactly_one_second_counts);
+	RUN(fin_null_xmas_types);
+	RUN(ack_and_synack_are_not_probes);
+	RUN(flood_to_one_port);
+	RUN(flood_detection_off_ignores_repeats);
+	RUN(sweep_and_others);
+	RUN(answered_connections_are_not_a_scan);
+	RUN(udp_scan_counts_new_flows_only);
+	RUN(ipv6_scan);
+	RUN(scan_ignore_rules_and_ports);
+	RUN(idle_scan_ends_after_expiry);
+	RUN(osprobe_nmap_classic);
+	RUN(osprobe_queso_and_unknown);
+	RUN(osprobe_modern_nmap_ecn_is_nmap);
+	RUN(osprobe_needs_three_patterns_within_two_seconds);
+	RUN(log_scans_off_silences_scans);
+	RUN(connection_logging);
+	RUN(table_full_of_spoofed_sources_keeps_the_scanner);
+	return unit_report(__FILE__);
+}
