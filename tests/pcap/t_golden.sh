@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 for exp in "$TOP"/tests/pcap/expected/*.jsonl; do
+	[ -f "$exp" ] || { fail golden "no expected files"; break; }
 	name=$(basename "$exp" .jsonl)
 	pcap=$(ls "$DATA/$name".pcap* 2>/dev/null | head -n 1)
 	conf="$TOP/tests/pcap/expected/$name.conf"
