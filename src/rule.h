@@ -48,9 +48,20 @@ struct rule_list {
 bool rule_parse(const char *text, struct rule_list *list, char *err,
 		size_t errlen);
 
+/*
+ * Parse one port or inclusive range "80" or "6000-6010" (len bytes of s,
+ * decimal, 0..65535, low <= high).  Shared with the port-list options.
+ * On error returns false and writes a message into err.
+ */
+bool port_range_parse(const char *s, size_t len, struct port_range *range,
+		      char *err, size_t errlen);
+
 /* True when some rule of list matches the packet's endpoints. */
 bool rule_list_match(const struct rule_list *list, const struct ipaddr *src,
 		     uint16_t sport, const struct ipaddr *dst, uint16_t dport);
+
+/* Print one rule in rule syntax, without a newline (re-parseable). */
+void rule_print(const struct host_rule *rule, FILE *out);
 
 /* Print a list the way -s shows it (one rule per line, re-parseable). */
 void rule_list_print(const struct rule_list *list, FILE *out);

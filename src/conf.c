@@ -1,0 +1,777 @@
+/*
+ * conf.c - the configuration file.
+ *
+ * One line is one option: "Name value", "Name=value" or "Name = value".
+ * Names are matched case-insensitively against a table that also drives
+ * conf_print, so every option that can be read is printed, in the same
+ * syntax, and -s output re-reads to the same configuration.
+ *
+ * Values: a double-quoted value runs to the next '"' (no escapes, as in
+ * the original) and may be followed only by blanks and a comment.  An
+ * unquoted value runs to the end of the line or to a '#' that starts the
+ * value or follows a blank; trailing blanks are dropped.
+ *
+ * The first error stops the parse; the message is "file:line: what".
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "params.h"
+
+/* Longest string value (addresses, subject, paths, BPF filter). */
+#define CONF_STRING_MAX	1024
+
+/* Longest piece of user text quoted back in an error message. */
+#define EXCERPT_MAX	64
+
+/* Port ranges per printed line of a port-list option. */
+#define PORTS_PER_LINE	10
+
+enum opt_type {
+	OPT_BOOL,
+	OPT_NUMBER,		/* unsigned, decimal, min..max */
+	OPT_WORD,		/* string without blanks */
+	OPT_TEXT,		/* string, blanks allowed */
+	OPT_OPTIONAL_TEXT,	/* string, "" means none (NULL) */
+	OPT_PORTS,		/* struct portset, accumulates */
+	OPT_RULES,		/* struct rule_list, accumulates */
+	OPT_FACILITY,		/* int, a LOG_ value */
+};
+
+struct option {
+	const char *name;
+	enum opt_type type;
+	size_t offset;		/* of the field in struct config */
+	unsigned long min, max;	/* OPT_NUMBER only */
+};
+
+#define FIELD(f)	offsetof(struct config, f)
+#define TCP(f)		FIELD(proto[CONF_TCP].f)
+#define UDP(f)		FIELD(proto[CONF_UDP].f)
+
+/* In the order of the original's sample file; new options last. */
+static const struct option options[] = {
+	{ "RunAsUser",		OPT_WORD,	FIELD(run_as_user), 0, 0 },
+	{ "SyslogFacility",	OPT_FACILITY,	FIELD(syslog_facility), 0, 0 },
+	{ "DNSResolve",		OPT_BOOL,	FIELD(dns_resolve), 0, 0 },
+	{ "PortResolve",	OPT_BOOL,	FIELD(port_resolve), 0, 0 },
+	{ "LogDetails",		OPT_BOOL,	FIELD(log_details), 0, 0 },
+	{ "LogConnections",	OPT_BOOL,	TCP(log_connections), 0, 0 },
+	{ "PortLogIgnore",	OPT_PORTS,	TCP(log_ignore_ports), 0, 0 },
+	{ "HostLogIgnore",	OPT_RULES,	TCP(log_ignore_hosts), 0, 0 },
+	{ "UdpLogConnections",	OPT_BOOL,	UDP(log_connections), 0, 0 },
+	{ "UdpPortLogIgnore",	OPT_PORTS,	UDP(log_ignore_ports), 0, 0 },
+	{ "UdpHostLogIgnore",	OPT_RULES,	UDP(log_ignore_hosts), 0, 0 },
+	{ "LogOSFP",		OPT_BOOL,	FIELD(log_osfp), 0, 0 },
+	{ "OSFPSendMail",	OPT_BOOL,	FIELD(osfp_send_mail), 0, 0 },
+	{ "FloodDetection",	OPT_BOOL,	FIELD(flood_detection), 0, 0 },
+	{ "PortScanIgnore",	OPT_PORTS,	TCP(scan_ignore_ports), 0, 0 },
+	{ "UdpPortScanIgnore",	OPT_PORTS,	UDP(scan_ignore_ports), 0, 0 },
+	{ "HostScanIgnore",	OPT_RULES,	TCP(scan_ignore_hosts), 0, 0 },
+	{ "UdpHostScanIgnore",	OPT_RULES,	UDP(scan_ignore_hosts), 0, 0 },
+	{ "CountThreshold",	OPT_NUMBER,	FIELD(count_threshold),
+	  1, 1000000 },
+	{ "LogScans",		OPT_BOOL,	TCP(log_scans), 0, 0 },
+	{ "UdpLogScans",	OPT_BOOL,	UDP(log_scans), 0, 0 },
+	{ "SendEmail",		OPT_BOOL,	TCP(send_email), 0, 0 },
+	{ "UdpSendEmail",	OPT_BOOL,	UDP(send_email), 0, 0 },
+	{ "MailFrom",		OPT_WORD,	FIELD(mail_from), 0, 0 },
+	{ "RcptTo",		OPT_WORD,	FIELD(rcpt_to), 0, 0 },
+	{ "MailSubject",	OPT_TEXT,	FIELD(mail_subject), 0, 0 },
+	{ "SMTPrelay",		OPT_WORD,	FIELD(smtp_relay), 0, 0 },
+	{ "MailPort",		OPT_NUMBER,	FIELD(mail_port), 1, 65535 },
+	{ "HelloMsg",		OPT_WORD,	FIELD(hello_msg), 0, 0 },
+	{ "PidFile",		OPT_OPTIONAL_TEXT, FIELD(pid_file), 0, 0 },
+	{ "CaptureFilter",	OPT_OPTIONAL_TEXT, FIELD(capture_filter), 0, 0 },
+	{ "JsonLog",		OPT_OPTIONAL_TEXT, FIELD(json_log), 0, 0 },
+	{ "SourceTableSize",	OPT_NUMBER,	FIELD(source_table_size),
+	  64, 16777216 },
+	{ "FlowTableSize",	OPT_NUMBER,	FIELD(flow_table_size),
+	  64, 67108864 },
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const struct {
+	const char *name;
+	int value;
+} facilities[] = {
+	{ "kern", LOG_KERN }, { "user", LOG_USER }, { "mail", LOG_MAIL },
+	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
+	{ "syslog", LOG_SYSLOG }, { "lpr", LOG_LPR }, { "news", LOG_NEWS },
+	{ "uucp", LOG_UUCP }, { "cron", LOG_CRON },
+	{ "authpriv", LOG_AUTHPRIV }, { "ftp", LOG_FTP },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+#define NFACILITIES (sizeof facilities / sizeof facilities[0])
+
+const char *conf_facility_name(int facility)
+{
+	size_t i;
+
+	for (i = 0; i < NFACILITIES; i++)
+		if (facilities[i].value == facility)
+			return facilities[i].name;
+	return "unknown";
+}
+
+/* ---- small helpers -------------------------------------------------- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char *skip_blanks(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+/* s as a C string for a message, cut with "..." when long. */
+static const char *excerpt(const char *s, char buf[EXCERPT_MAX + 4])
+{
+	size_t len = strnlen(s, EXCERPT_MAX + 1);
+
+	if (len > EXCERPT_MAX) {
+		memcpy(buf, s, EXCERPT_MAX);
+		memcpy(buf + EXCERPT_MAX, "...", 4);
+	} else {
+		memcpy(buf, s, len + 1);
+	}
+	return buf;
+}
+
+static void *field(struct config *cfg, const struct option *opt)
+{
+	return (char *)cfg + opt->offset;
+}
+
+static const void *cfield(const struct config *cfg, const struct option *opt)
+{
+	return (const char *)cfg + opt->offset;
+}
+
+static const struct option *find_option(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strncasecmp(options[i].name, name, len) == 0 &&
+		    options[i].name[len] == '\0')
+			return &options[i];
+	return NULL;
+}
+
+/* ---- defaults and freeing --------------------------------------------- */
+
+static bool set_default_strings(struct config *cfg)
+{
+	cfg->mail_from = strdup("scandetd@localhost");
+	cfg->rcpt_to = strdup("root@localhost");
+	cfg->mail_subject = strdup("%p scan from %s");
+	cfg->smtp_relay = strdup("127.0.0.1");
+	cfg->hello_msg = strdup("localhost");
+	cfg->run_as_user = strdup(DEFAULT_RUN_AS_USER);
+	cfg->pid_file = strdup(DEFAULT_PID_FILE);
+	return cfg->mail_from && cfg->rcpt_to && cfg->mail_subject &&
+	       cfg->smtp_relay && cfg->hello_msg && cfg->run_as_user &&
+	       cfg->pid_file;
+}
+
+/* As conf_defaults; false when out of memory (some strings are NULL). */
+static bool set_defaults(struct config *cfg)
+{
+	int proto;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (proto = 0; proto < CONF_NPROTO; proto++)
+		cfg->proto[proto].log_scans = true;
+	cfg->count_threshold = DEFAULT_COUNT_THRESHOLD;
+	cfg->flood_detection = true;
+	cfg->log_osfp = true;
+	cfg->osfp_send_mail = true;
+	cfg->mail_port = 25;
+	cfg->syslog_facility = LOG_DAEMON;
+	cfg->source_table_size = DEFAULT_SOURCE_TABLE_SIZE;
+	cfg->flow_table_size = DEFAULT_FLOW_TABLE_SIZE;
+	return set_default_strings(cfg);
+}
+
+void conf_defaults(struct config *cfg)
+{
+	(void)set_defaults(cfg);
+}
+
+void conf_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		const struct option *opt = &options[i];
+
+		switch (opt->type) {
+		case OPT_WORD:
+		case OPT_TEXT:
+		case OPT_OPTIONAL_TEXT:
+			free(*(char **)field(cfg, opt));
+			break;
+		case OPT_RULES:
+			rule_list_free(field(cfg, opt));
+			break;
+		default:
+			break;
+		}
+	}
+	free(cfg->path);
+	/* Zeroed, so that a second conf_free or a conf_print is harmless. */
+	memset(cfg, 0, sizeof *cfg);
+}
+
+/* ---- the parser ------------------------------------------------------- */
+
+struct parser {
+	const char *name;	/* file name for messages */
+	unsigned long line;
+	struct config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static void parse_error(struct parser *p, const struct option *opt,
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "name:line: " and, for an option's value, "Option: ", then the message. */
+static void parse_error(struct parser *p, const struct option *opt,
+			const char *fmt, ...)
+{
+	va_list ap;
+	int used;
+
+	if (p->errlen == 0)
+		return;
+	used = snprintf(p->err, p->errlen, "%s:%lu: %s%s", p->name, p->line,
+			opt ? opt->name : "", opt ? ": " : "");
+	if (used < 0 || (size_t)used >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + used, p->errlen - (size_t)used, fmt, ap);
+	va_end(ap);
+}
+
+static bool set_bool(struct parser *p, const struct option *opt,
+		     const char *value)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	bool *b = field(p->cfg, opt);
+	char ex[EXCERPT_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*b = true;
+			return true;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*b = false;
+			return true;
+		}
+	}
+	parse_error(p, opt, "\"%s\" is not yes or no", excerpt(value, ex));
+	return false;
+}
+
+static bool set_number(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	unsigned long v = 0;
+	bool overflow = false;
+	char ex[EXCERPT_MAX + 4];
+	const char *s;
+
+	for (s = value; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (ULONG_MAX - d) / 10)
+			overflow = true;
+		else
+			v = v * 10 + d;
+	}
+	if (s == value || *s != '\0') {
+		parse_error(p, opt, "\"%s\" is not a number",
+			    excerpt(value, ex));
+		return false;
+	}
+	if (overflow || v < opt->min || v > opt->max) {
+		parse_error(p, opt, "%s is out of range (%lu..%lu)",
+			    excerpt(value, ex), opt->min, opt->max);
+		return false;
+	}
+	*(unsigned *)field(p->cfg, opt) = (unsigned)v;
+	return true;
+}
+
+static bool set_string(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	char **slot = field(p->cfg, opt);
+	char ex[EXCERPT_MAX + 4];
+	char *copy = NULL;
+
+	if (strlen(value) > CONF_STRING_MAX) {
+		parse_error(p, opt, "value longer than %d characters",
+			    CONF_STRING_MAX);
+		return false;
+	}
+	if (*value == '\0' && opt->type != OPT_OPTIONAL_TEXT) {
+		parse_error(p, opt, "empty value");
+		return false;
+	}
+	if (opt->type == OPT_WORD && strpbrk(value, " \t")) {
+		parse_error(p, opt, "\"%s\" must be a single word",
+			    excerpt(value, ex));
+		return false;
+	}
+	if (*value != '\0' && !(copy = strdup(value))) {
+		parse_error(p, opt, "out of memory");
+		return false;
+	}
+	free(*slot);
+	*slot = copy;		/* NULL for an empty optional value */
+	return true;
+}
+
+static bool is_port_separator(char c)
+{
+	return is_blank(c) || c == ',';
+}
+
+static void portset_add(struct portset *set, const struct port_range *r)
+{
+	unsigned port;
+
+	for (port = r->lo; port <= r->hi; port++)
+		set->bits[port >> 6] |= UINT64_C(1) << (port & 63);
+}
+
+/* "80 110", "80,110", "6000-6010": blanks and commas both separate. */
+static bool add_ports(struct parser *p, const struct option *opt,
+		      const char *value)
+{
+	struct portset *set = field(p->cfg, opt);
+	const char *s = value;
+	char msg[256];
+	size_t count = 0;
+
+	for (;;) {
+		const char *start;
+		struct port_range r;
+
+		while (is_port_separator(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (start = s; *s && !is_port_separator(*s); s++)
+			;
+		if (!port_range_parse(start, (size_t)(s - start), &r, msg,
+				      sizeof msg)) {
+			parse_error(p, opt, "%s", msg);
+			return false;
+		}
+		portset_add(set, &r);
+		count++;
+	}
+	if (count == 0) {
+		parse_error(p, opt, "no port given");
+		return false;
+	}
+	return true;
+}
+
+static bool add_rule(struct parser *p, const struct option *opt,
+		     const char *value)
+{
+	char msg[512];
+
+	if (!rule_parse(value, field(p->cfg, opt), msg, sizeof msg)) {
+		parse_error(p, opt, "%s", msg);
+		return false;
+	}
+	return true;
+}
+
+static bool set_facility(struct parser *p, const struct option *opt,
+			 const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < NFACILITIES; i++) {
+		if (strcasecmp(value, facilities[i].name) == 0) {
+			*(int *)field(p->cfg, opt) = facilities[i].value;
+			return true;
+		}
+	}
+	parse_error(p, opt, "unknown facility \"%s\"", excerpt(value, ex));
+	return false;
+}
+
+static bool apply_option(struct parser *p, const struct option *opt,
+			 const char *value)
+{
+	switch (opt->type) {
+	case OPT_BOOL:
+		return set_bool(p, opt, value);
+	case OPT_NUMBER:
+		return set_number(p, opt, value);
+	case OPT_WORD:
+	case OPT_TEXT:
+	case OPT_OPTIONAL_TEXT:
+		return set_string(p, opt, value);
+	case OPT_PORTS:
+		return add_ports(p, opt, value);
+	case OPT_RULES:
+		return add_rule(p, opt, value);
+	case OPT_FACILITY:
+		return set_facility(p, opt, value);
+	}
+	return false;
+}
+
+/* Cut an unquoted value at its comment and trailing blanks, in place. */
+static void trim_unquoted(char *s)
+{
+	char *end;
+
+	for (end = s; *end; end++)
+		if (*end == '#' && (end == s || is_blank(end[-1])))
+			break;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+}
+
+/* Find the value that starts at s (after the separator), in place. */
+static bool extract_value(struct parser *p, const struct option *opt,
+			  char *s, char **value)
+{
+	char ex[EXCERPT_MAX + 4];
+
+	if (*s == '"') {
+		char *close = strchr(s + 1, '"');
+		char *after;
+
+		if (!close) {
+			parse_error(p, opt, "missing closing quote");
+			return false;
+		}
+		*close = '\0';
+		after = skip_blanks(close + 1);
+		if (*after != '\0' && *after != '#') {
+			parse_error(p, opt, "unexpected \"%s\" after the "
+				    "closing quote", excerpt(after, ex));
+			return false;
+		}
+		*value = s + 1;
+		return true;
+	}
+	trim_unquoted(s);
+	if (*s == '\0') {
+		parse_error(p, opt, "missing value");
+		return false;
+	}
+	*value = s;
+	return true;
+}
+
+/* Control characters have no business in a value (a CR or LF in
+ * MailSubject would forge mail headers), so refuse them all. */
+static bool check_characters(struct parser *p, const char *line)
+{
+	const unsigned char *s;
+
+	for (s = (const unsigned char *)line; *s; s++) {
+		if ((*s < 0x20 && *s != '\t') || *s == 0x7f) {
+			parse_error(p, NULL, "control character 0x%02x",
+				    (unsigned)*s);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool parse_line(struct parser *p, char *line)
+{
+	const struct option *opt;
+	char *s, *name, *value;
+	char ex[EXCERPT_MAX + 4];
+	size_t name_len;
+
+	if (!check_characters(p, line))
+		return false;
+	s = skip_blanks(line);
+	if (*s == '\0' || *s == '#')
+		return true;
+	for (name = s; *s && !is_blank(*s) && *s != '='; s++)
+		;
+	name_len = (size_t)(s - name);
+	opt = find_option(name, name_len);
+	if (!opt) {
+		*s = '\0';
+		parse_error(p, NULL, "unknown option \"%s\"",
+			    excerpt(name, ex));
+		return false;
+	}
+	s = skip_blanks(s);
+	if (*s == '=')
+		s = skip_blanks(s + 1);
+	return extract_value(p, opt, s, &value) &&
+	       apply_option(p, opt, value);
+}
+
+/* ---- reading lines ---------------------------------------------------- */
+
+/* A line source: a FILE, or a string in memory. */
+struct reader {
+	FILE *fp;
+	const char *text;
+	int saved_errno;	/* of a failed read */
+};
+
+enum read_status { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_NUL, LINE_IO_ERROR };
+
+static int reader_getc(struct reader *r)
+{
+	if (r->fp)
+		return getc(r->fp);
+	if (*r->text == '\0')
+		return EOF;
+	return (unsigned char)*r->text++;
+}
+
+/* One line without its "\n" or "\r\n" into buf[CONF_LINE_MAX + 1]. */
+static enum read_status read_line(struct reader *r, char *buf)
+{
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		c = reader_getc(r);
+		if (c == EOF) {
+			if (r->fp && ferror(r->fp)) {
+				r->saved_errno = errno;
+				return LINE_IO_ERROR;
+			}
+			if (n == 0)
+				return LINE_EOF;
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			return LINE_NUL;
+		if (n == CONF_LINE_MAX)
+			return LINE_TOO_LONG;
+		buf[n++] = (char)c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;		/* a file edited on Windows */
+	buf[n] = '\0';
+	return LINE_OK;
+}
+
+static bool parse_lines(struct reader *r, struct parser *p)
+{
+	char line[CONF_LINE_MAX + 1];
+
+	for (p->line = 1;; p->line++) {
+		switch (read_line(r, line)) {
+		case LINE_EOF:
+			return true;
+		case LINE_TOO_LONG:
+			parse_error(p, NULL, "line longer than %d characters",
+				    CONF_LINE_MAX);
+			return false;
+		case LINE_NUL:
+			parse_error(p, NULL, "NUL byte in line");
+			return false;
+		case LINE_IO_ERROR:
+			snprintf(p->err, p->errlen, "%s: %s", p->name,
+				 strerror(r->saved_errno));
+			return false;
+		case LINE_OK:
+			if (!parse_line(p, line))
+				return false;
+			break;
+		}
+	}
+}
+
+/* Defaults, then every line of r; cfg is freed on failure. */
+static bool load(struct reader *r, const char *name, const char *path,
+		 struct config *cfg, char *err, size_t errlen)
+{
+	struct parser p = { name, 0, cfg, err, errlen };
+
+	if (!set_defaults(cfg) || (path && !(cfg->path = strdup(path)))) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		conf_free(cfg);
+		return false;
+	}
+	if (!parse_lines(r, &p)) {
+		conf_free(cfg);
+		return false;
+	}
+	return true;
+}
+
+bool conf_load(const char *path, struct config *cfg, char *err, size_t errlen)
+{
+	struct reader r = { 0 };
+	bool ok;
+
+	/* "e": close-on-exec, the mailer and resolver must not inherit it. */
+	r.fp = fopen(path, "re");
+	if (!r.fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		memset(cfg, 0, sizeof *cfg);
+		return false;
+	}
+	ok = load(&r, path, path, cfg, err, errlen);
+	fclose(r.fp);
+	return ok;
+}
+
+bool conf_load_string(const char *name, const char *text, struct config *cfg,
+		      char *err, size_t errlen)
+{
+	struct reader r = { 0 };
+
+	r.text = text;
+	return load(&r, name, NULL, cfg, err, errlen);
+}
+
+/* ---- printing --------------------------------------------------------- */
+
+/*
+ * Quoted when blanks, '#' or a leading '"' would otherwise change its
+ * meaning.  A value holding '"' can only have come from an unquoted value
+ * (a quoted one ends at its first '"'), and printed bare it reads back
+ * the same.
+ */
+static void print_string(const char *name, const char *s, FILE *out)
+{
+	bool quote;
+
+	if (!s)
+		s = "";
+	quote = !strchr(s, '"') &&
+		(*s == '\0' || strpbrk(s, " \t#") != NULL);
+	fprintf(out, quote ? "%s \"%s\"\n" : "%s %s\n", name, s);
+}
+
+/* Next run of set ports at or after *from: [*lo, *hi]; false if none. */
+static bool next_port_run(const struct portset *set, unsigned *from,
+			  unsigned *lo, unsigned *hi)
+{
+	unsigned port = *from;
+
+	while (port < 65536 && !portset_has(set, (uint16_t)port))
+		port++;
+	if (port == 65536)
+		return false;
+	*lo = port;
+	while (port < 65536 && portset_has(set, (uint16_t)port))
+		port++;
+	*hi = port - 1;
+	*from = port;
+	return true;
+}
+
+/* Ranges compressed, several lines when long: the list accumulates. */
+static void print_ports(const char *name, const struct portset *set,
+			FILE *out)
+{
+	unsigned from = 0, lo, hi, items = 0;
+
+	while (next_port_run(set, &from, &lo, &hi)) {
+		if (items % PORTS_PER_LINE == 0)
+			fprintf(out, "%s%s", items ? "\n" : "", name);
+		if (lo == hi)
+			fprintf(out, " %u", lo);
+		else
+			fprintf(out, " %u-%u", lo, hi);
+		items++;
+	}
+	if (items)
+		fputc('\n', out);
+	else
+		fprintf(out, "# %s (none)\n", name);
+}
+
+static void print_rules(const char *name, const struct rule_list *list,
+			FILE *out)
+{
+	size_t i;
+
+	if (list->n == 0)
+		fprintf(out, "# %s (none)\n", name);
+	for (i = 0; i < list->n; i++) {
+		fprintf(out, "%s ", name);
+		rule_print(&list->rules[i], out);
+		fputc('\n', out);
+	}
+}
+
+static void print_option(const struct config *cfg, const struct option *opt,
+			 FILE *out)
+{
+	const void *f = cfield(cfg, opt);
+
+	switch (opt->type) {
+	case OPT_BOOL:
+		fprintf(out, "%s %s\n", opt->name,
+			*(const bool *)f ? "yes" : "no");
+		break;
+	case OPT_NUMBER:
+		fprintf(out, "%s %u\n", opt->name, *(const unsigned *)f);
+		break;
+	case OPT_WORD:
+	case OPT_TEXT:
+	case OPT_OPTIONAL_TEXT:
+		print_string(opt->name, *(char *const *)f, out);
+		break;
+	case OPT_PORTS:
+		print_ports(opt->name, f, out);
+		break;
+	case OPT_RULES:
+		print_rules(opt->name, f, out);
+		break;
+	case OPT_FACILITY:
+		fprintf(out, "%s %s\n", opt->name,
+			conf_facility_name(*(const int *)f));
+		break;
+	}
+}
+
+void conf_print(const struct config *cfg, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		print_option(cfg, &options[i], out);
+}
