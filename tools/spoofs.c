@@ -290,6 +290,7 @@ static const char *parse_num(const char *s, uint64_t lo, uint64_t hi,
 {
 	static char why[80];
 	uint64_t v = 0;
+	bool big = false;
 	const char *p;
 
 	if (!*s)
@@ -299,9 +300,12 @@ static const char *parse_num(const char *s, uint64_t lo, uint64_t hi,
 
 		if (*p < '0' || *p > '9')
 			return "not a decimal number";
-		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+		if (v > (UINT64_MAX - d) / 10)
+			big = true;
+		else
+			v = v * 10 + d;
 	}
-	if (v < lo || v > hi) {
+	if (big || v < lo || v > hi) {
 		snprintf(why, sizeof(why), "must be between %" PRIu64
 			 " and %" PRIu64, lo, hi);
 		return why;
@@ -582,9 +586,6 @@ static void parse_option(struct opts *o, int c, const char *arg)
 	case OPT_ALLOW: o->allow_any = true; break;
 	case 'h': usage(stdout); exit(0);
 	case OPT_VERSION: printf("spoofs (scandetd) %s\n", SPOOFS_VERSION); exit(0);
-	default:
-		fputs("Try 'spoofs --help'.\n", stderr);
-		exit(2);
 	}
 }
 
@@ -610,6 +611,18 @@ static void check_opts(const struct opts *o)
 			    RATE_MAX_LIVE, RATE_MAX_FILE);
 }
 
+/* getopt found an unknown option or one without its argument. */
+static void bad_option(int c, const char *last)
+{
+	char name[3] = { '-', (char)optopt, '\0' };
+	const char *opt = optopt > 0 && optopt < 128 ? name : last;
+
+	if (c == ':')
+		usage_error("option %s needs an argument (try 'spoofs --help')",
+			    opt);
+	usage_error("unknown option %s (try 'spoofs --help')", opt);
+}
+
 static void parse_args(struct opts *o, int argc, char **argv)
 {
 	static uint16_t ports[PORTS_MAX];
@@ -622,9 +635,13 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	o->count = 1;
 	o->sport = -1;
 	o->start_us = START_DEFAULT_S * US;
-	while ((c = getopt_long(argc, argv, "s:d:p:t:r:c:w:nqh", long_opts,
-				NULL)) != -1)
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:d:p:t:r:c:w:nqh", long_opts,
+				NULL)) != -1) {
+		if (c == '?' || c == ':')
+			bad_option(c, argv[optind - 1]);
 		parse_option(o, c, optarg);
+	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\" (try 'spoofs --help')",
 			    argv[optind]);
@@ -662,10 +679,9 @@ static void make_plan(const struct opts *o, struct plan *pl)
 	pl->total = sat_mul(sat_mul(sat_mul(pl->ndst, o->nports), o->set->n),
 			    o->count);
 	if (pl->total > max)
-		usage_error("too many packets: %s%" PRIu64 " (destinations x "
-			    "ports x probes x count) is above the limit of %"
-			    PRIu64 "%s", pl->total == UINT64_MAX ? "over " : "",
-			    pl->total, max, o->file ? "" : " when sending live");
+		usage_error("too many packets: destinations x ports x probes "
+			    "x count is above the limit of %" PRIu64 "%s", max,
+			    o->file ? "" : " when sending live");
 	if (o->file && (o->start_us + offset_us(o, pl->total - 1)) / US >
 	    UINT32_MAX)
 		usage_error("the last packet would be after 2106-02-07, beyond "
