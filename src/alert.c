@@ -342,17 +342,80 @@ bool alert_is_logged(const struct alert *a, const struct config *cfg)
 	}
 }
 
-void alert_emit(struct alert_router *r, const struct alert *a)
+static void deliver(struct alert_router *r, const struct alert *a)
 {
 	char line[ALERT_LINE_MAX];
 	bool logged = alert_is_logged(a, r->cfg);
 
-	if ((unsigned)a->kind < ALERT_KIND_COUNT)
-		r->count[a->kind]++;
 	alert_format_line(a, r->cfg, &r->names, line, sizeof line);
 	for (size_t i = 0; i < r->nsinks; i++)
 		if (logged || r->sinks[i]->all_alerts)
 			r->sinks[i]->emit(r->sinks[i], a, line);
+}
+
+/* Ask for the names this alert will show; true if any is on its way. */
+static bool names_pending(struct alert_router *r, const struct alert *a)
+{
+	const struct alert_names *n = &r->names;
+	bool pending = false;
+
+	if (!r->cfg->dns_resolve || !n->host || !n->host_pending)
+		return false;
+	if (!n->host(n->arg, &a->src))
+		pending |= n->host_pending(n->arg, &a->src);
+	if (a->kind != ALERT_OSPROBE && !n->host(n->arg, &a->dst))
+		pending |= n->host_pending(n->arg, &a->dst);
+	return pending;
+}
+
+static void deliver_oldest(struct alert_router *r)
+{
+	deliver(r, &r->held[r->held_first]);
+	r->held_first = (r->held_first + 1) % ALERT_HOLD_MAX;
+	r->held_count--;
+}
+
+static void hold(struct alert_router *r, const struct alert *a)
+{
+	size_t slot;
+
+	if (r->held_count == ALERT_HOLD_MAX) {
+		r->held_overflow++;
+		deliver_oldest(r);
+	}
+	slot = (r->held_first + r->held_count) % ALERT_HOLD_MAX;
+	r->held[slot] = *a;
+	r->held_until[slot] = (r->clock_us ? r->clock_us() : 0) + ALERT_HOLD_US;
+	r->held_count++;
+	r->held_total++;
+}
+
+void alert_emit(struct alert_router *r, const struct alert *a)
+{
+	if ((unsigned)a->kind < ALERT_KIND_COUNT)
+		r->count[a->kind]++;
+	/* Order is kept: once one alert waits, the ones after it wait too. */
+	if (names_pending(r, a) || r->held_count > 0)
+		hold(r, a);
+	else
+		deliver(r, a);
+}
+
+size_t alert_router_release(struct alert_router *r, bool force)
+{
+	uint64_t now = r->clock_us ? r->clock_us() : UINT64_MAX;
+
+	while (r->held_count > 0) {
+		const struct alert *a = &r->held[r->held_first];
+
+		if (!force && names_pending(r, a)) {
+			if (now < r->held_until[r->held_first])
+				break;
+			r->held_timeouts++;
+		}
+		deliver_oldest(r);
+	}
+	return r->held_count;
 }
 
 void alert_router_flush(struct alert_router *r)

@@ -77,6 +77,8 @@ const char *scan_type_name(enum scan_type t);	/* "SYN", "FIN", ... */
  */
 struct alert_names {
 	const char *(*host)(void *arg, const struct ipaddr *a);
+	/* True while a lookup for a is under way (may be NULL). */
+	bool (*host_pending)(void *arg, const struct ipaddr *a);
 	const char *(*service)(void *arg, uint16_t port, uint8_t proto);
 	void *arg;
 };
@@ -113,12 +115,27 @@ struct sink *sink_json_open_path(const char *path, char *err, size_t errlen);
 
 #define ALERT_MAX_SINKS 8
 
+/*
+ * With DNSResolve, an alert whose addresses are still being looked up is
+ * held back (in order: everything after it waits too) until the names
+ * arrive or ALERT_HOLD_US of wall time passes, so that log lines show
+ * names without the packet path ever waiting.  The hold is bounded: when
+ * it is full the oldest alert goes out with bare addresses.
+ */
+#define ALERT_HOLD_MAX 1024
+#define ALERT_HOLD_US  2000000ULL
+
 struct alert_router {
 	const struct config *cfg;
 	struct alert_names names;
 	struct sink *sinks[ALERT_MAX_SINKS];
 	size_t nsinks;
 	uint64_t count[ALERT_KIND_COUNT];
+	uint64_t (*clock_us)(void);	/* wall clock, for the hold */
+	struct alert held[ALERT_HOLD_MAX];
+	uint64_t held_until[ALERT_HOLD_MAX];
+	size_t held_first, held_count;
+	uint64_t held_total, held_overflow, held_timeouts;
 };
 
 void alert_router_init(struct alert_router *r, const struct config *cfg);
@@ -126,6 +143,9 @@ void alert_router_init(struct alert_router *r, const struct config *cfg);
 bool alert_is_logged(const struct alert *a, const struct config *cfg);
 bool alert_router_add(struct alert_router *r, struct sink *s);
 void alert_emit(struct alert_router *r, const struct alert *a);
+/* Deliver held alerts whose names are known or whose time is up (all of
+ * them when force).  Returns how many are still held. */
+size_t alert_router_release(struct alert_router *r, bool force);
 void alert_router_flush(struct alert_router *r);
 void alert_router_close(struct alert_router *r);	/* closes all sinks */
 

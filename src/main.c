@@ -24,6 +24,7 @@
 #include "detect.h"
 #include "log.h"
 #include "params.h"
+#include "resolve.h"
 
 #define VERSION "2.0.0"
 
@@ -47,6 +48,9 @@ struct scandetd {
 	struct detect *det;
 	struct alert_router router;
 	struct sink *json_log;		/* JsonLog sink, if any */
+	struct resolver *resolver;	/* DNSResolve: the lookup helper */
+	struct services *services;	/* PortResolve: /etc/services */
+	uint64_t now_us;		/* time of the latest packet */
 	int sigfd;
 	bool stop;
 	uint64_t packets;
@@ -233,6 +237,7 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 
 	s->packets++;
 	s->bytes += wire_len;
+	s->now_us = ts_us;
 	p.ts_us = ts_us;
 	r = decode_packet(capture_link(s->cap), data, caplen, &p);
 	p.wire_len = wire_len;
@@ -260,6 +265,87 @@ static bool open_sinks(struct scandetd *s, bool use_syslog, bool use_stdout,
 		alert_router_add(r, s->json_log);
 	}
 	return true;
+}
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- names (DNSResolve, PortResolve) ---------------------------- */
+
+/* Never blocks: a name not yet in the cache is asked for in the
+ * background and shows up in later lines; this one has the address. */
+static const char *host_name_cb(void *arg, const struct ipaddr *a)
+{
+	struct scandetd *s = arg;
+
+	return s->resolver ? resolver_lookup(s->resolver, a, s->now_us) : NULL;
+}
+
+static bool host_pending_cb(void *arg, const struct ipaddr *a)
+{
+	struct scandetd *s = arg;
+
+	return s->resolver && resolver_pending(s->resolver, a);
+}
+
+static const char *service_name_cb(void *arg, uint16_t port, uint8_t proto)
+{
+	struct scandetd *s = arg;
+
+	return s->services ? services_name(s->services, port, proto) : NULL;
+}
+
+/* Started before privileges are dropped: the helper drops them itself.
+ * Both are started whether or not the options are on, when a reload may
+ * turn them on later, so they exist only if the first configuration
+ * asks for them (a reload cannot start them without root). */
+static void start_names(struct scandetd *s)
+{
+	char err[512];
+
+	s->router.names.host = host_name_cb;
+	s->router.names.host_pending = host_pending_cb;
+	s->router.names.service = service_name_cb;
+	s->router.clock_us = wall_us;
+	s->router.names.arg = s;
+	if (s->cfg->port_resolve) {
+		s->services = services_load();
+		if (!s->services)
+			log_warnx("PortResolve: no services database; port "
+				  "numbers will be shown");
+	}
+	if (s->cfg->dns_resolve) {
+		s->resolver = resolver_start(s->cfg->run_as_user, 4096, err,
+					     sizeof err);
+		if (!s->resolver)
+			fatalx("DNSResolve: %s", err);
+	}
+}
+
+static void read_names(struct scandetd *s)
+{
+	if (s->resolver && resolver_read(s->resolver) < 0)
+		fatalx("name lookup helper sent a malformed message");
+	alert_router_release(&s->router, false);
+}
+
+/* End of input: give the lookups still under way their time, no more. */
+static void drain_names(struct scandetd *s)
+{
+	struct pollfd pfd;
+
+	if (!s->resolver)
+		return;
+	pfd.fd = resolver_fd(s->resolver);
+	pfd.events = POLLIN;
+	while (alert_router_release(&s->router, false) > 0)
+		if (poll(&pfd, 1, 100) > 0)
+			read_names(s);
 }
 
 /* ---- signals and reload ----------------------------------------- */
@@ -317,6 +403,10 @@ static void reload(struct scandetd *s)
 	    strings_differ(cfg->json_log, old->json_log) ||
 	    strings_differ(cfg->pid_file, old->pid_file))
 		log_warnx("RunAsUser, JsonLog and PidFile change at the next restart");
+	if ((cfg->dns_resolve && !s->resolver) ||
+	    (cfg->port_resolve && !s->services))
+		log_warnx("DNSResolve and PortResolve turned on take effect at "
+			  "the next restart");
 	if (cfg->syslog_facility != old->syslog_facility)
 		log_init_syslog(cfg->syslog_facility, s->opt.foreground);
 	s->cfg = cfg;
@@ -362,32 +452,29 @@ static int run_file(struct scandetd *s)
 			log_warnx("%s", err);
 			return 1;
 		}
+		read_names(s);
 		handle_signals(s);
 	}
 	detect_finish(s->det);
+	drain_names(s);
+	alert_router_release(&s->router, true);
 	alert_router_flush(&s->router);
 	report_stats(s, stderr);
 	return 0;
 }
 
-static uint64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int run_live(struct scandetd *s)
 {
 	char err[1024];
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = capture_fd(s->cap), .events = POLLIN },
 		{ .fd = s->sigfd, .events = POLLIN },
+		{ .fd = s->resolver ? resolver_fd(s->resolver) : -1,
+		  .events = POLLIN },
 	};
 
 	while (!s->stop) {
-		int rc = poll(pfd, 2, 1000);
+		int rc = poll(pfd, 3, 1000);
 
 		if (rc < 0 && errno != EINTR)
 			fatal("poll");
@@ -395,6 +482,7 @@ static int run_live(struct scandetd *s)
 			/* Nothing arrived: live packet time is wall time, so
 			 * expiry can move on without packets. */
 			detect_advance(s->det, wall_us());
+			alert_router_release(&s->router, false);
 		}
 		if (pfd[0].revents & (POLLIN | POLLERR)) {
 			if (capture_dispatch(s->cap, 0, on_packet, s, err,
@@ -403,10 +491,13 @@ static int run_live(struct scandetd *s)
 		}
 		if (pfd[1].revents & POLLIN)
 			handle_signals(s);
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+			read_names(s);
 		alert_router_flush(&s->router);
 	}
 	log_info("stopping");
 	detect_finish(s->det);
+	alert_router_release(&s->router, true);
 	alert_router_flush(&s->router);
 	report_stats(s, NULL);
 	return 0;
@@ -431,6 +522,7 @@ static void start_live(struct scandetd *s)
 		fatalx("%s", err);
 	if (!open_sinks(s, true, s->opt.foreground, err, sizeof err))
 		fatalx("%s", err);
+	start_names(s);
 	if (!privileges_drop(s->cfg->run_as_user, &dropped, err, sizeof err))
 		fatalx("%s", err);
 	if (!dropped)
@@ -483,6 +575,7 @@ int main(int argc, char **argv)
 			fatalx("%s", err);
 		if (!open_sinks(&s, false, true, err, sizeof err))
 			fatalx("%s", err);
+		start_names(&s);
 	} else {
 		start_live(&s);
 	}
@@ -492,6 +585,9 @@ int main(int argc, char **argv)
 	rc = s.opt.read_file ? run_file(&s) : run_live(&s);
 	detect_free(s.det);
 	alert_router_close(&s.router);
+	if (s.resolver)
+		resolver_stop(s.resolver);
+	services_free(s.services);
 	capture_close(s.cap);
 	pidfile_remove();
 	free_config(s.cfg);
