@@ -49,7 +49,9 @@ static const char *fake_service(void *arg, uint16_t port, uint8_t proto)
 	return NULL;
 }
 
-static const struct alert_names names = { fake_host, fake_service, NULL };
+static const struct alert_names names = {
+	.host = fake_host, .service = fake_service,
+};
 
 static const char *line(const struct alert *a, const char *conf_text)
 {
