@@ -60,7 +60,7 @@
 #define PORTS_MAX	65536
 
 #define TTL		64
-#define WIN		2048	/* window of the plain probes (the original's) */
+#define WIN		2048	/* window of plain probes, as the original */
 #define SNAPLEN		65535
 #define PKT_MAX		512	/* largest packet built: 40 + 8 + 300 */
 #define ETH_LEN		14
@@ -73,12 +73,12 @@
 /* TCP flags (RFC 9293, RFC 3168); x = ECE and y = CWR in scandetd terms. */
 #define F_FIN	0x01
 #define F_SYN	0x02
-#define F_RST	0x04
 #define F_PSH	0x08
 #define F_ACK	0x10
 #define F_URG	0x20
 #define F_ECE	0x40
 #define F_CWR	0x80
+#define XMAS	(F_FIN | F_PSH | F_URG)
 
 /* ---- probe shapes --------------------------------------------------- */
 
@@ -110,7 +110,7 @@ struct probe_set {
 static const struct probe probe_syn[]  = { { TCP(F_SYN, WIN) } };
 static const struct probe probe_fin[]  = { { TCP(F_FIN, WIN) } };
 static const struct probe probe_null[] = { { TCP(0, WIN) } };
-static const struct probe probe_xmas[] = { { TCP(F_FIN | F_PSH | F_URG, WIN) } };
+static const struct probe probe_xmas[] = { { TCP(XMAS, WIN) } };
 static const struct probe probe_ack[]  = { { TCP(F_ACK, WIN), .ack = true } };
 static const struct probe probe_udp[]  = { { .proto = IPPROTO_UDP } };
 
@@ -119,31 +119,36 @@ static const struct probe probe_udp[]  = { { .proto = IPPROTO_UDP } };
  * https://nmap.org/book/osdetect-methods.html: six SEQ SYNs, the ECN
  * probe, T2-T7, U1 and the IE echo pair.  TSval 0xFFFFFFFF as nmap sends.
  */
-#define TS_OPT	8, 10, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0
-static const uint8_t nmap_o1[] = { 3, 3, 10, 1, 2, 4, 0x05, 0xb4, TS_OPT, 4, 2 };
-static const uint8_t nmap_o2[] = { 2, 4, 0x05, 0x78, 3, 3, 0, 4, 2, TS_OPT, 0 };
-static const uint8_t nmap_o3[] = { TS_OPT, 1, 1, 3, 3, 5, 1, 2, 4, 0x02, 0x80 };
-static const uint8_t nmap_o4[] = { 4, 2, TS_OPT, 3, 3, 10, 0 };
-static const uint8_t nmap_o5[] = { 2, 4, 0x02, 0x18, 4, 2, TS_OPT, 3, 3, 10, 0 };
-static const uint8_t nmap_o6[] = { 2, 4, 0x01, 0x09, 4, 2, TS_OPT };
+#define TSO	8, 10, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0
+static const uint8_t nmap_o1[] = { 3, 3, 10, 1, 2, 4, 0x05, 0xb4, TSO, 4, 2 };
+static const uint8_t nmap_o2[] = { 2, 4, 0x05, 0x78, 3, 3, 0, 4, 2, TSO, 0 };
+static const uint8_t nmap_o3[] = { TSO, 1, 1, 3, 3, 5, 1, 2, 4, 0x02, 0x80 };
+static const uint8_t nmap_o4[] = { 4, 2, TSO, 3, 3, 10, 0 };
+static const uint8_t nmap_o5[] = { 2, 4, 0x02, 0x18, 4, 2, TSO, 3, 3, 10, 0 };
+static const uint8_t nmap_o6[] = { 2, 4, 0x01, 0x09, 4, 2, TSO };
 static const uint8_t nmap_ecn[] = { 3, 3, 10, 1, 2, 4, 0x05, 0xb4, 4, 2, 1, 1 };
-static const uint8_t nmap_t[]  = { 3, 3, 10, 1, 2, 4, 0x01, 0x09, TS_OPT, 4, 2 };
-static const uint8_t nmap_t7[] = { 3, 3, 15, 1, 2, 4, 0x01, 0x09, TS_OPT, 4, 2 };
+static const uint8_t nmap_t[]  = { 3, 3, 10, 1, 2, 4, 0x01, 0x09, TSO, 4, 2 };
+static const uint8_t nmap_t7[] = { 3, 3, 15, 1, 2, 4, 0x01, 0x09, TSO, 4, 2 };
 
 #define SEQ(i, o, w)	{ TCP(F_SYN, w), .ack = true, .off = (i), OPT(o) }
+#define TP(f, w, df_, o) { TCP(f, w), .df = (df_), .ack = true, OPT(o) }
 static const struct probe probe_nmap[] = {
 	SEQ(0, nmap_o1, 1), SEQ(1, nmap_o2, 63), SEQ(2, nmap_o3, 4),
 	SEQ(3, nmap_o4, 4), SEQ(4, nmap_o5, 16), SEQ(5, nmap_o6, 512),
-	{ TCP(F_SYN | F_ECE | F_CWR, 3), .resv = 8, .urp = 0xF7F5, OPT(nmap_ecn) },
-	{ TCP(0, 128), .df = true, .ack = true, OPT(nmap_t) },			/* T2 */
-	{ TCP(F_SYN | F_FIN | F_PSH | F_URG, 256), .ack = true, OPT(nmap_t) },	/* T3 */
-	{ TCP(F_ACK, 1024), .df = true, .ack = true, OPT(nmap_t) },		/* T4 */
-	{ TCP(F_SYN, 31337), .ack = true, OPT(nmap_t) },			/* T5 */
-	{ TCP(F_ACK, 32768), .df = true, .ack = true, OPT(nmap_t) },		/* T6 */
-	{ TCP(F_FIN | F_PSH | F_URG, 65535), .ack = true, OPT(nmap_t7) },	/* T7 */
-	{ .proto = IPPROTO_UDP, .ipid = 0x1042, .paylen = 300, .fill = 'C' },	/* U1 */
-	{ .proto = IPPROTO_ICMP, .flags = 9, .df = true, .paylen = 120 },	/* IE1 */
-	{ .proto = IPPROTO_ICMP, .tos = 0x04, .off = 1, .paylen = 150 },	/* IE2 */
+	/* ECN: reserved bit 8, an urgent pointer without URG, ack 0 */
+	{ TCP(F_SYN | F_ECE | F_CWR, 3), .resv = 8, .urp = 0xF7F5,
+	  OPT(nmap_ecn) },
+	TP(0, 128, true, nmap_t),				/* T2 */
+	TP(F_SYN | F_FIN | F_PSH | F_URG, 256, false, nmap_t),	/* T3 */
+	TP(F_ACK, 1024, true, nmap_t),				/* T4 */
+	TP(F_SYN, 31337, false, nmap_t),			/* T5 */
+	TP(F_ACK, 32768, true, nmap_t),				/* T6 */
+	TP(XMAS, 65535, false, nmap_t7),			/* T7 */
+	/* U1: 300 bytes of 'C', nmap's fixed IP ID */
+	{ .proto = IPPROTO_UDP, .ipid = 0x1042, .paylen = 300, .fill = 'C' },
+	/* IE: echo code 9 with DF, then code 0 with TOS 4, id and seq + 1 */
+	{ .proto = IPPROTO_ICMP, .flags = 9, .df = true, .paylen = 120 },
+	{ .proto = IPPROTO_ICMP, .tos = 0x04, .off = 1, .paylen = 150 },
 };
 
 /* queso: S, SA, F, FA, SF, P and SYN with both reserved bits (x, y). */
@@ -542,37 +547,66 @@ static const struct probe_set *type_arg(const char *s)
 	    "expected syn, fin, null, xmas, ack, udp, nmap-os or queso");
 }
 
+static uint64_t delay_arg(const char *arg)
+{
+	uint64_t us = 0;
+	const char *why = parse_seconds(arg, DELAY_MAX_US / US, &us);
+
+	if (!why && (us == 0 || us > DELAY_MAX_US))
+		why = "must be more than 0 and at most 86400 seconds";
+	if (why)
+		bad("delay", arg, why);
+	return us;
+}
+
 static void parse_option(struct opts *o, int c, const char *arg)
 {
-	const char *why;
-
 	switch (c) {
-	case 's': o->src_arg = arg; prefix_arg("source address", arg, &o->src); break;
-	case 'd': o->dst_arg = arg; prefix_arg("destination address", arg, &o->dst); break;
-	case 'p': ports_arg(o, arg); break;
-	case 't': o->set = type_arg(arg); break;
+	case 's':
+		o->src_arg = arg;
+		prefix_arg("source address", arg, &o->src);
+		break;
+	case 'd':
+		o->dst_arg = arg;
+		prefix_arg("destination address", arg, &o->dst);
+		break;
+	case 'p':
+		ports_arg(o, arg);
+		break;
+	case 't':
+		o->set = type_arg(arg);
+		break;
 	case 'r':
 		o->rate = num_arg("rate", arg, 1, RATE_MAX_FILE);
 		o->rate_given = true;
 		break;
-	case 'c': o->count = num_arg("count", arg, 1, COUNT_MAX); break;
+	case 'c':
+		o->count = num_arg("count", arg, 1, COUNT_MAX);
+		break;
 	case 'w':
 		if (!*arg)
 			bad("output file", arg, "empty name");
 		o->file = arg;
 		break;
-	case 'n': o->dry_run = true; break;
-	case 'q': o->quiet = true; break;
-	case OPT_DELAY:
-		why = parse_seconds(arg, DELAY_MAX_US / US, &o->delay_us);
-		if (!why && (o->delay_us == 0 || o->delay_us > DELAY_MAX_US))
-			why = "must be more than 0 and at most 86400 seconds";
-		if (why)
-			bad("delay", arg, why);
+	case 'n':
+		o->dry_run = true;
 		break;
-	case OPT_SPORT: o->sport = (long)num_arg("source port", arg, 0, 65535); break;
-	case OPT_RANDOM: o->random_order = true; break;
-	case OPT_START: o->start_us = start_arg(arg); o->start_given = true; break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case OPT_DELAY:
+		o->delay_us = delay_arg(arg);
+		break;
+	case OPT_SPORT:
+		o->sport = (long)num_arg("source port", arg, 0, 65535);
+		break;
+	case OPT_RANDOM:
+		o->random_order = true;
+		break;
+	case OPT_START:
+		o->start_us = start_arg(arg);
+		o->start_given = true;
+		break;
 	case OPT_SEED:
 		o->seed = num_arg("seed", arg, 0, UINT64_MAX);
 		o->seed_given = true;
@@ -583,9 +617,15 @@ static void parse_option(struct opts *o, int c, const char *arg)
 		o->raw_link = strcmp(arg, "raw") == 0;
 		o->link_given = true;
 		break;
-	case OPT_ALLOW: o->allow_any = true; break;
-	case 'h': usage(stdout); exit(0);
-	case OPT_VERSION: printf("spoofs (scandetd) %s\n", SPOOFS_VERSION); exit(0);
+	case OPT_ALLOW:
+		o->allow_any = true;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case OPT_VERSION:
+		printf("spoofs (scandetd) %s\n", SPOOFS_VERSION);
+		exit(0);
 	}
 }
 
@@ -791,7 +831,8 @@ static bool on_connected_network(const struct ipprefix *dst)
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
-		bool ok = dst->v4 ? route4_line(line, &r) : route6_line(line, &r);
+		bool ok = dst->v4 ? route4_line(line, &r)
+				  : route6_line(line, &r);
 
 		if (ok && contains(&r.p, dst) && (int)r.p.plen > best) {
 			best = r.p.plen;
@@ -1050,7 +1091,8 @@ static void pcap_header(struct out *out)
 	uint8_t h[24] = { 0 };
 
 	put32le(h, 0xa1b2c3d4);		/* microsecond timestamps */
-	h[4] = 2, h[6] = 4;		/* version 2.4 */
+	h[4] = 2;			/* version 2.4 */
+	h[6] = 4;
 	put32le(h + 16, SNAPLEN);
 	put32le(h + 20, out->o->raw_link ? LINKTYPE_RAW : LINKTYPE_ETHERNET);
 	if (fwrite(h, sizeof(h), 1, out->f) != 1)
@@ -1063,7 +1105,7 @@ static void open_file(struct out *out)
 
 	if (strcmp(name, "-") == 0) {
 		if (isatty(STDOUT_FILENO))
-			usage_error("refusing to write a pcap file to a terminal");
+			usage_error("refusing to write pcap to a terminal");
 		out->f = stdout;
 	} else if (!(out->f = fopen(name, "wb"))) {
 		fatal("%s: %s", name, strerror(errno));
@@ -1127,8 +1169,8 @@ static void open_socket(struct out *out, bool v4)
 	out->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_RAW, IPPROTO_RAW);
 	if (out->fd < 0) {
 		if (errno == EPERM || errno == EACCES)
-			fatal("cannot open a raw socket: %s (sending needs root "
-			      "or CAP_NET_RAW; -w FILE needs neither)",
+			fatal("cannot open a raw socket: %s (sending needs "
+			      "root or CAP_NET_RAW; -w FILE needs neither)",
 			      strerror(errno));
 		fatal("cannot open a raw socket: %s", strerror(errno));
 	}
@@ -1146,7 +1188,7 @@ static void open_socket(struct out *out, bool v4)
 static void pace(struct out *out)
 {
 	uint64_t off = offset_us(out->o, out->n);
-	struct timespec due = out->t0;
+	struct timespec due = out->t0, now;
 
 	due.tv_sec += (time_t)(off / US);
 	due.tv_nsec += (long)(off % US) * 1000;
@@ -1154,6 +1196,10 @@ static void pace(struct out *out)
 		due.tv_sec++;
 		due.tv_nsec -= 1000000000L;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > due.tv_sec ||
+	    (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec))
+		return;			/* late already: no system call */
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL)
 	       == EINTR)
 		;
@@ -1190,7 +1236,7 @@ static void send_packet(struct out *out, const uint8_t *pkt, size_t len,
 		if (errno == EPERM && out->failed == 0)
 			warning("a firewall may be dropping the packets");
 		warning("sendto %s: %s", addr_to_str(dst, buf, sizeof(buf)),
-		     strerror(errno));
+			strerror(errno));
 		if (++out->failed >= 10)
 			fatal("giving up after 10 failed sends");
 		return;
