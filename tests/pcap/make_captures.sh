@@ -80,6 +80,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# inns NS CMD...: run CMD in NS.  Background processes must use "ip netns exec"
+# directly (not this function), so that $! is the PID of the process itself.
 inns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # ---------------------------------------------------------------- namespaces
@@ -302,7 +304,7 @@ for path in sys.argv[1:]:
               s["t1"] - s["t0"], "; ".join(parts)))
 EOF
 
-inns "$NS_T" "$PY" -u "$WORK/services.py" "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/services.log" 2>&1 &
+ip netns exec "$NS_T" "$PY" -u "$WORK/services.py" "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/services.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 50); do
 	grep -q ready "$WORK/services.log" 2>/dev/null && break
@@ -324,7 +326,7 @@ cap_start() {   # cap_start FILE
 	CAP_FILE=$1
 	: >"$WORK/tcpdump.err"
 	rm -f "$WORK/cur.pcap"
-	inns "$NS_T" tcpdump -i t0 -n -U -Z root -w "$WORK/cur.pcap" 2>"$WORK/tcpdump.err" &
+	ip netns exec "$NS_T" tcpdump -i t0 -n -U -Z root -w "$WORK/cur.pcap" 2>"$WORK/tcpdump.err" &
 	CAP_PID=$!
 	PIDS="$PIDS $CAP_PID"
 	for _ in $(seq 100); do
@@ -338,6 +340,11 @@ cap_start() {   # cap_start FILE
 cap_stop() {
 	sleep 1
 	kill -INT "$CAP_PID"
+	for _ in $(seq 50); do
+		kill -0 "$CAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$CAP_PID" 2>/dev/null && kill -TERM "$CAP_PID"
 	wait "$CAP_PID" || true
 	PIDS=$(echo "$PIDS" | sed "s/ $CAP_PID\b//")
 	n=$(tcpdump -nr "$WORK/cur.pcap" 2>/dev/null | wc -l)
@@ -357,7 +364,9 @@ nm() {   # nm FILE NMAP-ARGS...: one nmap run from the attacker against the targ
 	sed -n '/^PORT\|open\|filtered\|Running\|OS details\|Nmap done/p' "$WORK/$f.nmap.txt" | head -20 | sed 's/^/    /'
 }
 
-echo "nmap: $(nmap --version | head -n 1)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r)"
+echo "$(nmap --version | head -n 1); $(tcpdump --version 2>&1 | head -n 1);" \
+	"hping3 $(dpkg-query -W -f '${Version}' hping3 2>/dev/null); $(curl --version | head -n 1 | cut -d' ' -f1-2)"
 nm ns_nmap_sS.pcap  -sS -p 1-200 $T4
 nm ns_nmap_sT.pcap  -sT -p 1-200 $T4
 nm ns_nmap_sF.pcap  -sF -p 1-200 $T4
