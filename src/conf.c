@@ -43,6 +43,8 @@ enum opt_type {
 	OPT_PORTS,		/* struct portset, accumulates */
 	OPT_RULES,		/* struct rule_list, accumulates */
 	OPT_FACILITY,		/* int, a LOG_ value */
+	OPT_METHOD,		/* int, enum detect_method */
+	OPT_PROBABILITY,	/* double, strictly between 0 and 1 */
 };
 
 struct option {
@@ -95,6 +97,19 @@ static const struct option options[] = {
 	  64, 16777216 },
 	{ "FlowTableSize",	OPT_NUMBER,	FIELD(flow_table_size),
 	  64, 67108864 },
+	{ "DetectionMethod",	OPT_METHOD,	FIELD(detection_method), 0, 0 },
+	{ "TrwTheta0",		OPT_PROBABILITY, FIELD(trw_theta0), 0, 0 },
+	{ "TrwTheta1",		OPT_PROBABILITY, FIELD(trw_theta1), 0, 0 },
+	{ "TrwPD",		OPT_PROBABILITY, FIELD(trw_pd), 0, 0 },
+	{ "TrwPF",		OPT_PROBABILITY, FIELD(trw_pf), 0, 0 },
+	{ "ContactTimeout",	OPT_NUMBER,	FIELD(contact_timeout), 1, 3600 },
+	{ "SlowWindow",		OPT_NUMBER,	FIELD(slow_window), 60, 604800 },
+	{ "SlowThreshold",	OPT_NUMBER,	FIELD(slow_threshold), 2, 1000000 },
+	{ "FloodThreshold",	OPT_NUMBER,	FIELD(flood_threshold),
+	  2, 100000000 },
+	{ "SignatureFile",	OPT_OPTIONAL_TEXT, FIELD(signature_file), 0, 0 },
+	{ "FragTableSize",	OPT_NUMBER,	FIELD(frag_table_size),
+	  64, 16777216 },
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -207,6 +222,16 @@ static bool set_defaults(struct config *cfg)
 	cfg->syslog_facility = LOG_DAEMON;
 	cfg->source_table_size = DEFAULT_SOURCE_TABLE_SIZE;
 	cfg->flow_table_size = DEFAULT_FLOW_TABLE_SIZE;
+	cfg->detection_method = METHOD_TRW;
+	cfg->trw_theta0 = DEFAULT_TRW_THETA0;
+	cfg->trw_theta1 = DEFAULT_TRW_THETA1;
+	cfg->trw_pd = DEFAULT_TRW_PD;
+	cfg->trw_pf = DEFAULT_TRW_PF;
+	cfg->contact_timeout = DEFAULT_CONTACT_TIMEOUT;
+	cfg->slow_window = DEFAULT_SLOW_WINDOW;
+	cfg->slow_threshold = DEFAULT_SLOW_THRESHOLD;
+	cfg->flood_threshold = DEFAULT_FLOOD_THRESHOLD;
+	cfg->frag_table_size = DEFAULT_FRAG_TABLE_SIZE;
 	return set_default_strings(cfg);
 }
 
@@ -248,6 +273,7 @@ struct parser {
 	struct config *cfg;
 	char *err;
 	size_t errlen;
+	unsigned long trw_line;	/* last line that set a Trw* option */
 };
 
 static void parse_error(struct parser *p, const struct option *opt,
@@ -430,6 +456,50 @@ static bool set_facility(struct parser *p, const struct option *opt,
 	return false;
 }
 
+static bool set_method(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	int *f = field(p->cfg, opt);
+
+	if (strcasecmp(value, "trw") == 0)
+		*f = METHOD_TRW;
+	else if (strcasecmp(value, "classic") == 0)
+		*f = METHOD_CLASSIC;
+	else {
+		parse_error(p, opt, "\"%s\" is not a method (trw or classic)",
+			    excerpt(value, ex));
+		return false;
+	}
+	return true;
+}
+
+/* A decimal strictly between 0 and 1, like 0.8 or .01. */
+static bool set_probability(struct parser *p, const struct option *opt,
+			    const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(value, &end);
+	if (!*value || *end || errno || !(v > 0.0 && v < 1.0) ||
+	    strspn(value, "0123456789.") != strlen(value)) {
+		parse_error(p, opt, "\"%s\" is not a probability between 0 "
+			    "and 1 (exclusive)", excerpt(value, ex));
+		return false;
+	}
+	*(double *)field(p->cfg, opt) = v;
+	p->trw_line = p->line;
+	return true;
+}
+
+static const char *method_name(int m)
+{
+	return m == METHOD_CLASSIC ? "classic" : "trw";
+}
+
 static bool apply_option(struct parser *p, const struct option *opt,
 			 const char *value)
 {
@@ -448,6 +518,10 @@ static bool apply_option(struct parser *p, const struct option *opt,
 		return add_rule(p, opt, value);
 	case OPT_FACILITY:
 		return set_facility(p, opt, value);
+	case OPT_METHOD:
+		return set_method(p, opt, value);
+	case OPT_PROBABILITY:
+		return set_probability(p, opt, value);
 	}
 	return false;
 }
@@ -621,18 +695,38 @@ static bool parse_lines(struct reader *r, struct parser *p)
 	}
 }
 
+/* The walk only makes sense if scanners succeed less often than benign
+ * sources and detection is likelier than a false alarm. */
+static bool check_trw(struct parser *p)
+{
+	const struct config *c = p->cfg;
+
+	p->line = p->trw_line;
+	if (c->trw_theta1 >= c->trw_theta0) {
+		parse_error(p, NULL, "TrwTheta1 (%g) must be below TrwTheta0 (%g)",
+			    c->trw_theta1, c->trw_theta0);
+		return false;
+	}
+	if (c->trw_pf >= c->trw_pd) {
+		parse_error(p, NULL, "TrwPF (%g) must be below TrwPD (%g)",
+			    c->trw_pf, c->trw_pd);
+		return false;
+	}
+	return true;
+}
+
 /* Defaults, then every line of r; cfg is freed on failure. */
 static bool load(struct reader *r, const char *name, const char *path,
 		 struct config *cfg, char *err, size_t errlen)
 {
-	struct parser p = { name, 0, cfg, err, errlen };
+	struct parser p = { name, 0, cfg, err, errlen, 0 };
 
 	if (!set_defaults(cfg) || (path && !(cfg->path = strdup(path)))) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		conf_free(cfg);
 		return false;
 	}
-	if (!parse_lines(r, &p)) {
+	if (!parse_lines(r, &p) || !check_trw(&p)) {
 		conf_free(cfg);
 		return false;
 	}
@@ -737,6 +831,19 @@ static void print_rules(const char *name, const struct rule_list *list,
 	}
 }
 
+/* The shortest text that reads back as the same double. */
+static void print_probability(const char *name, double v, FILE *out)
+{
+	char buf[40];
+
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fprintf(out, "%s %s\n", name, buf);
+}
+
 static void print_option(const struct config *cfg, const struct option *opt,
 			 FILE *out)
 {
@@ -764,6 +871,12 @@ static void print_option(const struct config *cfg, const struct option *opt,
 	case OPT_FACILITY:
 		fprintf(out, "%s %s\n", opt->name,
 			conf_facility_name(*(const int *)f));
+		break;
+	case OPT_METHOD:
+		fprintf(out, "%s %s\n", opt->name, method_name(*(const int *)f));
+		break;
+	case OPT_PROBABILITY:
+		print_probability(opt->name, *(const double *)f, out);
 		break;
 	}
 }

@@ -39,6 +39,12 @@ struct proto_conf {
 	struct rule_list scan_ignore_hosts;	/* HostScanIgnore / UdpHostScanIgnore */
 };
 
+/* DetectionMethod */
+enum detect_method {
+	METHOD_TRW,			/* replies, sequential testing, signatures */
+	METHOD_CLASSIC,			/* the original's rapid-probe counter */
+};
+
 struct config {
 	char *path;			/* file it was read from, or NULL */
 
@@ -75,6 +81,19 @@ struct config {
 	char *json_log;			/* JsonLog, NULL: none */
 	unsigned source_table_size;	/* SourceTableSize */
 	unsigned flow_table_size;	/* FlowTableSize */
+
+	/* detection (DetectionMethod trw) */
+	int detection_method;		/* DetectionMethod, enum detect_method */
+	double trw_theta0;		/* TrwTheta0: success rate of benign sources */
+	double trw_theta1;		/* TrwTheta1: success rate of scanners */
+	double trw_pd;			/* TrwPD: wanted detection probability */
+	double trw_pf;			/* TrwPF: tolerated false-positive probability */
+	unsigned contact_timeout;	/* ContactTimeout, seconds */
+	unsigned slow_window;		/* SlowWindow, seconds */
+	unsigned slow_threshold;	/* SlowThreshold: distinct failed contacts */
+	unsigned flood_threshold;	/* FloodThreshold: attempts on one port */
+	char *signature_file;		/* SignatureFile, NULL: built-in */
+	unsigned frag_table_size;	/* FragTableSize */
 };
 
 /* Fill cfg with the defaults (no file read). */

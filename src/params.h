@@ -36,6 +36,23 @@
 /* Flow table (first contacts, to tell replies and repeats from probes). */
 #define DEFAULT_FLOW_TABLE_SIZE   262144
 
+/* Detection defaults (DetectionMethod trw).  Threshold Random Walk (Jung,
+ * Paxson, Berger, Balakrishnan 2004): with these four failed first
+ * contacts and no success flag a source. */
+#define DEFAULT_TRW_THETA0      0.8
+#define DEFAULT_TRW_THETA1      0.2
+#define DEFAULT_TRW_PD          0.99
+#define DEFAULT_TRW_PF          0.01
+/* A contact with no answer after this long has failed (UDP: weakly). */
+#define DEFAULT_CONTACT_TIMEOUT 5
+/* Slow scans: distinct failed contacts of one source within the window. */
+#define DEFAULT_SLOW_WINDOW     3600
+#define DEFAULT_SLOW_THRESHOLD  10
+/* Connection attempts to one port that never complete: a flood. */
+#define DEFAULT_FLOOD_THRESHOLD 40
+/* Datagrams whose transport header is split over fragments. */
+#define DEFAULT_FRAG_TABLE_SIZE 4096
+
 /* A UDP or TCP flow not seen for this long is forgotten, so that a new
  * datagram on the same 5-tuple is a new first contact again. */
 #define FLOW_IDLE_US          (300 * 1000000ULL)
