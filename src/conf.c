@@ -485,7 +485,7 @@ static bool set_probability(struct parser *p, const struct option *opt,
 	errno = 0;
 	v = strtod(value, &end);
 	if (!*value || *end || errno || !(v > 0.0 && v < 1.0) ||
-	    strspn(value, "0123456789.") != strlen(value)) {
+	    strspn(value, "0123456789.eE+-") != strlen(value)) {
 		parse_error(p, opt, "\"%s\" is not a probability between 0 "
 			    "and 1 (exclusive)", excerpt(value, ex));
 		return false;
