@@ -16,6 +16,7 @@ BUILD   ?= build
 
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+LIBS        = $(PCAP_LIBS) -lm
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
@@ -33,7 +34,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o) $(BUILD)/gen/signatures_data.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC  := $(wildcard tools/*.c)
@@ -45,20 +46,31 @@ $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# data/signatures.txt becomes a C string: the built-in signature table.
+$(BUILD)/gen/signatures_data.c: data/signatures.txt Makefile
+	@mkdir -p $(dir $@)
+	{ echo 'extern const char signatures_builtin_text[];'; \
+	  echo 'const char signatures_builtin_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&\\n"/' $<; \
+	  echo ';'; } >$@
+
+$(BUILD)/gen/signatures_data.o: $(BUILD)/gen/signatures_data.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(BUILD)/libscandetd.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/scandetd: $(BUILD)/src/main.o $(BUILD)/libscandetd.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%: tools/%.c $(wildcard tools/*.h) $(BUILD)/libscandetd.a Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(PCAP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libscandetd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(PCAP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(LIBS)
 
 # The bundled sample: nmap 7.9x -O (a SYN scan of 1000 ports, then the OS
 # probes), see tests/pcap/data/SOURCES.md.

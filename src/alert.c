@@ -281,7 +281,8 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 	buf[0] = '\0';
 	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
 	json_ts(&sb, "ts", a->ts_us);
-	sb_printf(&sb, ",\"proto\":\"%s\"", a->proto == PROTO_UDP ? "udp" : "tcp");
+	sb_printf(&sb, ",\"proto\":\"%s\"", a->proto == PROTO_UDP ? "udp" :
+		  a->proto == PROTO_ICMP ? "icmp" : "tcp");
 	json_addr(&sb, "src", &a->src);
 	if (a->kind != ALERT_OSPROBE)
 		json_addr(&sb, "dst", &a->dst);
@@ -304,8 +305,13 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 	case ALERT_KIND_COUNT:
 		break;
 	}
+	if (a->kind != ALERT_OSPROBE && a->kind != ALERT_CONNECTION &&
+	    a->tool[0])
+		sb_printf(&sb, ",\"tool\":\"%s\"", a->tool);
 	if (a->method)
 		sb_printf(&sb, ",\"method\":\"%s\"", a->method);
+	if (a->probes)
+		sb_printf(&sb, ",\"probes\":%u", a->probes);
 	sb_printf(&sb, "}");
 }
 

@@ -30,13 +30,16 @@ enum alert_kind {
 
 enum scan_type { SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP };
 
-/* OS probe flag patterns of the original (bit i = osfp_pattern_names[i]). */
+/* OS probe patterns (bit i = osfp_pattern_names[i]): the original's eight
+ * TCP flag patterns, then the ICMP queries xprobe2 fingerprints with. */
 enum {
 	OSFP_SX = 1 << 0, OSFP_NULL = 1 << 1, OSFP_FSPU = 1 << 2,
 	OSFP_FPU = 1 << 3, OSFP_F = 1 << 4, OSFP_FS = 1 << 5,
 	OSFP_P = 1 << 6, OSFP_SXY = 1 << 7,
+	OSFP_ICMP_ECHO = 1 << 8, OSFP_ICMP_TSTAMP = 1 << 9,
+	OSFP_ICMP_AMASK = 1 << 10,
 };
-#define OSFP_PATTERN_COUNT 8
+#define OSFP_PATTERN_COUNT 11
 extern const char *const osfp_pattern_names[OSFP_PATTERN_COUNT];
 
 /* Summary of a scan, flood or sweep, kept up to date while it goes on. */
@@ -61,11 +64,16 @@ struct alert {
 	struct scan_summary scan;	/* PORTSCAN, SWEEP, FLOOD, SCAN_END */
 
 	/* OSPROBE */
-	const char *tool;		/* "nmap", "queso", "unknown" */
 	uint32_t packets;
-	uint8_t patterns;		/* OSFP_* bits */
+	uint16_t patterns;		/* OSFP_* bits */
 
-	const char *method;		/* detection method, e.g. "classic" */
+	/* The tool, when known: OS probes ("nmap", "queso", "unknown"), and
+	 * scans whose probes matched a signature.  Copied, not pointed to:
+	 * an alert may wait for a name lookup longer than its source's
+	 * table entry lives. */
+	char tool[24];
+	const char *method;		/* "classic", "trw", "slow", "signature" */
+	uint32_t probes;		/* probes from the source before the alert */
 };
 
 const char *alert_kind_name(enum alert_kind k);	/* JSON "event" value */

@@ -288,6 +288,9 @@ static void quote_ipv4(struct rd *r, struct quoted *out)
 
 /* What an IPv6 extension-header walk found. */
 struct ip6_chain {
+	uint32_t frag_id;
+	uint16_t frag_offset;	/* bytes */
+	bool frag_more;
 	uint8_t nxt;		/* first header that is not an extension */
 	size_t stated;		/* bytes left per the payload length */
 	bool first_frag;	/* Fragment header, offset 0, M set */
@@ -307,8 +310,10 @@ static enum decode_result ipv6_fragment(struct rd *r, struct ip6_chain *c)
 {
 	uint16_t offm;
 
-	if (!rd_be16(r, &offm) || !rd_skip(r, 4))
+	if (!rd_be16(r, &offm) || !rd_be32(r, &c->frag_id))
 		return DEC_TRUNC_IPV6_EXT;
+	c->frag_offset = (uint16_t)(offm & 0xfff8);
+	c->frag_more = offm & 1;
 	if (offm >> 3 != 0)
 		c->later_frag = true;
 	else if (offm & 1)
@@ -591,6 +596,11 @@ static enum decode_result decode_ipv4(struct rd *r, struct pkt *pkt)
 	if ((frag & 0x1fff) != 0 || (frag & IPV4_MF) != 0) {
 		pkt->fragment = true;
 		pkt->frag_payload = (uint16_t)l4len;
+		pkt->frag_id = id;
+		pkt->frag_offset = (uint16_t)((frag & 0x1fff) * 8);
+		pkt->frag_more = (frag & IPV4_MF) != 0;
+		pkt->frag_data = r->p;
+		pkt->frag_caplen = (uint16_t)(r->left < l4len ? r->left : l4len);
 	}
 	if ((frag & 0x1fff) != 0)
 		return DEC_SKIP_LATER_FRAGMENT;
@@ -635,11 +645,29 @@ static enum decode_result decode_ipv6(struct rd *r, struct pkt *pkt)
 	if (c.first_frag || c.later_frag) {
 		pkt->fragment = true;
 		pkt->frag_payload = (uint16_t)c.stated;
+		pkt->frag_id = c.frag_id;
+		pkt->frag_offset = c.frag_offset;
+		pkt->frag_more = c.frag_more;
+		pkt->frag_data = r->p;
+		pkt->frag_caplen = (uint16_t)(r->left < c.stated ? r->left : c.stated);
 		if (c.later_frag)
 			return DEC_SKIP_LATER_FRAGMENT;
 	}
 	/* ESP (RFC 4303) and No Next Header end what we can read. */
 	return decode_l4(r, pkt, c.stated);
+}
+
+enum decode_result decode_transport(struct pkt *pkt, const uint8_t *data,
+				    size_t len, size_t l4len)
+{
+	struct rd r;
+
+	pkt->fragment = false;
+	pkt->frag_data = NULL;
+	pkt->frag_caplen = 0;
+	rd_init(&r, data, len);
+	rd_clamp(&r, l4len);
+	return decode_l4(&r, pkt, l4len);
 }
 
 enum decode_result decode_packet(enum link_type link, const uint8_t *data,

@@ -97,6 +97,16 @@ struct pkt {
 	 * the ports; later fragments are reported as DEC_SKIP_LATER_FRAGMENT. */
 	bool fragment;			/* part of a fragmented datagram */
 	uint16_t frag_payload;		/* bytes of L4 data in this fragment */
+	uint32_t frag_id;		/* IPv4 identification / IPv6 fragment id */
+	uint16_t frag_offset;		/* in bytes, of this fragment's data */
+	bool frag_more;			/* more fragments follow */
+	/* The captured bytes of this fragment's L4 data: valid only until
+	 * the capture hands over the next packet (for reassembly). */
+	const uint8_t *frag_data;
+	uint16_t frag_caplen;
+	/* Reassembled by frag.c from a first fragment too short to hold its
+	 * transport header (RFC 1858's tiny fragments): evidence in itself. */
+	bool tiny_fragment;
 
 	uint16_t sport, dport;		/* TCP/UDP */
 
@@ -126,5 +136,14 @@ struct pkt {
  */
 enum decode_result decode_packet(enum link_type link, const uint8_t *data,
 				 size_t caplen, struct pkt *pkt);
+
+/*
+ * Decode a transport header from reassembled bytes (frag.c): pkt already
+ * holds the network layer (addresses, proto, ipver); data holds len bytes
+ * of the transport header and after, l4len is the datagram's L4 length.
+ * The packet stops being a fragment.
+ */
+enum decode_result decode_transport(struct pkt *pkt, const uint8_t *data,
+				    size_t len, size_t l4len);
 
 #endif

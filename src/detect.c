@@ -1,9 +1,12 @@
 /*
  * detect.c - runs the detectors over each packet.
  *
- * Per packet: classify it once (probe shape, scan-ignore rules, UDP flow
- * state), then give it to every detector.  Once per second of packet
- * time, every detector gets a tick for its expiry work.
+ * Per packet: put fragmented transport headers back together (frag.c),
+ * classify the packet once (probe shape, signature, scan-ignore rules,
+ * UDP flow state, the first contacts and their outcomes of contact.c),
+ * then give it to every detector of the configured method.  Outcomes
+ * decided by a packet reach the detectors after the packet itself, so a
+ * detector has counted a probe before it hears how the probe ended.
  */
 #include "detect.h"
 
@@ -11,15 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frag.h"
 #include "params.h"
 #include "table.h"
 
 static const struct detector *const detectors[] = {
 	&detector_connlog,
 	&detector_classic,
+	&detector_trw,
 	&detector_osfp,
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
+
+/* Outcomes one packet can decide: its own contact, the contact it
+ * answers, and the one a RST implies.  More are delivered at once. */
+#define QUEUED_OUTCOMES 4
 
 /* A UDP flow or a TCP connection attempt, keyed in the direction of its
  * first packet. */
@@ -40,6 +49,13 @@ struct detect {
 	struct detect_env env;
 	void *state[NDETECTORS];
 	struct table *flows;
+	struct contacts *contacts;
+	struct frag_pool *frags;
+	struct signatures sigs;
+	char *sig_file;			/* the SignatureFile loaded, or NULL */
+	bool in_packet;
+	struct contact_outcome queued[QUEUED_OUTCOMES];
+	size_t nqueued;
 	uint64_t next_tick_us;
 	uint64_t packets;
 	uint64_t probes;
@@ -47,6 +63,8 @@ struct detect {
 	uint64_t udp_new_flows;
 	uint64_t udp_replies;
 	uint64_t tcp_answered;
+	uint64_t not_a_contact;		/* multicast, broadcast, benign signature */
+	uint64_t signature_hits;
 };
 
 enum probe_shape tcp_probe_shape(uint8_t flags)
@@ -55,16 +73,32 @@ enum probe_shape tcp_probe_shape(uint8_t flags)
 	 * still a connection attempt (RFC 3168). */
 	uint8_t f = flags & (uint8_t)~(TH_ECE | TH_CWR);
 
-	if ((f & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
-		return PROBE_SYN;
 	if (flags == TH_FIN)
 		return PROBE_FIN;
 	if (flags == 0)
 		return PROBE_NULL;
 	if (flags == (TH_FIN | TH_PSH | TH_URG))
 		return PROBE_XMAS;
+	if ((f & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
+		return PROBE_SYN;
+	/* SYN with FIN or RST, or no SYN, ACK nor RST at all: nothing a
+	 * stack sends (CWR alone, PSH alone, SYN+FIN, all six flags...). */
+	if (f & TH_SYN ? (f & (TH_FIN | TH_RST)) != 0 : !(f & (TH_ACK | TH_RST)))
+		return PROBE_ODD;
 	return PROBE_NONE;
 }
+
+static bool method_on(const struct detect *d, const struct detector *det)
+{
+	return det->method < 0 || det->method == d->env.cfg->detection_method;
+}
+
+static bool trw_on(const struct detect *d)
+{
+	return d->env.cfg->detection_method == METHOD_TRW;
+}
+
+/* ---- the flow table (UDP flows, and TCP attempts for classic) ------- */
 
 static uint64_t flow_keep_score(const void *entry)
 {
@@ -119,11 +153,11 @@ static void classify_udp(struct detect *d, struct pkt_view *v)
 }
 
 /*
- * TCP: remember each connection attempt, so that its SYN-ACK shows the
- * contact succeeded.  A client whose connections are answered is not
- * scanning, however fast it connects.
+ * Classic method: remember each connection attempt, so that its SYN-ACK
+ * shows the contact succeeded.  A client whose connections are answered
+ * is not scanning, however fast it connects.
  */
-static void classify_tcp(struct detect *d, struct pkt_view *v)
+static void classify_tcp_classic(struct detect *d, struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
 	struct flow_key k;
@@ -150,6 +184,19 @@ static void classify_tcp(struct detect *d, struct pkt_view *v)
 	}
 }
 
+/* ---- classification ------------------------------------------------ */
+
+/* Multicast and broadcast destinations: a datagram to a group probes
+ * nobody in particular, and nobody in particular answers. */
+static bool is_group_address(const struct ipaddr *a)
+{
+	if (addr_is_v4(a))
+		return (a->b[12] & 0xf0) == 0xe0 ||
+		       (a->b[12] == 255 && a->b[13] == 255 &&
+			a->b[14] == 255 && a->b[15] == 255);
+	return a->b[0] == 0xff;
+}
+
 static bool scan_ignored(const struct config *cfg, const struct pkt *p)
 {
 	const struct proto_conf *pc =
@@ -160,6 +207,17 @@ static bool scan_ignored(const struct config *cfg, const struct pkt *p)
 			       &p->dst, p->dport);
 }
 
+/* An ACK or FIN+ACK is a probe only with a scanner's shape and outside
+ * every connection we know of. */
+static bool is_ack_probe(struct detect *d, const struct pkt_view *v)
+{
+	uint8_t f = v->p->tcp_flags;
+
+	return (f & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK && v->sig &&
+	       v->sig->cls == SIG_SCAN && trw_on(d) &&
+	       !contacts_known(d->contacts, v->p);
+}
+
 static void classify(struct detect *d, struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
@@ -167,22 +225,84 @@ static void classify(struct detect *d, struct pkt_view *v)
 	v->probe = PROBE_NONE;
 	if (p->proto == PROTO_TCP && p->tcp_flags_known) {
 		v->probe = tcp_probe_shape(p->tcp_flags);
-		classify_tcp(d, v);
+		if (!trw_on(d))
+			classify_tcp_classic(d, v);
 	} else if (p->proto == PROTO_UDP) {
 		classify_udp(d, v);
 		if (v->udp_new_flow)
 			v->probe = PROBE_UDP;
+	} else {
+		return;
 	}
-	if (v->probe != PROBE_NONE) {
-		d->probes++;
-		v->scan_ignored = scan_ignored(d->env.cfg, p);
-		if (v->scan_ignored)
-			d->scan_ignored++;
+	v->sig = signature_match(&d->sigs, p);
+	if (v->probe == PROBE_NONE && p->proto == PROTO_TCP &&
+	    is_ack_probe(d, v))
+		v->probe = PROBE_ACK;
+	if (v->probe == PROBE_NONE)
+		return;
+	if (is_group_address(&p->dst) || (v->sig && v->sig->cls == SIG_BENIGN)) {
+		d->not_a_contact++;
+		v->probe = PROBE_NONE;
+		return;
 	}
+	if (v->sig)
+		d->signature_hits++;
+	d->probes++;
+	v->scan_ignored = scan_ignored(d->env.cfg, p);
+	if (v->scan_ignored)
+		d->scan_ignored++;
+}
+
+/* The contact side of a packet (method trw). */
+static void track_contact(struct detect *d, struct pkt_view *v)
+{
+	const struct pkt *p = v->p;
+	bool fails, by_sig = false;
+	const char *why;
+	struct contact_probe cp;
+
+	if (v->probe == PROBE_NONE || v->scan_ignored) {
+		contacts_packet(d->contacts, p);
+		return;
+	}
+	/* Stealth probes fail by nature; so does a scanner's signature or
+	 * a header cut into tiny fragments (RFC 1858). */
+	fails = v->probe != PROBE_SYN && v->probe != PROBE_UDP;
+	why = "stealth";
+	if (v->sig && v->sig->cls == SIG_SCAN) {
+		fails = by_sig = true;
+		why = v->sig->name;
+	} else if (p->tiny_fragment) {
+		fails = true;
+		why = "tiny-fragment";
+	}
+	cp = contacts_probe(d->contacts, p, fails, why, by_sig);
+	v->attempts = cp.attempts;
+}
+
+/* ---- outcomes and ticks -------------------------------------------- */
+
+static void deliver_outcome(struct detect *d, const struct contact_outcome *o)
+{
+	for (size_t i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->outcome && method_on(d, detectors[i]))
+			detectors[i]->outcome(d->state[i], o);
+}
+
+static void on_outcome(void *arg, const struct contact_outcome *o)
+{
+	struct detect *d = arg;
+
+	if (d->in_packet && d->nqueued < QUEUED_OUTCOMES)
+		d->queued[d->nqueued++] = *o;
+	else
+		deliver_outcome(d, o);
 }
 
 static void run_ticks(struct detect *d, uint64_t now)
 {
+	if (d->contacts)
+		contacts_expire(d->contacts, now);
 	/* Captures may jump in time (or start at 1970): never run more than
 	 * one tick per packet, and restart the clock on a jump backwards. */
 	if (d->next_tick_us == 0 || now + 2000000 < d->next_tick_us)
@@ -195,30 +315,96 @@ static void run_ticks(struct detect *d, uint64_t now)
 			detectors[i]->tick(d->state[i], now);
 }
 
-void detect_packet(struct detect *d, const struct pkt *p)
+static void process(struct detect *d, const struct pkt *p)
 {
 	struct pkt_view v;
 
 	memset(&v, 0, sizeof v);
 	v.p = p;
+	classify(d, &v);
+	d->in_packet = true;
+	if (trw_on(d))
+		track_contact(d, &v);
+	d->in_packet = false;
+	for (size_t i = 0; i < NDETECTORS; i++)
+		if (method_on(d, detectors[i]))
+			detectors[i]->packet(d->state[i], &v);
+	for (size_t i = 0; i < d->nqueued; i++)
+		deliver_outcome(d, &d->queued[i]);
+	d->nqueued = 0;
+}
+
+void detect_packet(struct detect *d, const struct pkt *p)
+{
+	struct pkt whole;
+
 	d->packets++;
 	run_ticks(d, p->ts_us);
-	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP)
+	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
+	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
 		return;
-	classify(d, &v);
-	for (size_t i = 0; i < NDETECTORS; i++)
-		detectors[i]->packet(d->state[i], &v);
+	if (p->fragment && !frag_header_complete(p)) {
+		if (frag_offer(d->frags, p, &whole))
+			process(d, &whole);
+		return;
+	}
+	process(d, p);
+}
+
+/* ---- set-up -------------------------------------------------------- */
+
+static bool load_signatures(struct detect *d, const struct config *cfg,
+			    char *err, size_t errlen)
+{
+	struct signatures *sigs = malloc(sizeof *sigs);
+	bool ok;
+
+	if (!sigs) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	ok = cfg->signature_file ?
+		signatures_load(cfg->signature_file, sigs, err, errlen) :
+		signatures_builtin(sigs, err, errlen);
+	if (ok) {
+		d->sigs = *sigs;
+		free(d->sig_file);
+		d->sig_file = cfg->signature_file ?
+			      strdup(cfg->signature_file) : NULL;
+	}
+	free(sigs);
+	return ok;
+}
+
+static bool make_tables(struct detect *d, const struct config *cfg,
+			char *err, size_t errlen)
+{
+	struct table_ops flow_ops = {
+		.entry_size = sizeof(struct flow),
+		.key_size = sizeof(struct flow_key),
+		.keep_score = flow_keep_score,
+	};
+
+	d->flows = table_new(cfg->flow_table_size, &flow_ops, &d->env.key);
+	d->contacts = contacts_new(cfg->flow_table_size, &d->env.key,
+				   on_outcome, d);
+	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
+	if (!d->flows || !d->contacts || !d->frags) {
+		snprintf(err, errlen, "cannot allocate the flow, contact and "
+			 "fragment tables (%u, %u, %u slots)",
+			 cfg->flow_table_size, cfg->flow_table_size,
+			 cfg->frag_table_size);
+		return false;
+	}
+	contacts_set_timeout(d->contacts,
+			     (uint64_t)cfg->contact_timeout * 1000000);
+	return true;
 }
 
 struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 			  char *err, size_t errlen)
 {
 	struct detect *d = calloc(1, sizeof *d);
-	struct table_ops flow_ops = {
-		.entry_size = sizeof(struct flow),
-		.key_size = sizeof(struct flow_key),
-		.keep_score = flow_keep_score,
-	};
 
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
@@ -226,16 +412,15 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 	}
 	d->env.cfg = cfg;
 	d->env.out = out;
+	d->env.sigs = &d->sigs;
 	if (sipkey_random(&d->env.key) != 0) {
 		snprintf(err, errlen, "no random bytes for the hash key");
 		free(d);
 		return NULL;
 	}
-	d->flows = table_new(cfg->flow_table_size, &flow_ops, &d->env.key);
-	if (!d->flows) {
-		snprintf(err, errlen, "cannot allocate the flow table (%u slots)",
-			 cfg->flow_table_size);
-		free(d);
+	if (!load_signatures(d, cfg, err, errlen) ||
+	    !make_tables(d, cfg, err, errlen)) {
+		detect_free(d);
 		return NULL;
 	}
 	for (size_t i = 0; i < NDETECTORS; i++) {
@@ -253,9 +438,21 @@ void detect_advance(struct detect *d, uint64_t now_us)
 	run_ticks(d, now_us);
 }
 
-void detect_set_config(struct detect *d, const struct config *cfg)
+static bool same_path(const char *a, const char *b)
 {
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
+		       size_t errlen)
+{
+	if (!same_path(cfg->signature_file, d->sig_file) &&
+	    !load_signatures(d, cfg, err, errlen))
+		return false;
 	d->env.cfg = cfg;
+	contacts_set_timeout(d->contacts,
+			     (uint64_t)cfg->contact_timeout * 1000000);
+	return true;
 }
 
 void detect_finish(struct detect *d)
@@ -267,15 +464,37 @@ void detect_finish(struct detect *d)
 
 void detect_stats(struct detect *d, stat_fn put, void *arg)
 {
+	struct contact_stats cs;
+	struct frag_stats fs;
+
 	put(arg, "detect.packets", d->packets);
 	put(arg, "detect.probes", d->probes);
 	put(arg, "detect.probes_ignored", d->scan_ignored);
+	put(arg, "detect.not_a_contact", d->not_a_contact);
+	put(arg, "detect.signature_hits", d->signature_hits);
 	put(arg, "detect.udp_new_flows", d->udp_new_flows);
 	put(arg, "detect.udp_replies", d->udp_replies);
 	put(arg, "detect.tcp_answered", d->tcp_answered);
 	put(arg, "flows.slots", table_slots(d->flows));
 	put(arg, "flows.used", table_count(d->flows));
 	put(arg, "flows.evictions", table_evictions(d->flows));
+	contacts_stats(d->contacts, &cs);
+	put(arg, "contacts.slots", cs.slots);
+	put(arg, "contacts.used", cs.used);
+	put(arg, "contacts.evictions", cs.evictions);
+	put(arg, "contacts.first", cs.contacts);
+	put(arg, "contacts.successes", cs.successes);
+	put(arg, "contacts.failures", cs.failures);
+	put(arg, "contacts.weak_failures", cs.weak_failures);
+	put(arg, "contacts.undecided_overflow", cs.timeouts_dropped);
+	frag_stats(d->frags, &fs);
+	put(arg, "frags.slots", fs.slots);
+	put(arg, "frags.used", fs.used);
+	put(arg, "frags.fragments", fs.fragments);
+	put(arg, "frags.tiny", fs.tiny);
+	put(arg, "frags.completed", fs.completed);
+	put(arg, "frags.overlaps", fs.overlaps);
+	put(arg, "frags.evictions", fs.evicted);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->stats)
 			detectors[i]->stats(d->state[i], put, arg);
@@ -289,5 +508,8 @@ void detect_free(struct detect *d)
 		if (d->state[i])
 			detectors[i]->destroy(d->state[i]);
 	table_free(d->flows);
+	contacts_free(d->contacts);
+	frag_free(d->frags);
+	free(d->sig_file);
 	free(d);
 }

@@ -21,7 +21,9 @@
 #include "alert.h"
 #include "conf.h"
 #include "decode.h"
+#include "contact.h"
 #include "siphash.h"
+#include "signature.h"
 
 /* ---- the stage, as main.c sees it -------------------------------- */
 
@@ -31,8 +33,10 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 			  char *err, size_t errlen);
 void detect_packet(struct detect *d, const struct pkt *p);
 /* Use a new configuration (SIGHUP).  State is kept; table sizes change
- * only at restart. */
-void detect_set_config(struct detect *d, const struct config *cfg);
+ * only at restart.  False (and the old configuration kept) when its
+ * SignatureFile cannot be loaded. */
+bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
+		       size_t errlen);
 /* Let packet time move on without a packet (live capture, idle link). */
 void detect_advance(struct detect *d, uint64_t now_us);
 /* End of input: write the end-of-scan records of scans still open. */
@@ -47,11 +51,14 @@ void detect_free(struct detect *d);
 /* Shared by every detector of one struct detect. */
 struct detect_env {
 	const struct config *cfg;	/* current configuration */
+	const struct signatures *sigs;	/* current signature table */
 	struct alert_router *out;
 	struct sipkey key;		/* random per run, for tables */
 };
 
-/* A TCP packet shaped like a probe of SPEC's port-scan rule. */
+/* A packet shaped like a probe.  SYN, FIN, NULL, Xmas and UDP are the
+ * SPEC's (the classic method counts those); ODD and ACK are the rest of
+ * what scanners send. */
 enum probe_shape {
 	PROBE_NONE,
 	PROBE_SYN,			/* SYN without ACK/RST/FIN (ECN bits allowed) */
@@ -59,7 +66,17 @@ enum probe_shape {
 	PROBE_NULL,			/* no flags */
 	PROBE_XMAS,			/* FIN+PSH+URG */
 	PROBE_UDP,			/* a UDP datagram that opens a new flow */
+	PROBE_ODD,			/* flags no stack sends outside a
+					 * connection: CWR alone, SYN+FIN, ... */
+	PROBE_ACK,			/* ACK or FIN+ACK with a scanner's
+					 * signature, outside known connections */
 };
+
+/* The SPEC's probe set: what the classic method counts. */
+static inline bool probe_is_classic(enum probe_shape s)
+{
+	return s >= PROBE_SYN && s <= PROBE_UDP;
+}
 
 /* One packet, with what detect.c worked out about it. */
 struct pkt_view {
@@ -71,12 +88,18 @@ struct pkt_view {
 	/* The first answer to a first contact: a SYN-ACK to a SYN, a UDP
 	 * datagram back.  The contact succeeded: p->dst made it. */
 	bool contact_answered;
+	const struct signature *sig;	/* the probe's signature, or NULL */
+	uint32_t attempts;		/* TCP: attempts on this contact without
+					 * a completed handshake (contact.h) */
 };
 
 struct detector {
 	const char *name;
+	int method;			/* METHOD_TRW, METHOD_CLASSIC, or -1: both */
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
 	void (*packet)(void *self, const struct pkt_view *v);
+	/* A first contact was decided (may be NULL). */
+	void (*outcome)(void *self, const struct contact_outcome *o);
 	void (*tick)(void *self, uint64_t now_us);
 	void (*finish)(void *self);
 	void (*stats)(void *self, stat_fn put, void *arg);
@@ -86,6 +109,7 @@ struct detector {
 extern const struct detector detector_connlog;
 extern const struct detector detector_classic;
 extern const struct detector detector_osfp;
+extern const struct detector detector_trw;
 
 /* Microseconds from then to now; 0 when packet time went backwards
  * (captures are not always in order). */

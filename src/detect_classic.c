@@ -25,6 +25,7 @@
 
 #include "detect.h"
 #include "params.h"
+#include "sketch.h"
 #include "table.h"
 
 struct classic_key {
@@ -32,10 +33,6 @@ struct classic_key {
 	uint8_t proto;
 	uint8_t pad[3];
 };
-
-/* 256-bit sketches: the popcount grows with the number of distinct
- * values (linear counting), in fixed memory per source. */
-#define SKETCH_WORDS 4
 
 struct classic_entry {
 	struct classic_key key;
@@ -48,8 +45,8 @@ struct classic_entry {
 	uint32_t repeats;		/* same destination and port as before */
 	uint32_t xmas;
 	uint32_t answered;		/* probes the destination answered */
-	uint64_t port_sketch[SKETCH_WORDS];
-	uint64_t dst_sketch[SKETCH_WORDS];
+	struct sketch port_sketch;
+	struct sketch dst_sketch;
 	bool reported;
 };
 
@@ -70,32 +67,6 @@ static uint64_t classic_keep_score(const void *entry)
 	       ((e->last_probe_ts / 1000000) & 0xfffffffffULL);
 }
 
-static void sketch_add(uint64_t sketch[SKETCH_WORDS], uint32_t h)
-{
-	unsigned bit = (h * 2654435761u) >> 24;
-
-	sketch[bit >> 6] |= 1ULL << (bit & 63);
-}
-
-static unsigned sketch_count(const uint64_t sketch[SKETCH_WORDS])
-{
-	unsigned n = 0;
-
-	for (int i = 0; i < SKETCH_WORDS; i++)
-		n += (unsigned)__builtin_popcountll(sketch[i]);
-	return n;
-}
-
-static uint32_t addr_fold(const struct ipaddr *a)
-{
-	uint32_t h = 0;
-
-	for (int i = 0; i < 16; i += 4)
-		h = h * 31 + ((uint32_t)a->b[i] << 24 | (uint32_t)a->b[i + 1] << 16 |
-			      (uint32_t)a->b[i + 2] << 8 | a->b[i + 3]);
-	return h;
-}
-
 static enum scan_type guess_scan_type(const struct classic_entry *e)
 {
 	if (e->key.proto == PROTO_UDP)
@@ -108,25 +79,13 @@ static enum scan_type guess_scan_type(const struct classic_entry *e)
 	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
 }
 
-/*
- * What the probes look like so far.  A vertical scan has few hosts and
- * many ports, a sweep few ports and many hosts.  Contacts spread evenly
- * over many hosts AND many ports are what peer-to-peer clients do; the
- * rate rule alone cannot tell them from a scanner, so the classic method
- * waits (ALERT_KIND_COUNT: undecided) until one dimension dominates.
- */
+/* The shape so far (sketch.h); ALERT_KIND_COUNT while undecided. */
 static enum alert_kind guess_kind(const struct classic_entry *e)
 {
-	unsigned hosts = sketch_count(e->dst_sketch);
-	unsigned ports = sketch_count(e->port_sketch);
-
 	if (e->repeats * 2 > e->sum.count)
 		return ALERT_FLOOD;
-	if (hosts * 2 <= ports)
-		return ALERT_PORTSCAN;
-	if (ports * 2 <= hosts)
-		return ALERT_SWEEP;
-	return ALERT_KIND_COUNT;
+	return scan_shape(sketch_count(&e->dst_sketch),
+			  sketch_count(&e->port_sketch), 0);
 }
 
 static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
@@ -196,8 +155,8 @@ static void count_probe(struct classic *c, struct classic_entry *e,
 	} else {
 		e->majority_votes--;
 	}
-	sketch_add(e->port_sketch, p->dport);
-	sketch_add(e->dst_sketch, addr_fold(&p->dst));
+	sketch_add(&e->port_sketch, p->dport);
+	sketch_add(&e->dst_sketch, addr_fold(&p->dst));
 	e->prev_dst = p->dst;
 	e->prev_port = p->dport;
 }
@@ -249,7 +208,7 @@ static void classic_packet(void *self, const struct pkt_view *v)
 
 	if (v->contact_answered)
 		count_answer(c, v);
-	if (v->probe == PROBE_NONE || v->scan_ignored)
+	if (!probe_is_classic(v->probe) || v->scan_ignored)
 		return;
 	memset(&key, 0, sizeof key);
 	key.src = p->src;
@@ -361,6 +320,7 @@ static void classic_destroy(void *self)
 
 const struct detector detector_classic = {
 	.name = "classic",
+	.method = METHOD_CLASSIC,
 	.create = classic_create,
 	.packet = classic_packet,
 	.tick = classic_tick,

@@ -42,6 +42,8 @@ static void connlog_packet(void *self, const struct pkt_view *v)
 	const struct proto_conf *pc;
 	struct alert a;
 
+	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP)
+		return;
 	pc = &c->env->cfg->proto[p->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
 	if (!pc->log_connections || !is_connection_attempt(p))
 		return;
@@ -78,6 +80,7 @@ static void connlog_destroy(void *self)
 
 const struct detector detector_connlog = {
 	.name = "connlog",
+	.method = -1,
 	.create = connlog_create,
 	.packet = connlog_packet,
 	.stats = connlog_stats,

@@ -8,6 +8,10 @@
  * 'sxy' pattern, but marks it (a reserved bit, window 3, urgent pointer
  * 0xF7F5 without URG): such an 'sxy' counts for nmap, so that nmap -O is
  * reported as nmap and not as unknown.
+ *
+ * xprobe2 fingerprints with ICMP instead: echo, timestamp and address mask
+ * requests from one source within the window are its pattern (ping sends
+ * echo alone; nmap's host discovery adds timestamp, never address mask).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +23,13 @@
 
 const char *const osfp_pattern_names[OSFP_PATTERN_COUNT] = {
 	"sx", "null", "fspu", "fpu", "f", "fs", "p", "sxy",
+	"icmp-echo", "icmp-timestamp", "icmp-addrmask",
 };
 
-/* The flags byte of each pattern, in the order of the OSFP_ bits. */
-static const uint8_t pattern_flags[OSFP_PATTERN_COUNT] = {
+#define TCP_PATTERNS 8
+
+/* The flags byte of each TCP pattern, in the order of the OSFP_ bits. */
+static const uint8_t pattern_flags[TCP_PATTERNS] = {
 	TH_SYN | TH_ECE,
 	0,
 	TH_FIN | TH_SYN | TH_PSH | TH_URG,
@@ -35,6 +42,7 @@ static const uint8_t pattern_flags[OSFP_PATTERN_COUNT] = {
 
 #define NMAP_FAMILY  (OSFP_SX | OSFP_NULL | OSFP_FSPU | OSFP_FPU)
 #define QUESO_FAMILY (OSFP_F | OSFP_FS | OSFP_P | OSFP_SXY)
+#define XPROBE_FAMILY (OSFP_ICMP_ECHO | OSFP_ICMP_TSTAMP | OSFP_ICMP_AMASK)
 
 struct osfp_key {
 	struct ipaddr src;
@@ -44,7 +52,7 @@ struct osfp_entry {
 	struct osfp_key key;
 	uint64_t first_ts, last_ts;
 	uint32_t packets;
-	uint8_t patterns;
+	uint16_t patterns;
 	bool nmap_ecn;			/* an 'sxy' with nmap's marks */
 	bool reported;
 };
@@ -55,11 +63,34 @@ struct osfp {
 	uint64_t reported;
 };
 
-static int pattern_of(uint8_t flags)
+static int tcp_pattern(uint8_t flags)
 {
-	for (int i = 0; i < OSFP_PATTERN_COUNT; i++)
+	for (int i = 0; i < TCP_PATTERNS; i++)
 		if (pattern_flags[i] == flags)
 			return i;
+	return -1;
+}
+
+/* ICMP (RFC 792) echo 8, timestamp 13, address mask 17 requests;
+ * ICMPv6 echo request 128 (it has no timestamp or mask query). */
+static int icmp_pattern(const struct pkt *p)
+{
+	if (p->proto == PROTO_ICMPV6)
+		return p->icmp_type == 128 ? 8 : -1;
+	switch (p->icmp_type) {
+	case 8: return 8;
+	case 13: return 9;
+	case 17: return 10;
+	}
+	return -1;
+}
+
+static int pattern_of(const struct pkt *p)
+{
+	if (p->proto == PROTO_TCP)
+		return p->tcp_flags_known ? tcp_pattern(p->tcp_flags) : -1;
+	if (p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6)
+		return icmp_pattern(p);
 	return -1;
 }
 
@@ -74,13 +105,26 @@ static bool is_nmap_ecn(const struct pkt *p)
 
 static const char *guess_tool(const struct osfp_entry *e)
 {
-	uint8_t nmap = NMAP_FAMILY | (e->nmap_ecn ? OSFP_SXY : 0);
+	unsigned nmap = NMAP_FAMILY | (e->nmap_ecn ? OSFP_SXY : 0);
+	unsigned tcp = e->patterns & ~XPROBE_FAMILY;
 
-	if ((e->patterns & ~nmap) == 0)
+	/* nmap -O also pings (IE): ICMP echo beside nmap's TCP patterns. */
+	if (tcp && (e->patterns & ~(nmap | OSFP_ICMP_ECHO)) == 0)
 		return "nmap";
-	if ((e->patterns & ~QUESO_FAMILY) == 0)
+	if (tcp && (e->patterns & ~QUESO_FAMILY) == 0)
 		return "queso";
+	if (!tcp)
+		return "xprobe2";
 	return "unknown";
+}
+
+/* A probe needs OSFP_PATTERNS_NEEDED patterns of one family: three TCP
+ * patterns, or all three ICMP queries (an echo alone is a ping). */
+static bool enough_patterns(const struct osfp_entry *e)
+{
+	return __builtin_popcount(e->patterns & ~XPROBE_FAMILY) >=
+		       OSFP_PATTERNS_NEEDED ||
+	       (e->patterns & XPROBE_FAMILY) == XPROBE_FAMILY;
 }
 
 static uint64_t osfp_keep_score(const void *entry)
@@ -99,9 +143,9 @@ static void report(struct osfp *o, struct osfp_entry *e, uint64_t ts)
 	memset(&a, 0, sizeof a);
 	a.kind = ALERT_OSPROBE;
 	a.ts_us = ts;
-	a.proto = PROTO_TCP;
+	a.proto = e->patterns & ~XPROBE_FAMILY ? PROTO_TCP : PROTO_ICMP;
 	a.src = e->key.src;
-	a.tool = guess_tool(e);
+	snprintf(a.tool, sizeof a.tool, "%s", guess_tool(e));
 	a.packets = e->packets;
 	a.patterns = e->patterns;
 	a.scan.first_ts = e->first_ts;
@@ -120,9 +164,7 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 	bool created;
 	int pat;
 
-	if (p->proto != PROTO_TCP || !p->tcp_flags_known)
-		return;
-	pat = pattern_of(p->tcp_flags);
+	pat = pattern_of(p);
 	if (pat < 0)
 		return;
 	memset(&key, 0, sizeof key);
@@ -139,11 +181,10 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 	}
 	e->last_ts = p->ts_us;
 	e->packets++;
-	e->patterns |= (uint8_t)(1u << pat);
+	e->patterns |= (uint16_t)(1u << pat);
 	if ((1u << pat) == OSFP_SXY && is_nmap_ecn(p))
 		e->nmap_ecn = true;
-	if (!e->reported &&
-	    __builtin_popcount(e->patterns) >= OSFP_PATTERNS_NEEDED)
+	if (!e->reported && enough_patterns(e))
 		report(o, e, p->ts_us);
 }
 
@@ -211,6 +252,7 @@ static void osfp_destroy(void *self)
 
 const struct detector detector_osfp = {
 	.name = "osfp",
+	.method = -1,
 	.create = osfp_create,
 	.packet = osfp_packet,
 	.tick = osfp_tick,

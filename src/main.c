@@ -242,7 +242,8 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 	r = decode_packet(capture_link(s->cap), data, caplen, &p);
 	p.wire_len = wire_len;
 	s->decode_results[r]++;
-	if (r == DEC_OK)
+	/* Later fragments go on too: detect puts split headers together. */
+	if (r == DEC_OK || r == DEC_SKIP_LATER_FRAGMENT)
 		detect_packet(s->det, &p);
 }
 
@@ -409,9 +410,17 @@ static void reload(struct scandetd *s)
 			  "the next restart");
 	if (cfg->syslog_facility != old->syslog_facility)
 		log_init_syslog(cfg->syslog_facility, s->opt.foreground);
+	if (!detect_set_config(s->det, cfg, err, sizeof err)) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+			  err);
+		if (!s->opt.filter)
+			capture_set_filter(s->cap, old->capture_filter, err,
+					   sizeof err);
+		free_config(cfg);
+		return;
+	}
 	s->cfg = cfg;
 	s->router.cfg = cfg;
-	detect_set_config(s->det, cfg);
 	free_config(old);
 	log_info("configuration reloaded from %s", s->config_path);
 }

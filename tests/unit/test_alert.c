@@ -150,7 +150,7 @@ TEST(osprobe_line_and_json)
 	a.ts_us = 1700000000000001ULL;
 	a.proto = PROTO_TCP;
 	a.src = ip("2001:db8::20");
-	a.tool = "nmap";
+	snprintf(a.tool, sizeof a.tool, "nmap");
 	a.packets = 7;
 	a.patterns = OSFP_SX | OSFP_NULL | OSFP_FPU;
 	a.scan.first_ts = 1700000000000000ULL;

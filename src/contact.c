@@ -1,0 +1,351 @@
+/* contact.c - first contacts, their outcomes and their deadlines. */
+#include "contact.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+/* The first contact's outcome.  Separately, each connection attempt
+ * (a SYN from a new source port) is followed to its handshake, so that
+ * completed connections keep resetting the flood count. */
+enum contact_state {
+	C_PENDING = 1,			/* asked, not decided yet */
+	C_SUCCESS,
+	C_FAILED,
+};
+
+struct contact_key {
+	struct ipaddr src, dst;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t pad;
+};
+
+struct contact {
+	struct contact_key key;
+	uint64_t last_ts;
+	uint64_t deadline;
+	uint32_t attempts;
+	uint16_t last_sport;		/* of the current attempt */
+	uint8_t state;
+	bool synack;			/* current attempt answered SYN-ACK */
+	bool by_signature;
+};
+
+struct pending {
+	struct contact_key key;
+	uint64_t deadline;
+};
+
+struct contacts {
+	struct table *t;
+	contact_fn fn;
+	void *arg;
+	uint64_t timeout_us;
+	struct pending *ring;
+	size_t ring_size, ring_first, ring_count;	/* size: power of two */
+	struct contact_stats st;
+};
+
+static uint64_t contact_keep_score(const void *entry)
+{
+	const struct contact *e = entry;
+
+	return e->last_ts;
+}
+
+struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
+			      contact_fn fn, void *arg)
+{
+	struct contacts *c = calloc(1, sizeof *c);
+	struct table_ops ops = {
+		.entry_size = sizeof(struct contact),
+		.key_size = sizeof(struct contact_key),
+		.keep_score = contact_keep_score,
+	};
+
+	if (!c)
+		return NULL;
+	c->fn = fn;
+	c->arg = arg;
+	c->timeout_us = 5000000;
+	c->t = table_new(nslots, &ops, key);
+	if (!c->t)
+		goto fail;
+	c->ring_size = table_slots(c->t) / 2;
+	c->ring = calloc(c->ring_size, sizeof *c->ring);
+	if (!c->ring)
+		goto fail;
+	return c;
+fail:
+	contacts_free(c);
+	return NULL;
+}
+
+void contacts_free(struct contacts *c)
+{
+	if (!c)
+		return;
+	table_free(c->t);
+	free(c->ring);
+	free(c);
+}
+
+void contacts_set_timeout(struct contacts *c, uint64_t timeout_us)
+{
+	c->timeout_us = timeout_us;
+}
+
+static void key_make(struct contact_key *k, const struct ipaddr *src,
+		     const struct ipaddr *dst, uint16_t dport, uint8_t proto)
+{
+	memset(k, 0, sizeof *k);
+	k->src = *src;
+	k->dst = *dst;
+	k->dport = dport;
+	k->proto = proto;
+}
+
+static void decide(struct contacts *c, struct contact *e,
+		   enum contact_result result, const char *why, uint64_t ts)
+{
+	struct contact_outcome o;
+
+	e->state = result == CONTACT_SUCCESS ? C_SUCCESS : C_FAILED;
+	memset(&o, 0, sizeof o);
+	o.src = e->key.src;
+	o.dst = e->key.dst;
+	o.sport = e->last_sport;
+	o.dport = e->key.dport;
+	o.proto = e->key.proto;
+	o.result = result;
+	o.why = why;
+	o.by_signature = e->by_signature;
+	o.ts = ts;
+	if (result == CONTACT_SUCCESS)
+		c->st.successes++;
+	else if (result == CONTACT_FAILURE)
+		c->st.failures++;
+	else
+		c->st.weak_failures++;
+	c->fn(c->arg, &o);
+}
+
+static void push_deadline(struct contacts *c, const struct contact *e)
+{
+	struct pending *slot;
+
+	if (c->ring_count == c->ring_size) {
+		/* Full: the oldest pending contact stays undecided. */
+		c->ring_first = (c->ring_first + 1) & (c->ring_size - 1);
+		c->ring_count--;
+		c->st.timeouts_dropped++;
+	}
+	slot = &c->ring[(c->ring_first + c->ring_count) & (c->ring_size - 1)];
+	slot->key = e->key;
+	slot->deadline = e->deadline;
+	c->ring_count++;
+}
+
+static void count_attempt(struct contact *e, const struct pkt *p)
+{
+	if (p->proto != PROTO_TCP || p->sport == e->last_sport)
+		return;		/* a retransmission is not a new attempt */
+	if (p->ts_us > e->last_ts + CONTACT_FLOOD_GAP_US)
+		e->attempts = 0;
+	e->attempts++;
+	e->synack = false;
+}
+
+struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
+				    bool failed_now, const char *why,
+				    bool by_signature)
+{
+	struct contact_probe r = { false, 0 };
+	struct contact_key k;
+	struct contact *e;
+	bool created;
+
+	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
+	e = table_get(c->t, &k, &created);
+	if (created) {
+		c->st.contacts++;
+		r.first = true;
+		e->attempts = p->proto == PROTO_TCP;
+		e->last_sport = p->sport;
+		e->last_ts = p->ts_us;
+		e->by_signature = by_signature;
+		if (failed_now) {
+			decide(c, e, CONTACT_FAILURE, why, p->ts_us);
+		} else {
+			e->state = C_PENDING;
+			e->deadline = p->ts_us + c->timeout_us;
+			push_deadline(c, e);
+		}
+	} else {
+		count_attempt(e, p);
+		if (failed_now && e->state == C_PENDING) {
+			e->by_signature = by_signature;
+			decide(c, e, CONTACT_FAILURE, why, p->ts_us);
+		}
+		e->last_sport = p->sport;
+		e->last_ts = p->ts_us;
+	}
+	r.attempts = e->attempts;
+	return r;
+}
+
+static struct contact *find(struct contacts *c, const struct ipaddr *src,
+			    const struct ipaddr *dst, uint16_t dport,
+			    uint8_t proto)
+{
+	struct contact_key k;
+
+	key_make(&k, src, dst, dport, proto);
+	return table_find(c->t, &k);
+}
+
+static bool open_state(const struct contact *e)
+{
+	return e && e->state == C_PENDING;
+}
+
+/*
+ * A RST without ACK answers a segment that carried ACK (RFC 9293 3.10.7.1):
+ * from a closed port or an unknown connection, that is an ACK or FIN+ACK
+ * probe.  Unless either side's connection is known, the other side probed.
+ */
+static void rst_to_ack_probe(struct contacts *c, const struct pkt *p)
+{
+	struct contact *e;
+	bool created;
+	struct contact_key k;
+
+	if (find(c, &p->dst, &p->src, p->sport, PROTO_TCP) ||
+	    find(c, &p->src, &p->dst, p->dport, PROTO_TCP))
+		return;
+	key_make(&k, &p->dst, &p->src, p->sport, PROTO_TCP);
+	e = table_get(c->t, &k, &created);
+	if (!created)
+		return;
+	c->st.contacts++;
+	e->last_sport = p->dport;
+	e->last_ts = p->ts_us;
+	decide(c, e, CONTACT_FAILURE, "rst", p->ts_us);
+}
+
+static void tcp_packet(struct contacts *c, const struct pkt *p)
+{
+	uint8_t f = p->tcp_flags;
+	struct contact *e;
+
+	if (f & TH_RST) {
+		/* From the destination: the contact failed. */
+		e = find(c, &p->dst, &p->src, p->sport, PROTO_TCP);
+		if (open_state(e))
+			decide(c, e, CONTACT_FAILURE, "rst", p->ts_us);
+		else if (!e && !(f & TH_ACK))
+			rst_to_ack_probe(c, p);
+		/* From the source after a SYN-ACK: a half-open probe. */
+		e = find(c, &p->src, &p->dst, p->dport, PROTO_TCP);
+		if (open_state(e) && e->synack)
+			decide(c, e, CONTACT_FAILURE, "half-open", p->ts_us);
+		return;
+	}
+	if ((f & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		e = find(c, &p->dst, &p->src, p->sport, PROTO_TCP);
+		if (e && e->last_sport == p->dport)
+			e->synack = true;
+		return;
+	}
+	if ((f & (TH_SYN | TH_ACK)) == TH_ACK) {
+		/* The handshake's last step completes the current attempt. */
+		e = find(c, &p->src, &p->dst, p->dport, PROTO_TCP);
+		if (!e || !e->synack || e->last_sport != p->sport)
+			return;
+		e->synack = false;
+		e->attempts = 0;
+		if (e->state == C_PENDING)
+			decide(c, e, CONTACT_SUCCESS, "handshake", p->ts_us);
+	}
+}
+
+/* ICMP destination unreachable (type 3; ICMPv6 type 1) ends a contact;
+ * time exceeded (type 11; ICMPv6 3) says the probe never arrived: the
+ * contact is forgotten, it is evidence of nothing (traceroute). */
+static void icmp_packet(struct contacts *c, const struct pkt *p)
+{
+	const struct quoted *q = &p->quoted;
+	bool v6 = p->proto == PROTO_ICMPV6;
+	struct contact *e;
+
+	if (!q->valid || (q->proto != PROTO_TCP && q->proto != PROTO_UDP))
+		return;
+	e = find(c, &q->src, &q->dst, q->dport, q->proto);
+	if (!open_state(e))
+		return;
+	if (p->icmp_type == (v6 ? 1 : 3))
+		decide(c, e, CONTACT_FAILURE, "unreachable", p->ts_us);
+	else if (p->icmp_type == (v6 ? 3 : 11))
+		table_remove(c->t, e);
+}
+
+void contacts_packet(struct contacts *c, const struct pkt *p)
+{
+	struct contact *e;
+
+	switch (p->proto) {
+	case PROTO_TCP:
+		if (p->tcp_flags_known)
+			tcp_packet(c, p);
+		break;
+	case PROTO_UDP:
+		e = find(c, &p->dst, &p->src, p->sport, PROTO_UDP);
+		if (e && e->state == C_PENDING)
+			decide(c, e, CONTACT_SUCCESS, "reply", p->ts_us);
+		break;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		icmp_packet(c, p);
+		break;
+	}
+}
+
+bool contacts_known(struct contacts *c, const struct pkt *p)
+{
+	return find(c, &p->src, &p->dst, p->dport, p->proto) ||
+	       find(c, &p->dst, &p->src, p->sport, p->proto);
+}
+
+void contacts_expire(struct contacts *c, uint64_t now_us)
+{
+	while (c->ring_count > 0) {
+		struct pending *head = &c->ring[c->ring_first];
+		struct contact *e;
+
+		if (head->deadline > now_us)
+			break;
+		e = table_find(c->t, &head->key);
+		c->ring_first = (c->ring_first + 1) & (c->ring_size - 1);
+		c->ring_count--;
+		/* Decided meanwhile, or evicted and made anew: not ours. */
+		if (!open_state(e) || e->deadline != head->deadline)
+			continue;
+		/* Decided as of its deadline, whenever the next packet came. */
+		if (e->key.proto == PROTO_UDP)
+			decide(c, e, CONTACT_WEAK_FAILURE, "timeout",
+			       head->deadline);
+		else
+			decide(c, e, CONTACT_FAILURE, e->synack ?
+			       "no-handshake" : "timeout", head->deadline);
+	}
+}
+
+void contacts_stats(const struct contacts *c, struct contact_stats *st)
+{
+	*st = c->st;
+	st->slots = table_slots(c->t);
+	st->used = table_count(c->t);
+	st->evictions = table_evictions(c->t);
+}

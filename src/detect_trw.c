@@ -1,0 +1,413 @@
+/*
+ * detect_trw.c - scans told by how their first contacts end.
+ *
+ * Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan: "Fast
+ * Portscan Detection Using Sequential Hypothesis Testing", IEEE S&P 2004).
+ * Per source and protocol, every decided first contact (contact.h) moves
+ * a log-likelihood ratio: a success by ln(theta1/theta0), a failure by
+ * ln((1-theta1)/(1-theta0)), a weak failure (UDP without an answer) by
+ * half of that.  At ln(PD/PF) the source is a scanner; at
+ * ln((1-PD)/(1-PF)) it is taken as benign and the walk starts over.  With
+ * the defaults, four failures and no success flag a source.  A probe with
+ * a scanner's signature, a stealth probe or a tiny fragment has failed by
+ * nature, so tools are flagged on their first few probes.
+ *
+ * Also here, in the same per-source entry:
+ *  - slow scans: distinct failed contacts within SlowWindow, counted in a
+ *    sketch, reach SlowThreshold (nmap -T1, --scan-delay);
+ *  - floods: FloodThreshold connection attempts to one port that never
+ *    complete a handshake (a client whose connections complete resets
+ *    the count, and so is never a flood).
+ *
+ * Whether a flagged source is a port scan or a sweep comes from the shape
+ * of its failed contacts (sketch.h); contacts spread one to one over
+ * hosts and ports (peer-to-peer fan-out) stay undecided and unreported.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "params.h"
+#include "sketch.h"
+#include "table.h"
+
+struct trw_key {
+	struct ipaddr src;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+struct trw_entry {
+	struct trw_key key;
+	double llr;			/* the walk, natural log */
+	uint64_t last_ts;		/* latest probe or outcome */
+	struct scan_summary sum;	/* count: probes from the source */
+	struct ipaddr first_dst;
+	uint32_t failures, successes, signature_failures;
+	uint32_t xmas;
+	struct sketch hosts, ports, contacts;	/* of failed contacts */
+	struct sketch slow;		/* failed contacts in the slow window */
+	uint64_t slow_start;
+	char tool[24];
+	bool reported;
+	const char *method;
+};
+
+struct trw {
+	struct detect_env *env;
+	struct table *sources;
+	uint64_t reported[ALERT_KIND_COUNT];
+	uint64_t by_method[3];		/* trw, signature, slow */
+	uint64_t ended;
+};
+
+static uint64_t trw_keep_score(const void *entry)
+{
+	const struct trw_entry *e = entry;
+	uint64_t f = e->failures > 0xffffff ? 0xffffff : e->failures;
+
+	/* Reported first, then evidence, then recency: a source that has
+	 * failed contacts outlives any number of one-packet spoofed ones. */
+	return (uint64_t)e->reported << 63 | f << 36 |
+	       ((e->last_ts / 1000000) & 0xfffffffffULL);
+}
+
+/* ---- the walk's steps, from the configured probabilities ---------- */
+
+static double step_failure(const struct config *c)
+{
+	return log((1 - c->trw_theta1) / (1 - c->trw_theta0));
+}
+
+static double step_success(const struct config *c)
+{
+	return log(c->trw_theta1 / c->trw_theta0);
+}
+
+static double upper_bound(const struct config *c)
+{
+	return log(c->trw_pd / c->trw_pf);
+}
+
+static double lower_bound(const struct config *c)
+{
+	return log((1 - c->trw_pd) / (1 - c->trw_pf));
+}
+
+/* ---- reporting ------------------------------------------------------ */
+
+static enum scan_type guess_scan_type(const struct trw_entry *e)
+{
+	if (e->key.proto == PROTO_UDP)
+		return SCAN_UDP;
+	if (e->xmas * 2 > e->sum.count)
+		return SCAN_XMAS;
+	if (!e->sum.syn && !e->sum.fin)
+		return SCAN_NULL;
+	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
+}
+
+static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
+		       uint64_t ts, struct alert *a)
+{
+	memset(a, 0, sizeof *a);
+	a->kind = kind;
+	a->ts_us = ts;
+	a->proto = e->key.proto;
+	a->src = e->key.src;
+	a->dst = e->first_dst;
+	a->scan = e->sum;
+	a->scan.scan_type = guess_scan_type(e);
+	a->method = e->method;
+	a->probes = e->sum.count;
+	memcpy(a->tool, e->tool, sizeof a->tool);
+}
+
+static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
+		   const char *method, uint64_t ts)
+{
+	struct alert a;
+
+	e->reported = true;
+	e->sum.kind = kind;
+	e->method = method;
+	fill_alert(e, kind, ts, &a);
+	t->reported[kind]++;
+	t->by_method[method[0] == 't' ? 0 : method[1] == 'i' ? 1 : 2]++;
+	alert_emit(t->env->out, &a);
+}
+
+static void end_scan(struct trw *t, struct trw_entry *e)
+{
+	struct alert a;
+
+	if (!e->reported)
+		return;
+	fill_alert(e, ALERT_SCAN_END, e->last_ts, &a);
+	t->ended++;
+	alert_emit(t->env->out, &a);
+}
+
+/* A new episode: the walk and the summary start over; the slow window
+ * keeps its memory. */
+static void restart(struct trw_entry *e)
+{
+	struct trw_key key = e->key;
+	struct sketch slow = e->slow;
+	uint64_t slow_start = e->slow_start;
+
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->slow = slow;
+	e->slow_start = slow_start;
+}
+
+static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
+				uint8_t proto, uint64_t ts)
+{
+	struct trw_key key;
+	struct trw_entry *e;
+	bool created;
+
+	memset(&key, 0, sizeof key);
+	key.src = *src;
+	key.proto = proto;
+	e = table_get(t->sources, &key, &created);
+	if (!created && us_since(ts, e->last_ts) >= SCAN_EXPIRE_US) {
+		end_scan(t, e);
+		restart(e);
+	}
+	return e;
+}
+
+/* ---- packets: count the probes, watch for floods ------------------- */
+
+static void count_probe(struct trw_entry *e, const struct pkt_view *v)
+{
+	const struct pkt *p = v->p;
+
+	if (e->sum.count == 0) {
+		e->sum.first_port = p->dport;
+		e->sum.first_ts = p->ts_us;
+		e->first_dst = p->dst;
+	} else if (!addr_equal(&p->dst, &e->first_dst)) {
+		e->sum.dst_multiple = true;
+	}
+	e->sum.count++;
+	e->sum.last_port = p->dport;
+	e->sum.last_ts = p->ts_us;
+	if (p->proto == PROTO_TCP) {
+		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
+		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
+		e->xmas += v->probe == PROBE_XMAS;
+	}
+	if (v->sig && v->sig->cls == SIG_SCAN && !e->tool[0])
+		snprintf(e->tool, sizeof e->tool, "%s", v->sig->tool);
+	e->last_ts = p->ts_us;
+}
+
+static void trw_packet(void *self, const struct pkt_view *v)
+{
+	struct trw *t = self;
+	const struct pkt *p = v->p;
+	struct trw_entry *e;
+
+	if (v->probe == PROBE_NONE || v->scan_ignored)
+		return;
+	e = source(t, &p->src, p->proto, p->ts_us);
+	count_probe(e, v);
+	if (!e->reported && v->attempts >= t->env->cfg->flood_threshold) {
+		e->sum.port = p->dport;
+		report(t, e, ALERT_FLOOD, "trw", p->ts_us);
+	}
+}
+
+/* ---- outcomes: the walk -------------------------------------------- */
+
+static bool outcome_ignored(const struct config *cfg,
+			    const struct contact_outcome *o)
+{
+	const struct proto_conf *pc =
+		&cfg->proto[o->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
+
+	return portset_has(&pc->scan_ignore_ports, o->dport) ||
+	       rule_list_match(&pc->scan_ignore_hosts, &o->src, o->sport,
+			       &o->dst, o->dport);
+}
+
+static void add_failure(struct trw_entry *e, const struct contact_outcome *o,
+			uint64_t window_us)
+{
+	uint32_t contact = addr_fold(&o->dst) * 65599u + o->dport;
+
+	e->failures++;
+	sketch_add(&e->hosts, addr_fold(&o->dst));
+	sketch_add(&e->ports, o->dport);
+	sketch_add(&e->contacts, contact);
+	if (us_since(o->ts, e->slow_start) >= window_us) {
+		memset(&e->slow, 0, sizeof e->slow);
+		e->slow_start = o->ts;
+	}
+	sketch_add(&e->slow, contact);
+}
+
+static enum alert_kind shape(const struct trw_entry *e)
+{
+	return scan_shape(sketch_count(&e->hosts), sketch_count(&e->ports),
+			  sketch_count(&e->contacts));
+}
+
+static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
+{
+	const struct config *c = t->env->cfg;
+	enum alert_kind kind;
+
+	/* An episode reports what it saw itself: not a slow window's memory
+	 * carried over from before its probes. */
+	if (e->reported || e->sum.count == 0)
+		return;
+	kind = shape(e);
+	if (kind == ALERT_KIND_COUNT)
+		return;
+	if (e->llr >= upper_bound(c)) {
+		report(t, e, kind, e->signature_failures * 2 > e->failures ?
+		       "signature" : "trw", ts);
+	} else if (sketch_count(&e->slow) >= c->slow_threshold) {
+		report(t, e, kind, "slow", ts);
+	}
+}
+
+static void trw_outcome(void *self, const struct contact_outcome *o)
+{
+	struct trw *t = self;
+	const struct config *c = t->env->cfg;
+	struct trw_entry *e;
+
+	if (outcome_ignored(c, o))
+		return;
+	e = source(t, &o->src, o->proto, o->ts);
+	e->last_ts = o->ts;
+	if (o->result == CONTACT_SUCCESS) {
+		e->successes++;
+		e->llr += step_success(c);
+		if (e->llr <= lower_bound(c))
+			e->llr = 0;	/* benign so far: a new walk */
+		return;
+	}
+	e->llr += o->result == CONTACT_WEAK_FAILURE ? step_failure(c) / 2
+						    : step_failure(c);
+	add_failure(e, o, (uint64_t)c->slow_window * 1000000);
+	if (o->by_signature)
+		e->signature_failures++;
+	judge(t, e, o->ts);
+}
+
+/* ---- expiry --------------------------------------------------------- */
+
+struct expire_ctx {
+	struct trw *t;
+	uint64_t now;
+};
+
+static void expire_idle(void *entry, void *arg)
+{
+	struct expire_ctx *x = arg;
+	struct trw_entry *e = entry;
+	uint64_t idle = us_since(x->now, e->last_ts);
+
+	if (idle >= SCAN_EXPIRE_US && e->reported) {
+		end_scan(x->t, e);
+		restart(e);
+		e->last_ts = x->now - idle;
+	}
+	if (idle >= (uint64_t)x->t->env->cfg->slow_window * 1000000)
+		table_remove(x->t->sources, e);
+}
+
+static void trw_tick(void *self, uint64_t now_us)
+{
+	struct trw *t = self;
+	struct expire_ctx x = { t, now_us };
+
+	table_sweep(t->sources, table_slots(t->sources) / 64 + 1, expire_idle,
+		    &x);
+}
+
+static void end_each(void *entry, void *arg)
+{
+	end_scan(arg, entry);
+}
+
+static void trw_finish(void *self)
+{
+	struct trw *t = self;
+
+	table_foreach(t->sources, end_each, t);
+}
+
+static void evict_entry(void *entry, void *arg)
+{
+	end_scan(arg, entry);
+}
+
+static void *trw_create(struct detect_env *env, char *err, size_t errlen)
+{
+	struct trw *t = calloc(1, sizeof *t);
+	struct table_ops ops = {
+		.entry_size = sizeof(struct trw_entry),
+		.key_size = sizeof(struct trw_key),
+		.keep_score = trw_keep_score,
+		.evict = evict_entry,
+	};
+
+	if (t) {
+		t->env = env;
+		ops.arg = t;
+		t->sources = table_new(env->cfg->source_table_size, &ops,
+				       &env->key);
+		if (t->sources)
+			return t;
+	}
+	free(t);
+	snprintf(err, errlen, "cannot allocate the source table (%u slots)",
+		 env->cfg->source_table_size);
+	return NULL;
+}
+
+static void trw_stats(void *self, stat_fn put, void *arg)
+{
+	struct trw *t = self;
+
+	put(arg, "trw.sources.slots", table_slots(t->sources));
+	put(arg, "trw.sources.used", table_count(t->sources));
+	put(arg, "trw.sources.evictions", table_evictions(t->sources));
+	put(arg, "trw.portscans", t->reported[ALERT_PORTSCAN]);
+	put(arg, "trw.sweeps", t->reported[ALERT_SWEEP]);
+	put(arg, "trw.floods", t->reported[ALERT_FLOOD]);
+	put(arg, "trw.by_walk", t->by_method[0]);
+	put(arg, "trw.by_signature", t->by_method[1]);
+	put(arg, "trw.by_slow_window", t->by_method[2]);
+	put(arg, "trw.ended", t->ended);
+}
+
+static void trw_destroy(void *self)
+{
+	struct trw *t = self;
+
+	table_free(t->sources);
+	free(t);
+}
+
+const struct detector detector_trw = {
+	.name = "trw",
+	.method = METHOD_TRW,
+	.create = trw_create,
+	.packet = trw_packet,
+	.outcome = trw_outcome,
+	.tick = trw_tick,
+	.finish = trw_finish,
+	.stats = trw_stats,
+	.destroy = trw_destroy,
+};

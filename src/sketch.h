@@ -1,0 +1,71 @@
+/*
+ * sketch.h - fixed-size distinct counters and the shape of a scan.
+ *
+ * A 256-bit sketch per dimension (linear counting): the number of bits set
+ * grows with the number of distinct values, in 32 bytes whatever the
+ * traffic.  Exact for a handful of values, saturating in the hundreds,
+ * which is all that telling a scan's shape needs.
+ */
+#ifndef SCANDETD_SKETCH_H
+#define SCANDETD_SKETCH_H
+
+#include <stdint.h>
+
+#include "addr.h"
+#include "alert.h"
+
+#define SKETCH_WORDS 4
+
+struct sketch {
+	uint64_t w[SKETCH_WORDS];
+};
+
+static inline void sketch_add(struct sketch *s, uint32_t h)
+{
+	unsigned bit = (h * 2654435761u) >> 24;
+
+	s->w[bit >> 6] |= 1ULL << (bit & 63);
+}
+
+static inline unsigned sketch_count(const struct sketch *s)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < SKETCH_WORDS; i++)
+		n += (unsigned)__builtin_popcountll(s->w[i]);
+	return n;
+}
+
+/* Not a keyed hash: the attacker only shapes his own sketch. */
+static inline uint32_t addr_fold(const struct ipaddr *a)
+{
+	uint32_t h = 0;
+
+	for (int i = 0; i < 16; i += 4)
+		h = h * 31 + ((uint32_t)a->b[i] << 24 | (uint32_t)a->b[i + 1] << 16 |
+			      (uint32_t)a->b[i + 2] << 8 | a->b[i + 3]);
+	return h;
+}
+
+/*
+ * What a set of probes looks like: a vertical scan has few hosts and many
+ * ports, a sweep few ports and many hosts; a grid (many hosts times many
+ * ports) shows as contacts well beyond either dimension.  Contacts spread
+ * one to one over hosts and ports alike are what peer-to-peer clients
+ * make: ALERT_KIND_COUNT, undecided.  contacts 0 means unknown.
+ */
+static inline enum alert_kind scan_shape(unsigned hosts, unsigned ports,
+					 unsigned contacts)
+{
+	unsigned most = hosts > ports ? hosts : ports;
+
+	if (hosts * 2 <= ports)
+		return ALERT_PORTSCAN;
+	if (ports * 2 <= hosts)
+		return ALERT_SWEEP;
+	if (contacts && contacts >= 2 * most)
+		return hosts >= ports ? ALERT_SWEEP : ALERT_PORTSCAN;
+	return ALERT_KIND_COUNT;
+}
+
+#endif
