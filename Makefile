@@ -68,7 +68,7 @@ $(BUILD)/%: tools/%.c $(wildcard tools/*.h) $(BUILD)/libscandetd.a Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libscandetd.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libscandetd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(LIBS)
 

@@ -107,8 +107,9 @@ static void key_make(struct contact_key *k, const struct ipaddr *src,
 	k->proto = proto;
 }
 
-static void decide(struct contacts *c, struct contact *e,
-		   enum contact_result result, const char *why, uint64_t ts)
+static void decide_inferred(struct contacts *c, struct contact *e,
+			    enum contact_result result, const char *why,
+			    uint64_t ts, bool inferred)
 {
 	struct contact_outcome o;
 
@@ -122,6 +123,7 @@ static void decide(struct contacts *c, struct contact *e,
 	o.result = result;
 	o.why = why;
 	o.by_signature = e->by_signature;
+	o.inferred = inferred;
 	o.ts = ts;
 	if (result == CONTACT_SUCCESS)
 		c->st.successes++;
@@ -130,6 +132,12 @@ static void decide(struct contacts *c, struct contact *e,
 	else
 		c->st.weak_failures++;
 	c->fn(c->arg, &o);
+}
+
+static void decide(struct contacts *c, struct contact *e,
+		   enum contact_result result, const char *why, uint64_t ts)
+{
+	decide_inferred(c, e, result, why, ts, false);
 }
 
 static void push_deadline(struct contacts *c, const struct contact *e)
@@ -232,7 +240,7 @@ static void rst_to_ack_probe(struct contacts *c, const struct pkt *p)
 	c->st.contacts++;
 	e->last_sport = p->dport;
 	e->last_ts = p->ts_us;
-	decide(c, e, CONTACT_FAILURE, "rst", p->ts_us);
+	decide_inferred(c, e, CONTACT_FAILURE, "rst", p->ts_us, true);
 }
 
 static void tcp_packet(struct contacts *c, const struct pkt *p)

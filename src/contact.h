@@ -42,6 +42,8 @@ struct contact_outcome {
 	enum contact_result result;
 	const char *why;		/* "handshake", "rst", "unreachable", ... */
 	bool by_signature;		/* failed for matching a scanner's signature */
+	bool inferred;			/* the probe was only seen in its answer
+					 * (an ACK probe told by its RST) */
 	uint64_t ts;			/* packet time of the decision */
 };
 

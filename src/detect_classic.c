@@ -245,14 +245,41 @@ static void expire_idle(void *entry, void *arg)
 	table_remove(x->c->sources, e);
 }
 
+static bool is_idle(const void *entry, void *arg)
+{
+	const struct expire_ctx *x = arg;
+	const struct classic_entry *e = entry;
+
+	return us_since(x->now, e->last_probe_ts) >= SCAN_EXPIRE_US;
+}
+
+/* End records in the order the scans went quiet, then by source. */
+static int by_last_probe(const void *a, const void *b)
+{
+	const struct classic_entry *x = a, *y = b;
+
+	if (x->last_probe_ts != y->last_probe_ts)
+		return x->last_probe_ts < y->last_probe_ts ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof x->key);
+}
+
 static void classic_tick(void *self, uint64_t now_us)
 {
 	struct classic *c = self;
 	struct expire_ctx x = { c, now_us };
 
-	/* A slice per second: the whole table once a minute or so. */
-	table_sweep(c->sources, table_slots(c->sources) / 64 + 1, expire_idle,
-		    &x);
+	/* The whole table each second of packet time (tags first: cheap),
+	 * so a scan ends at the same tick whatever slot it hashed to. */
+	table_sweep_ordered(c->sources, table_slots(c->sources),
+			    is_idle, by_last_probe, expire_idle, &x);
+}
+
+static bool is_reported(const void *entry, void *arg)
+{
+	const struct classic_entry *e = entry;
+
+	(void)arg;
+	return e->reported;
 }
 
 static void end_each(void *entry, void *arg)
@@ -264,7 +291,8 @@ static void classic_finish(void *self)
 {
 	struct classic *c = self;
 
-	table_foreach(c->sources, end_each, c);
+	table_foreach_ordered(c->sources, is_reported, by_last_probe,
+			      end_each, c);
 }
 
 static void evict_entry(void *entry, void *arg)

@@ -184,20 +184,28 @@ static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 
 /* ---- packets: count the probes, watch for floods ------------------- */
 
+/* The summary's view of one probe to dst:dport at ts. */
+static void summarise(struct trw_entry *e, const struct ipaddr *dst,
+		      uint16_t dport, uint64_t ts)
+{
+	if (e->sum.count == 0) {
+		e->sum.first_port = dport;
+		e->sum.first_ts = ts;
+		e->first_dst = *dst;
+	} else if (!addr_equal(dst, &e->first_dst)) {
+		e->sum.dst_multiple = true;
+	}
+	e->sum.count++;
+	e->sum.last_port = dport;
+	e->sum.last_ts = ts;
+	e->last_ts = ts;
+}
+
 static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
 
-	if (e->sum.count == 0) {
-		e->sum.first_port = p->dport;
-		e->sum.first_ts = p->ts_us;
-		e->first_dst = p->dst;
-	} else if (!addr_equal(&p->dst, &e->first_dst)) {
-		e->sum.dst_multiple = true;
-	}
-	e->sum.count++;
-	e->sum.last_port = p->dport;
-	e->sum.last_ts = p->ts_us;
+	summarise(e, &p->dst, p->dport, p->ts_us);
 	if (p->proto == PROTO_TCP) {
 		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
 		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
@@ -205,7 +213,6 @@ static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 	}
 	if (v->sig && v->sig->cls == SIG_SCAN && !e->tool[0])
 		snprintf(e->tool, sizeof e->tool, "%s", v->sig->tool);
-	e->last_ts = p->ts_us;
 }
 
 static void trw_packet(void *self, const struct pkt_view *v)
@@ -289,6 +296,8 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 		return;
 	e = source(t, &o->src, o->proto, o->ts);
 	e->last_ts = o->ts;
+	if (o->inferred)
+		summarise(e, &o->dst, o->dport, o->ts);
 	if (o->result == CONTACT_SUCCESS) {
 		e->successes++;
 		e->llr += step_success(c);
@@ -326,13 +335,42 @@ static void expire_idle(void *entry, void *arg)
 		table_remove(x->t->sources, e);
 }
 
+static bool is_idle(const void *entry, void *arg)
+{
+	const struct expire_ctx *x = arg;
+	const struct trw_entry *e = entry;
+
+	return us_since(x->now, e->last_ts) >= SCAN_EXPIRE_US;
+}
+
+/* End records in the order the scans went quiet, then by source: the
+ * output depends on the traffic, not on where the hash put entries. */
+static int by_last_ts(const void *a, const void *b)
+{
+	const struct trw_entry *x = a, *y = b;
+
+	if (x->last_ts != y->last_ts)
+		return x->last_ts < y->last_ts ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof x->key);
+}
+
 static void trw_tick(void *self, uint64_t now_us)
 {
 	struct trw *t = self;
 	struct expire_ctx x = { t, now_us };
 
-	table_sweep(t->sources, table_slots(t->sources) / 64 + 1, expire_idle,
-		    &x);
+	/* The whole table each second of packet time (tags first: cheap),
+	 * so a scan ends at the same tick whatever slot it hashed to. */
+	table_sweep_ordered(t->sources, table_slots(t->sources),
+			    is_idle, by_last_ts, expire_idle, &x);
+}
+
+static bool is_reported(const void *entry, void *arg)
+{
+	const struct trw_entry *e = entry;
+
+	(void)arg;
+	return e->reported;
 }
 
 static void end_each(void *entry, void *arg)
@@ -344,7 +382,7 @@ static void trw_finish(void *self)
 {
 	struct trw *t = self;
 
-	table_foreach(t->sources, end_each, t);
+	table_foreach_ordered(t->sources, is_reported, by_last_ts, end_each, t);
 }
 
 static void evict_entry(void *entry, void *arg)

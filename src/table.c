@@ -18,6 +18,7 @@ struct table {
 	uint64_t evictions;
 	uint32_t *tags;			/* 0: slot empty */
 	unsigned char *entries;
+	void **order;			/* for the ordered walks */
 };
 
 static size_t round_up_pow2(size_t n)
@@ -55,6 +56,7 @@ void table_free(struct table *t)
 		return;
 	free(t->tags);
 	free(t->entries);
+	free(t->order);
 	free(t);
 }
 
@@ -181,6 +183,64 @@ void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
 	for (size_t slot = 0; slot < t->nslots; slot++)
 		if (t->tags[slot])
 			fn(slot_entry(t, slot), arg);
+}
+
+/* qsort's comparator sees pointers to the array's elements: entries'
+ * addresses; the owner's cmp wants the entries. */
+static table_cmp_fn current_cmp;
+
+static int cmp_indirect(const void *a, const void *b)
+{
+	return current_cmp(*(void *const *)a, *(void *const *)b);
+}
+
+static void ordered_walk(struct table *t, size_t start, size_t n,
+			 table_pick_fn pick, table_cmp_fn cmp,
+			 void (*fn)(void *entry, void *arg), void *arg)
+{
+	size_t found = 0;
+
+	if (!t->order) {
+		t->order = calloc(t->nslots, sizeof *t->order);
+		if (!t->order) {	/* no memory: hash order, still correct */
+			for (size_t i = 0; i < n; i++) {
+				size_t slot = (start + i) & (t->nslots - 1);
+
+				if (t->tags[slot] && pick(slot_entry(t, slot), arg))
+					fn(slot_entry(t, slot), arg);
+			}
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t slot = (start + i) & (t->nslots - 1);
+
+		if (t->tags[slot] && pick(slot_entry(t, slot), arg))
+			t->order[found++] = slot_entry(t, slot);
+	}
+	current_cmp = cmp;
+	qsort(t->order, found, sizeof *t->order, cmp_indirect);
+	for (size_t i = 0; i < found; i++)
+		fn(t->order[i], arg);
+}
+
+void table_sweep_ordered(struct table *t, size_t n, table_pick_fn pick,
+			 table_cmp_fn cmp, void (*fn)(void *entry, void *arg),
+			 void *arg)
+{
+	size_t start = t->sweep_pos;
+
+	if (n > t->nslots)
+		n = t->nslots;
+	t->sweep_pos = (t->sweep_pos + n) & (t->nslots - 1);
+	ordered_walk(t, start, n, pick, cmp, fn, arg);
+}
+
+void table_foreach_ordered(struct table *t, table_pick_fn pick,
+			   table_cmp_fn cmp,
+			   void (*fn)(void *entry, void *arg), void *arg)
+{
+	ordered_walk(t, 0, t->nslots, pick, cmp, fn, arg);
 }
 
 size_t table_slots(const struct table *t)

@@ -58,6 +58,21 @@ void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
 void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
 		   void *arg);
 
+/*
+ * The same, but fn sees the entries that pick() selects in the order cmp
+ * gives rather than in hash order: output then depends on the traffic
+ * only, not on the run's random key (the same capture, the same lines).
+ * The ordering array is allocated once, on first use.
+ */
+typedef bool (*table_pick_fn)(const void *entry, void *arg);
+typedef int (*table_cmp_fn)(const void *a, const void *b);
+void table_sweep_ordered(struct table *t, size_t n, table_pick_fn pick,
+			 table_cmp_fn cmp, void (*fn)(void *entry, void *arg),
+			 void *arg);
+void table_foreach_ordered(struct table *t, table_pick_fn pick,
+			   table_cmp_fn cmp,
+			   void (*fn)(void *entry, void *arg), void *arg);
+
 size_t table_slots(const struct table *t);
 size_t table_count(const struct table *t);
 uint64_t table_evictions(const struct table *t);

@@ -1,14 +1,15 @@
 #!/bin/sh
 # Exact events: scandetd -r --json over each capture that has an expected
 # file tests/pcap/expected/NAME.jsonl must print exactly those lines (who,
-# as what, counts, ports, packet timestamps).  Regenerate after a deliberate
+# as what, counts, ports, packet timestamps).  NAME@VARIANT.jsonl runs
+# data/NAME.pcap* with the configuration NAME@VARIANT.conf.  Regenerate after a deliberate
 # change with tests/pcap/update_expected.sh and review the diff.
 . "$(dirname "$0")/../lib.sh"
 
 for exp in "$TOP"/tests/pcap/expected/*.jsonl; do
 	[ -f "$exp" ] || { fail golden "no expected files"; break; }
 	name=$(basename "$exp" .jsonl)
-	pcap=$(ls "$DATA/$name".pcap* 2>/dev/null | head -n 1)
+	pcap=$(ls "$DATA/${name%@*}".pcap* 2>/dev/null | head -n 1)
 	conf="$TOP/tests/pcap/expected/$name.conf"
 	[ -f "$conf" ] || conf=/dev/null
 	if [ -z "$pcap" ]; then

@@ -9,7 +9,7 @@ BUILD=${BUILD:-build}
 cd "$TOP"
 names=${*:-$(ls tests/pcap/expected/*.jsonl | xargs -n1 basename | sed 's/\.jsonl$//')}
 for name in $names; do
-	pcap=$(ls tests/pcap/data/"$name".pcap* | head -n 1)
+	pcap=$(ls tests/pcap/data/"${name%@*}".pcap* | head -n 1)
 	conf=tests/pcap/expected/$name.conf
 	[ -f "$conf" ] || conf=/dev/null
 	"$BUILD/scandetd" -c "$conf" -r "$pcap" --json >tests/pcap/expected/"$name".jsonl 2>/dev/null

@@ -1,0 +1,428 @@
+/*
+ * test_trw.c - the default method: first contacts followed to their
+ * outcome, the Threshold Random Walk over them, signatures, stealth
+ * probes, slow scans and floods.  Synthetic packet sequences with packet
+ * times; exact alerts.
+ */
+#include "detect_fixture.h"
+
+#define METHOD "trw"
+
+#define TARGET "198.51.100.10"
+#define SCANNER "203.0.113.9"
+
+/* A SYN to port from SCANNER at t, answered by RST at t + 100 us. */
+static void refused(struct fixture *f, const char *dst, uint16_t port,
+		    uint64_t t)
+{
+	feed(f, tcp(SCANNER, 40000, dst, port, TH_SYN, t));
+	feed(f, tcp(dst, port, SCANNER, 40000, TH_RST | TH_ACK, t + 100));
+}
+
+/* A full handshake from client to server:port with source port sport. */
+static void connect_ok(struct fixture *f, const char *client, uint16_t sport,
+		       const char *server, uint16_t port, uint64_t t)
+{
+	feed(f, tcp(client, sport, server, port, TH_SYN, t));
+	feed(f, tcp(server, port, client, sport, TH_SYN | TH_ACK, t + 100));
+	feed(f, tcp(client, sport, server, port, TH_ACK, t + 200));
+}
+
+TEST(four_refused_contacts_flag_a_source)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 3; i++)
+		refused(&f, TARGET, (uint16_t)(20 + i), T0 + (uint64_t)i * 1000);
+	CHECK_INT(f.rec.n, 0);
+	refused(&f, TARGET, 23, T0 + 3000);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_PORTSCAN);
+	CHECK_STR(f.rec.seen[0].method, "trw");
+	CHECK_INT(f.rec.seen[0].probes, 4);
+	CHECK_INT(f.rec.seen[0].ts_us, T0 + 3100);
+	CHECK_STR(f.rec.seen[0].tool, "");
+	CHECK_STR(f.rec.lines[0], "Possible port scan from " SCANNER " to " TARGET);
+	teardown(&f);
+}
+
+TEST(successes_outweigh_failures)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* A client: connections that complete, and a few that are refused. */
+	for (int i = 0; i < 30; i++) {
+		uint64_t t = T0 + (uint64_t)i * 10000;
+
+		connect_ok(&f, SCANNER, (uint16_t)(30000 + i), TARGET,
+			   (uint16_t)(1000 + i), t);
+		if (i % 10 == 0)
+			refused(&f, TARGET, (uint16_t)(2000 + i), t + 5000);
+	}
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(benign_walk_restarts)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* Four successes take the walk below its lower bound: a new walk,
+	 * in which four failures flag the source. */
+	for (int i = 0; i < 4; i++)
+		connect_ok(&f, SCANNER, (uint16_t)(30000 + i), TARGET,
+			   (uint16_t)(100 + i), T0 + (uint64_t)i * 1000);
+	for (int i = 0; i < 4; i++)
+		refused(&f, TARGET, (uint16_t)(200 + i), T0 + 10000 + (uint64_t)i * 1000);
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+TEST(unanswered_syns_fail_at_their_deadline)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 4; i++)
+		feed(&f, tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i), TH_SYN,
+			     T0 + (uint64_t)i * 1000));
+	CHECK_INT(f.rec.n, 0);
+	/* Any later packet moves packet time past the 5 s ContactTimeout. */
+	feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK, T0 + 6000000));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].ts_us, T0 + 3000 + 5000000);
+	teardown(&f);
+}
+
+TEST(udp_unreachable_and_weak_failures)
+{
+	struct fixture f;
+	struct pkt icmp;
+
+	setup(&f);
+	/* ICMP port unreachable: a failure each. */
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed(&f, udp(SCANNER, 50000, TARGET, (uint16_t)(100 + i), t));
+		memset(&icmp, 0, sizeof icmp);
+		icmp.ts_us = t + 100;
+		icmp.ipver = 4;
+		icmp.proto = PROTO_ICMP;
+		icmp.src = ip(TARGET);
+		icmp.dst = ip(SCANNER);
+		icmp.icmp_type = 3;
+		icmp.icmp_code = 3;
+		icmp.quoted.valid = true;
+		icmp.quoted.proto = PROTO_UDP;
+		icmp.quoted.src = ip(SCANNER);
+		icmp.quoted.dst = ip(TARGET);
+		icmp.quoted.sport = 50000;
+		icmp.quoted.dport = (uint16_t)(100 + i);
+		feed(&f, icmp);
+	}
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].proto, PROTO_UDP);
+	CHECK_STR(f.rec.lines[0], "Possible UDP port scan from " SCANNER " to " TARGET);
+	teardown(&f);
+
+	/* No answer at all: weak failures, half a failure's weight each. */
+	setup(&f);
+	for (int i = 0; i < 6; i++)
+		feed(&f, udp("192.0.2.99", 50000, TARGET, (uint16_t)(100 + i),
+			     T0 + (uint64_t)i * 1000));
+	feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK, T0 + 6000000));
+	CHECK_INT(f.rec.n, 0);
+	feed(&f, udp("192.0.2.99", 50000, TARGET, 106, T0 + 6000001));
+	feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK, T0 + 12000000));
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+TEST(answered_udp_is_not_a_scan)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* DNS: queries from many source ports, all answered. */
+	for (int i = 0; i < 50; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed(&f, udp("192.0.2.7", (uint16_t)(20000 + i), TARGET, 53, t));
+		feed(&f, udp(TARGET, 53, "192.0.2.7", (uint16_t)(20000 + i), t + 50));
+	}
+	feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK, T0 + 60000000));
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(stealth_probes_fail_by_nature)
+{
+	static const uint8_t shapes[] = {
+		TH_FIN, 0, TH_FIN | TH_PSH | TH_URG, TH_CWR,
+		TH_SYN | TH_FIN | TH_RST | TH_PSH | TH_ACK | TH_URG,
+	};
+	struct fixture f;
+
+	for (size_t s = 0; s < sizeof shapes; s++) {
+		setup(&f);
+		for (int i = 0; i < 4; i++)
+			feed(&f, tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i),
+				     shapes[s], T0 + (uint64_t)i * 1000));
+		CHECK_INT(f.rec.n, 1);
+		CHECK_INT(f.rec.seen[0].probes, 4);
+		teardown(&f);
+	}
+}
+
+TEST(signature_names_the_tool)
+{
+	struct fixture f;
+	struct pkt p;
+
+	setup(&f);
+	for (int i = 0; i < 4; i++) {
+		p = tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i), TH_SYN,
+			T0 + (uint64_t)i * 1000);
+		p.tcp_window = 1024;
+		p.tcp_optlen = 4;
+		memcpy(p.tcp_opts, "\x02\x04\x05\xb4", 4);
+		p.ttl = 43;
+		feed(&f, p);
+	}
+	CHECK_INT(f.rec.n, 1);
+	CHECK_STR(f.rec.seen[0].tool, "nmap");
+	CHECK_STR(f.rec.seen[0].method, "signature");
+	teardown(&f);
+}
+
+TEST(ack_probes_drawing_rst)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* nmap -sA against a host: ACKs to ports with no connection, each
+	 * answered by a RST without ACK. */
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+		struct pkt ack = tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i),
+				     TH_ACK, t);
+
+		ack.tcp_window = 29200;
+		feed(&f, ack);
+		feed(&f, tcp(TARGET, (uint16_t)(1 + i), SCANNER, 40000, TH_RST,
+			     t + 100));
+	}
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+	/* The same RSTs inside known connections are no evidence. */
+	setup(&f);
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		connect_ok(&f, SCANNER, (uint16_t)(41000 + i), TARGET,
+			   (uint16_t)(1 + i), t);
+		feed(&f, tcp(TARGET, (uint16_t)(1 + i), SCANNER,
+			     (uint16_t)(41000 + i), TH_RST, t + 500));
+	}
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(half_open_probe_is_a_failure)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed(&f, tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i), TH_SYN, t));
+		feed(&f, tcp(TARGET, (uint16_t)(1 + i), SCANNER, 40000,
+			     TH_SYN | TH_ACK, t + 100));
+		feed(&f, tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i), TH_RST,
+			     t + 200));
+	}
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+TEST(flood_needs_attempts_that_never_complete)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 60; i++)
+		feed(&f, tcp("203.0.113.99", (uint16_t)(1000 + i), TARGET, 80,
+			     TH_SYN, T0 + (uint64_t)i * 100));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_FLOOD);
+	CHECK_INT(f.rec.seen[0].scan.port, 80);
+	CHECK_INT(f.rec.seen[0].probes, 40);
+	teardown(&f);
+	/* A busy client whose 500 connections complete is never a flood. */
+	setup(&f);
+	for (int i = 0; i < 500; i++)
+		connect_ok(&f, "192.0.2.7", (uint16_t)(1000 + i), TARGET, 80,
+			   T0 + (uint64_t)i * 1000);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(sweep_of_one_port)
+{
+	struct fixture f;
+	char dst[32];
+
+	setup(&f);
+	for (int i = 0; i < 4; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", 20 + i);
+		refused(&f, dst, 23, T0 + (uint64_t)i * 1000);
+	}
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_SWEEP);
+	CHECK(f.rec.seen[0].scan.dst_multiple);
+	teardown(&f);
+}
+
+TEST(scattered_contacts_are_not_a_scan_shape)
+{
+	struct fixture f;
+	char dst[32];
+
+	setup(&f);
+	/* A peer-to-peer client: each failed peer on a port of its own. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", 20 + i);
+		refused(&f, dst, (uint16_t)(6000 + 97 * i), T0 + (uint64_t)i * 1000);
+	}
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(slow_scan_through_the_window)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* One refused probe a minute, each followed by a successful
+	 * connection: the walk never climbs, the slow window counts. */
+	for (int i = 0; i < 10; i++) {
+		uint64_t t = T0 + (uint64_t)i * 60000000;
+
+		refused(&f, TARGET, (uint16_t)(100 + i), t);
+		connect_ok(&f, SCANNER, (uint16_t)(30000 + i), TARGET,
+			   (uint16_t)(8000 + i), t + 1000);
+		if (i < 9)
+			CHECK_INT(f.rec.n, 0);
+	}
+	CHECK_INT(f.rec.n, 1);
+	CHECK_STR(f.rec.seen[0].method, "slow");
+	teardown(&f);
+}
+
+TEST(traceroute_and_multicast_are_not_contacts)
+{
+	struct fixture f;
+	struct pkt p;
+
+	setup(&f);
+	for (int i = 0; i < 30; i++) {
+		p = udp(SCANNER, 45000, TARGET, (uint16_t)(33434 + i),
+			T0 + (uint64_t)i * 1000);
+		p.ttl = (uint8_t)(1 + i / 3);
+		feed(&f, p);
+	}
+	for (int i = 0; i < 30; i++)
+		feed(&f, udp(SCANNER, 5353, "224.0.0.251", (uint16_t)(5353 + i),
+			     T0 + (uint64_t)i * 1000));
+	feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK, T0 + 60000000));
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
+TEST(scan_ends_after_idle)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 10; i++)
+		refused(&f, TARGET, (uint16_t)(1 + i), T0 + (uint64_t)i * 1000);
+	CHECK_INT(f.rec.n, 1);
+	for (int s = 1; s <= 300; s++)
+		feed(&f, tcp("192.0.2.1", 1, "192.0.2.2", 2, TH_ACK,
+			     T0 + (uint64_t)s * 1000000));
+	CHECK_INT(f.rec.n, 2);
+	CHECK_INT(f.rec.seen[1].kind, ALERT_SCAN_END);
+	CHECK_INT(f.rec.seen[1].scan.count, 10);
+	CHECK_INT(f.rec.seen[1].scan.last_port, 10);
+	teardown(&f);
+}
+
+TEST(spoofed_flood_cannot_evict_a_scanner)
+{
+	struct fixture f;
+	char src[32];
+
+	setup(&f);
+	for (int i = 0; i < 3; i++)
+		refused(&f, TARGET, (uint16_t)(1 + i), T0 + (uint64_t)i * 1000);
+	/* 50,000 spoofed one-probe sources through a 1024-slot table. */
+	for (int i = 0; i < 50000; i++) {
+		snprintf(src, sizeof src, "10.%d.%d.%d", i >> 16 & 255,
+			 i >> 8 & 255, i & 255);
+		feed(&f, tcp(src, 1234, TARGET, 80, TH_SYN,
+			     T0 + 10000 + (uint64_t)i));
+	}
+	CHECK_INT(f.rec.n, 0);
+	refused(&f, TARGET, 4, T0 + 100000);
+	CHECK_INT(f.rec.n, 1);
+	CHECK_STR(f.rec.n ? f.rec.lines[0] : "",
+		  "Possible port scan from " SCANNER " to " TARGET);
+	teardown(&f);
+}
+
+TEST(trw_parameters_are_options)
+{
+	struct fixture f;
+
+	/* PF 0.0001: ln(0.99/0.0001) needs seven failures at step ln 4. */
+	setup_with(&f, "TrwPF 0.0001\n");
+	for (int i = 0; i < 6; i++)
+		refused(&f, TARGET, (uint16_t)(1 + i), T0 + (uint64_t)i * 1000);
+	CHECK_INT(f.rec.n, 0);
+	refused(&f, TARGET, 7, T0 + 7000);
+	CHECK_INT(f.rec.n, 1);
+	teardown(&f);
+}
+
+int main(void)
+{
+	RUN(four_refused_contacts_flag_a_source);
+	RUN(successes_outweigh_failures);
+	RUN(benign_walk_restarts);
+	RUN(unanswered_syns_fail_at_their_deadline);
+	RUN(udp_unreachable_and_weak_failures);
+	RUN(answered_udp_is_not_a_scan);
+	RUN(stealth_probes_fail_by_nature);
+	RUN(signature_names_the_tool);
+	RUN(ack_probes_drawing_rst);
+	RUN(half_open_probe_is_a_failure);
+	RUN(flood_needs_attempts_that_never_complete);
+	RUN(sweep_of_one_port);
+	RUN(scattered_contacts_are_not_a_scan_shape);
+	RUN(slow_scan_through_the_window);
+	RUN(traceroute_and_multicast_are_not_contacts);
+	RUN(scan_ends_after_idle);
+	RUN(spoofed_flood_cannot_evict_a_scanner);
+	RUN(trw_parameters_are_options);
+	return unit_report(__FILE__);
+}
