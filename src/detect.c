@@ -457,6 +457,9 @@ bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
 
 void detect_finish(struct detect *d)
 {
+	/* As in a live run whose traffic stops: every contact still waiting
+	 * for an answer fails at its deadline. */
+	contacts_expire(d->contacts, UINT64_MAX);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->finish)
 			detectors[i]->finish(d->state[i]);

@@ -39,7 +39,9 @@ bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
 		       size_t errlen);
 /* Let packet time move on without a packet (live capture, idle link). */
 void detect_advance(struct detect *d, uint64_t now_us);
-/* End of input: write the end-of-scan records of scans still open. */
+/* End of input: contacts still waiting for an answer fail at their
+ * deadlines (as if time went on without traffic), then the end-of-scan
+ * records of scans still open are written. */
 void detect_finish(struct detect *d);
 /* Statistics as name/value pairs ("classic.sources.used" 12). */
 typedef void (*stat_fn)(void *arg, const char *name, uint64_t value);
