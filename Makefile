@@ -82,10 +82,13 @@ demo: all
 check-fast: all
 	BUILD=$(BUILD) tests/run.sh
 
+# The whole suite on the normal build, then under ASan+UBSan; and the
+# second compiler must build it warning-free too.
 check: all
 	BUILD=$(BUILD) tests/run.sh
 	$(MAKE) SAN=1 all
 	BUILD=build-san tests/run.sh
+	$(MAKE) CC=clang BUILD=build-clang all
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
@@ -93,6 +96,8 @@ install: all
 	install -m 755 $(BUILD)/spoofs $(DESTDIR)$(SBINDIR)/spoofs
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/scandetd
+	install -m 644 data/signatures.txt $(DESTDIR)$(PREFIX)/share/scandetd/
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/scandetd.conf ]; then \
 		install -d $(DESTDIR)$(SYSCONFDIR); \
 		install -m 644 contrib/scandetd.conf $(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
