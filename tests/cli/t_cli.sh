@@ -109,6 +109,10 @@ check_eq "nmap-os probe set is nmap" \
 check_eq "queso probe set is queso" \
 	"$("$SCANDETD" -c /dev/null -r "$TMPD/q.pcap" 2>/dev/null | grep OS)" \
 	"Possible queso OS probe from 203.0.113.5"
+"$SPOOFS" -q -w "$TMPD/f1.pcap" -s 203.0.113.7 -d 198.51.100.10 -p 80 -c 100
+check_eq "flood to one port" \
+	"$("$SCANDETD" -c /dev/null -r "$TMPD/f1.pcap" 2>/dev/null | head -n 1)" \
+	"Possible port flood from 203.0.113.7 to 198.51.100.10"
 "$SPOOFS" -q -w "$TMPD/flood.pcap" -s 203.0.113.0/24 -d 198.51.100.10 -p 80 -c 20
 check_eq "rotating-source flood: nobody is a scanner" \
 	"$("$SCANDETD" -c /dev/null -r "$TMPD/flood.pcap" 2>/dev/null | wc -l)" 0
