@@ -234,7 +234,8 @@ static void classify(struct detect *d, struct pkt_view *v)
 	} else {
 		return;
 	}
-	v->sig = signature_match(&d->sigs, p);
+	if (trw_on(d))
+		v->sig = signature_match(&d->sigs, p);
 	if (v->probe == PROBE_NONE && p->proto == PROTO_TCP &&
 	    is_ack_probe(d, v))
 		v->probe = PROBE_ACK;

@@ -55,11 +55,18 @@ struct trw_entry {
 	const char *method;
 };
 
+/* What made the report: the walk, the walk mostly on signatures, the
+ * slow window.  The names are the events' "method". */
+enum trw_method { BY_WALK, BY_SIGNATURE, BY_SLOW, TRW_METHODS };
+static const char *const method_names[TRW_METHODS] = {
+	"trw", "signature", "slow",
+};
+
 struct trw {
 	struct detect_env *env;
 	struct table *sources;
 	uint64_t reported[ALERT_KIND_COUNT];
-	uint64_t by_method[3];		/* trw, signature, slow */
+	uint64_t by_method[TRW_METHODS];
 	uint64_t ended;
 };
 
@@ -126,16 +133,16 @@ static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
 }
 
 static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
-		   const char *method, uint64_t ts)
+		   enum trw_method method, uint64_t ts)
 {
 	struct alert a;
 
 	e->reported = true;
 	e->sum.kind = kind;
-	e->method = method;
+	e->method = method_names[method];
 	fill_alert(e, kind, ts, &a);
 	t->reported[kind]++;
-	t->by_method[method[0] == 't' ? 0 : method[1] == 'i' ? 1 : 2]++;
+	t->by_method[method]++;
 	alert_emit(t->env->out, &a);
 }
 
@@ -227,7 +234,7 @@ static void trw_packet(void *self, const struct pkt_view *v)
 	count_probe(e, v);
 	if (!e->reported && v->attempts >= t->env->cfg->flood_threshold) {
 		e->sum.port = p->dport;
-		report(t, e, ALERT_FLOOD, "trw", p->ts_us);
+		report(t, e, ALERT_FLOOD, BY_WALK, p->ts_us);
 	}
 }
 
@@ -280,9 +287,9 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 		return;
 	if (e->llr >= upper_bound(c)) {
 		report(t, e, kind, e->signature_failures * 2 > e->failures ?
-		       "signature" : "trw", ts);
+		       BY_SIGNATURE : BY_WALK, ts);
 	} else if (sketch_count(&e->slow) >= c->slow_threshold) {
-		report(t, e, kind, "slow", ts);
+		report(t, e, kind, BY_SLOW, ts);
 	}
 }
 
@@ -424,9 +431,9 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.portscans", t->reported[ALERT_PORTSCAN]);
 	put(arg, "trw.sweeps", t->reported[ALERT_SWEEP]);
 	put(arg, "trw.floods", t->reported[ALERT_FLOOD]);
-	put(arg, "trw.by_walk", t->by_method[0]);
-	put(arg, "trw.by_signature", t->by_method[1]);
-	put(arg, "trw.by_slow_window", t->by_method[2]);
+	put(arg, "trw.by_walk", t->by_method[BY_WALK]);
+	put(arg, "trw.by_signature", t->by_method[BY_SIGNATURE]);
+	put(arg, "trw.by_slow_window", t->by_method[BY_SLOW]);
 	put(arg, "trw.ended", t->ended);
 }
 
