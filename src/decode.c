@@ -291,6 +291,10 @@ struct ip6_chain {
 	uint32_t frag_id;
 	uint16_t frag_offset;	/* bytes */
 	bool frag_more;
+	/* Where the fragmentable part starts (right after the Fragment
+	 * header), how much of it was captured and stated. */
+	const uint8_t *frag_start;
+	size_t frag_left, frag_stated;
 	uint8_t nxt;		/* first header that is not an extension */
 	size_t stated;		/* bytes left per the payload length */
 	bool first_frag;	/* Fragment header, offset 0, M set */
@@ -362,6 +366,11 @@ static enum decode_result ipv6_ext_chain(struct rd *r, struct ip6_chain *c)
 		if (res != DEC_OK)
 			return res;
 		c->stated -= len;
+		if (c->nxt == NH_FRAGMENT) {
+			c->frag_start = r->p;
+			c->frag_left = r->left;
+			c->frag_stated = c->stated;
+		}
 		c->nxt = nh;
 	}
 	return DEC_OK;
@@ -643,13 +652,17 @@ static enum decode_result decode_ipv6(struct rd *r, struct pkt *pkt)
 	if (res != DEC_OK)
 		return res;
 	if (c.first_frag || c.later_frag) {
+		/* Offsets count from the start of the fragmentable part, which
+		 * may begin with Destination Options or AH (section 4.5). */
 		pkt->fragment = true;
-		pkt->frag_payload = (uint16_t)c.stated;
+		pkt->frag_payload = (uint16_t)c.frag_stated;
 		pkt->frag_id = c.frag_id;
 		pkt->frag_offset = c.frag_offset;
 		pkt->frag_more = c.frag_more;
-		pkt->frag_data = r->p;
-		pkt->frag_caplen = (uint16_t)(r->left < c.stated ? r->left : c.stated);
+		pkt->frag_data = c.frag_start;
+		pkt->frag_caplen = (uint16_t)(c.frag_left < c.frag_stated ?
+					      c.frag_left : c.frag_stated);
+		pkt->frag_l4_skip = (uint8_t)(r->p - c.frag_start);
 		if (c.later_frag)
 			return DEC_SKIP_LATER_FRAGMENT;
 	}

@@ -100,10 +100,13 @@ struct pkt {
 	uint32_t frag_id;		/* IPv4 identification / IPv6 fragment id */
 	uint16_t frag_offset;		/* in bytes, of this fragment's data */
 	bool frag_more;			/* more fragments follow */
-	/* The captured bytes of this fragment's L4 data: valid only until
-	 * the capture hands over the next packet (for reassembly). */
+	/* The captured bytes of this fragment's data (IPv6: the fragmentable
+	 * part, extension headers after the Fragment header included):
+	 * valid only until the capture hands over the next packet. */
 	const uint8_t *frag_data;
 	uint16_t frag_caplen;
+	uint8_t frag_l4_skip;		/* first fragment: bytes of such
+					 * extension headers before L4 */
 	/* Reassembled by frag.c from a first fragment too short to hold its
 	 * transport header (RFC 1858's tiny fragments): evidence in itself. */
 	bool tiny_fragment;

@@ -341,14 +341,16 @@ void detect_packet(struct detect *d, const struct pkt *p)
 
 	d->packets++;
 	run_ticks(d, p->ts_us);
-	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
-	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
-		return;
+	/* Before the protocol test: an IPv6 later fragment names the header
+	 * that follows its Fragment header, not the transport. */
 	if (p->fragment && !frag_header_complete(p)) {
 		if (frag_offer(d->frags, p, &whole))
 			process(d, &whole);
 		return;
 	}
+	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
+	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
+		return;
 	process(d, p);
 }
 

@@ -6,10 +6,14 @@
 
 #include "table.h"
 
+/* RFC 791 keys a datagram by source, destination, protocol and id.  In
+ * IPv6 the protocol is left out: a datagram's later fragments name the
+ * header after the Fragment header (perhaps Destination Options), its
+ * first fragment the transport. */
 struct frag_key {
 	struct ipaddr src, dst;
 	uint32_t id;
-	uint8_t proto;
+	uint8_t proto;			/* IPv4 only */
 	uint8_t pad[3];
 };
 
@@ -20,6 +24,7 @@ struct frag_entry {
 	uint8_t head[FRAG_HEAD_BYTES];
 	uint8_t have[FRAG_HEAD_BYTES / 8];	/* which 8-byte blocks arrived */
 	uint16_t l4len;			/* from the last fragment, 0: unknown */
+	uint8_t skip;			/* extension headers before L4 */
 	bool have_first;
 	bool done;
 };
@@ -73,24 +78,33 @@ void frag_free(struct frag_pool *fp)
 	free(fp);
 }
 
-/* Bytes of transport header detection needs: TCP up to the window
- * (16), UDP the whole 8-byte header, ICMP type and code and its quote. */
-static size_t header_needed(uint8_t proto)
+/* Bytes of transport header detection needs, of the n at h: TCP the
+ * whole header with its options (signatures look at them), UDP and ICMP
+ * their 8 bytes. */
+static size_t header_needed(uint8_t proto, const uint8_t *h, size_t n)
 {
-	switch (proto) {
-	case PROTO_TCP: return 20;
-	case PROTO_UDP: return 8;
-	default: return 8;
-	}
+	size_t tcp_len;
+
+	if (proto != PROTO_TCP)
+		return 8;
+	if (n < 20)
+		return 20;
+	tcp_len = (size_t)(h[12] >> 4) * 4;
+	return tcp_len > 20 ? tcp_len : 20;
 }
 
 bool frag_header_complete(const struct pkt *p)
 {
-	if (!p->fragment || p->frag_offset != 0)
-		return !p->fragment;
-	if (p->proto == PROTO_TCP)
-		return p->tcp_flags_known;
-	return p->frag_caplen >= header_needed(p->proto);
+	size_t avail;
+
+	if (!p->fragment)
+		return true;
+	if (p->frag_offset != 0 || !p->frag_data ||
+	    p->frag_caplen < p->frag_l4_skip)
+		return false;
+	avail = p->frag_caplen - p->frag_l4_skip;
+	return avail >= header_needed(p->proto, p->frag_data + p->frag_l4_skip,
+				      avail);
 }
 
 /* Copy the part of this fragment that falls in the head, block by block
@@ -147,7 +161,7 @@ bool frag_offer(struct frag_pool *fp, const struct pkt *p, struct pkt *out)
 	key.src = p->src;
 	key.dst = p->dst;
 	key.id = p->frag_id;
-	key.proto = p->proto;
+	key.proto = p->ipver == 4 ? p->proto : 0;
 	e = table_get(fp->t, &key, &created);
 	if (!created && p->ts_us > e->first_ts + FRAG_TIMEOUT_US) {
 		memset((char *)e + sizeof key, 0, sizeof *e - sizeof key);
@@ -155,25 +169,27 @@ bool frag_offer(struct frag_pool *fp, const struct pkt *p, struct pkt *out)
 	}
 	if (created)
 		e->first_ts = p->ts_us;
+	take_blocks(fp, e, p);		/* counts overlaps, also once done */
 	if (e->done)
 		return false;
 	if (p->frag_offset == 0) {
 		e->first = *p;
+		e->skip = p->frag_l4_skip;
 		e->have_first = true;
 		fp->st.tiny++;
 	}
 	if (!p->frag_more)
 		e->l4len = (uint16_t)(p->frag_offset + p->frag_payload);
-	if (p->frag_offset < FRAG_HEAD_BYTES)
-		take_blocks(fp, e, p);
 	have = contiguous_bytes(e);
-	if (!e->have_first || have < header_needed(p->proto))
+	if (!e->have_first || have < e->skip ||
+	    have - e->skip < header_needed(e->first.proto, e->head + e->skip,
+					   have - e->skip))
 		return false;
 	*out = e->first;
 	out->ts_us = p->ts_us;
 	out->tiny_fragment = true;
-	if (decode_transport(out, e->head, have,
-			     e->l4len ? e->l4len : have) != DEC_OK)
+	if (decode_transport(out, e->head + e->skip, have - e->skip,
+			     (e->l4len ? e->l4len : have) - e->skip) != DEC_OK)
 		return false;
 	e->done = true;
 	fp->st.completed++;

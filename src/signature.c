@@ -44,17 +44,22 @@ static bool parse_flagset(const char *s, uint8_t *out)
 	return f != 0;
 }
 
-/* Split "a,b,c" in place; calls one() for each item. */
+/* Split "a,b,c" in place; calls one() for each item.  An empty list, or
+ * an empty item ("a,,b"), is an error: it would silently mean "any". */
 static bool each_item(char *list, bool (*one)(const char *, struct signature *),
 		      struct signature *sig)
 {
 	char *save = NULL;
+	size_t n = 0;
 
+	if (!*list || list[strlen(list) - 1] == ',' || *list == ',' ||
+	    strstr(list, ",,"))
+		return false;
 	for (char *it = strtok_r(list, ",", &save); it;
-	     it = strtok_r(NULL, ",", &save))
+	     it = strtok_r(NULL, ",", &save), n++)
 		if (!one(it, sig))
 			return false;
-	return true;
+	return n > 0;
 }
 
 static bool add_flags(const char *s, struct signature *sig)
@@ -114,6 +119,8 @@ static bool parse_range(const char *s, int *lo, int *hi)
 	char *dash;
 	long a, b;
 
+	if (strlen(s) >= sizeof buf)
+		return false;
 	snprintf(buf, sizeof buf, "%s", s);
 	dash = strchr(buf, '-');
 	if (dash)
@@ -282,13 +289,16 @@ bool signatures_load(const char *path, struct signatures *out, char *err,
 	static char buf[256 * 1024];
 	FILE *f = fopen(path, "r");
 	size_t n;
+	bool too_large;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return false;
 	}
 	n = fread(buf, 1, sizeof buf - 1, f);
-	if (ferror(f) || !feof(f)) {
+	/* A file that fills the buffer exactly fits if nothing follows. */
+	too_large = n == sizeof buf - 1 && fgetc(f) != EOF;
+	if (ferror(f) || too_large) {
 		snprintf(err, errlen, "%s: %s", path,
 			 ferror(f) ? strerror(errno) : "file too large");
 		fclose(f);
