@@ -1,0 +1,52 @@
+#!/bin/sh
+# tests/check.sh - what `make check` runs: the whole suite on the normal
+# build and again under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# a warning-free build with clang.  The last line adds everything up:
+# "total: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+MAKE=${MAKE:-make}
+passed=0
+failed=0
+
+# count LOG: add the log's closing "N passed, N failed" line to the totals
+count() {
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + ${line%% passed*}))
+	f=${line#*passed, }
+	failed=$((failed + ${f%% failed}))
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== clang build"
+if $MAKE -s CC=clang BUILD=build-clang all >"$log" 2>&1; then
+	passed=$((passed + 1))
+	echo "ok clang builds warning-free"
+else
+	cat "$log"
+	failed=$((failed + 1))
+	echo "FAIL clang build"
+fi
+
+echo "== tests, normal build"
+BUILD=build tests/run.sh 2>&1 | tee "$log"
+count "$log"
+
+echo "== tests, ASan+UBSan build"
+if $MAKE -s SAN=1 all >"$log" 2>&1; then
+	BUILD=build-san tests/run.sh 2>&1 | tee "$log"
+	count "$log"
+else
+	cat "$log"
+	failed=$((failed + 1))
+	echo "FAIL sanitizer build"
+fi
+
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
