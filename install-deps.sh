@@ -3,12 +3,13 @@
 # Debian 12 (run as root).  Build: a C compiler, make, pkg-config, libpcap.
 # Tests: clang (second compiler, sanitizer runtime), python3, tcpdump and
 # tshark (to read captures back), nmap, hping3, masscan (real scanners),
-# iproute2 (network namespaces), netbase (/etc/services).
+# iproute2 (network namespaces), netbase (/etc/services), curl, openssl
+# and rsyslog (tests/e2e: a real client, a TLS service, a syslog receiver).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev pkg-config libpcap-dev \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
-	procps psmisc ca-certificates >/dev/null
+	procps psmisc ca-certificates curl openssl rsyslog >/dev/null
 echo "install-deps: done"
