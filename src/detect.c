@@ -354,6 +354,81 @@ void detect_packet(struct detect *d, const struct pkt *p)
 	process(d, p);
 }
 
+/* ---- per-source heads, for the detectors ---------------------------- */
+
+void source_key_make(struct source_key *k, const struct ipaddr *src,
+		     uint8_t proto)
+{
+	memset(k, 0, sizeof *k);
+	k->src = *src;
+	k->proto = proto;
+}
+
+uint64_t source_keep_score(const struct source_head *h, uint32_t evidence)
+{
+	uint64_t n = evidence > 0xffffff ? 0xffffff : evidence;
+
+	return (uint64_t)h->reported << 63 | n << 36 |
+	       ((h->last_ts / 1000000) & 0xfffffffffULL);
+}
+
+struct idle_walk {
+	uint64_t now;
+	void (*fn)(void *entry, uint64_t now, void *arg);
+	void *arg;
+};
+
+static bool is_idle(const void *entry, void *arg)
+{
+	const struct source_head *h = entry;
+	const struct idle_walk *w = arg;
+
+	return us_since(w->now, h->last_ts) >= SCAN_EXPIRE_US;
+}
+
+static bool is_reported(const void *entry, void *arg)
+{
+	const struct source_head *h = entry;
+
+	(void)arg;
+	return h->reported;
+}
+
+/* In the order the sources went quiet, then by source. */
+static int by_last_ts(const void *a, const void *b)
+{
+	const struct source_head *x = a, *y = b;
+
+	if (x->last_ts != y->last_ts)
+		return x->last_ts < y->last_ts ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof x->key);
+}
+
+static void call_idle(void *entry, void *arg)
+{
+	struct idle_walk *w = arg;
+
+	w->fn(entry, w->now, w->arg);
+}
+
+void sources_sweep_idle(struct table *t, uint64_t now,
+			void (*fn)(void *entry, uint64_t now, void *arg),
+			void *arg)
+{
+	struct idle_walk w = { now, fn, arg };
+
+	/* The whole table each second of packet time (tags first: cheap),
+	 * so a scan ends at the same tick whatever slot it hashed to. */
+	table_sweep_ordered(t, table_slots(t), is_idle, by_last_ts, call_idle,
+			    &w);
+}
+
+void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
+			   void *arg)
+{
+	table_foreach_ordered(t, is_reported, by_last_ts, fn, arg);
+}
+
 /* ---- set-up -------------------------------------------------------- */
 
 static bool load_signatures(struct detect *d, const struct config *cfg,

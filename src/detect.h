@@ -25,6 +25,8 @@
 #include "siphash.h"
 #include "signature.h"
 
+struct table;
+
 /* ---- the stage, as main.c sees it -------------------------------- */
 
 struct detect;
@@ -107,6 +109,38 @@ struct detector {
 	void (*stats)(void *self, stat_fn put, void *arg);
 	void (*destroy)(void *self);
 };
+
+/*
+ * Per-source state of the scan detectors begins with this head: the
+ * table key (source and protocol), the time of the source's latest
+ * activity, and whether its current scan has been reported.  The walks
+ * below end quiet scans in the order they went quiet, so that output
+ * depends on the traffic and not on where the hash put entries.
+ */
+struct source_key {
+	struct ipaddr src;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+struct source_head {
+	struct source_key key;
+	uint64_t last_ts;
+	bool reported;
+};
+
+void source_key_make(struct source_key *k, const struct ipaddr *src,
+		     uint8_t proto);
+/* fn(entry, now, arg) for each entry idle for SCAN_EXPIRE_US at now. */
+void sources_sweep_idle(struct table *t, uint64_t now,
+			void (*fn)(void *entry, uint64_t now, void *arg),
+			void *arg);
+/* fn(entry, arg) for each entry whose scan was reported. */
+void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
+			   void *arg);
+/* Keep-score for eviction: reported first, then evidence, then recency
+ * (a source with evidence outlives any number of one-packet sources). */
+uint64_t source_keep_score(const struct source_head *h, uint32_t evidence);
 
 extern const struct detector detector_connlog;
 extern const struct detector detector_classic;

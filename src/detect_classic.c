@@ -28,15 +28,8 @@
 #include "sketch.h"
 #include "table.h"
 
-struct classic_key {
-	struct ipaddr src;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
 struct classic_entry {
-	struct classic_key key;
-	uint64_t last_probe_ts;		/* any probe (the original's h->t) */
+	struct source_head head;	/* last_ts: any probe (the original's h->t) */
 	struct scan_summary sum;
 	struct ipaddr first_dst, prev_dst;
 	uint16_t prev_port;
@@ -47,7 +40,6 @@ struct classic_entry {
 	uint32_t answered;		/* probes the destination answered */
 	struct sketch port_sketch;
 	struct sketch dst_sketch;
-	bool reported;
 };
 
 struct classic {
@@ -60,16 +52,13 @@ struct classic {
 static uint64_t classic_keep_score(const void *entry)
 {
 	const struct classic_entry *e = entry;
-	uint64_t count = e->sum.count > 0xffffff ? 0xffffff : e->sum.count;
 
-	/* Reported scans first, then evidence, then recency. */
-	return (uint64_t)e->reported << 63 | count << 36 |
-	       ((e->last_probe_ts / 1000000) & 0xfffffffffULL);
+	return source_keep_score(&e->head, e->sum.count);
 }
 
 static enum scan_type guess_scan_type(const struct classic_entry *e)
 {
-	if (e->key.proto == PROTO_UDP)
+	if (e->head.key.proto == PROTO_UDP)
 		return SCAN_UDP;
 	if (e->xmas * 2 > e->sum.count)
 		return SCAN_XMAS;
@@ -94,8 +83,8 @@ static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
 	memset(a, 0, sizeof *a);
 	a->kind = kind;
 	a->ts_us = ts;
-	a->proto = e->key.proto;
-	a->src = e->key.src;
+	a->proto = e->head.key.proto;
+	a->src = e->head.key.src;
 	a->dst = e->first_dst;
 	a->scan = e->sum;
 	a->scan.scan_type = guess_scan_type(e);
@@ -107,20 +96,20 @@ static void end_scan(struct classic *c, struct classic_entry *e)
 {
 	struct alert a;
 
-	if (!e->reported)
+	if (!e->head.reported)
 		return;
-	fill_alert(e, ALERT_SCAN_END, e->last_probe_ts, &a);
+	fill_alert(e, ALERT_SCAN_END, e->head.last_ts, &a);
 	c->ended++;
 	alert_emit(c->env->out, &a);
-	e->reported = false;
+	e->head.reported = false;
 }
 
 static void start_count(struct classic_entry *e, const struct pkt *p)
 {
-	struct classic_key key = e->key;
+	struct source_key key = e->head.key;
 
 	memset(e, 0, sizeof *e);
-	e->key = key;
+	e->head.key = key;
 	e->sum.first_port = p->dport;
 	e->sum.first_ts = p->ts_us;
 	e->first_dst = p->dst;
@@ -169,13 +158,13 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 
 	/* Answered contacts are connections, not probes: a busy client
 	 * whose connections succeed never reaches the threshold. */
-	if (e->reported ||
+	if (e->head.reported ||
 	    e->sum.count - e->answered < c->env->cfg->count_threshold)
 		return;
 	kind = guess_kind(e);
 	if (kind == ALERT_KIND_COUNT)
 		return;
-	e->reported = true;
+	e->head.reported = true;
 	e->sum.kind = kind;
 	fill_alert(e, kind, ts, &a);
 	c->reported[a.kind]++;
@@ -186,12 +175,10 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 static void count_answer(struct classic *c, const struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
-	struct classic_key key;
+	struct source_key key;
 	struct classic_entry *e;
 
-	memset(&key, 0, sizeof key);
-	key.src = p->dst;
-	key.proto = p->proto;
+	source_key_make(&key, &p->dst, p->proto);
 	e = table_find(c->sources, &key);
 	if (e && e->answered < e->sum.count)
 		e->answered++;
@@ -201,7 +188,7 @@ static void classic_packet(void *self, const struct pkt_view *v)
 {
 	struct classic *c = self;
 	const struct pkt *p = v->p;
-	struct classic_key key;
+	struct source_key key;
 	struct classic_entry *e;
 	bool created;
 	uint64_t gap;
@@ -210,11 +197,9 @@ static void classic_packet(void *self, const struct pkt_view *v)
 		count_answer(c, v);
 	if (!probe_is_classic(v->probe) || v->scan_ignored)
 		return;
-	memset(&key, 0, sizeof key);
-	key.src = p->src;
-	key.proto = p->proto;
+	source_key_make(&key, &p->src, p->proto);
 	e = table_get(c->sources, &key, &created);
-	gap = us_since(p->ts_us, e->last_probe_ts);
+	gap = us_since(p->ts_us, e->head.last_ts);
 	if (created) {
 		start_count(e, p);
 		count_probe(c, e, v);
@@ -225,61 +210,25 @@ static void classic_packet(void *self, const struct pkt_view *v)
 		start_count(e, p);
 		count_probe(c, e, v);
 	}
-	e->last_probe_ts = p->ts_us;
+	e->head.last_ts = p->ts_us;
 	report_if_due(c, e, p->ts_us);
 }
 
-struct expire_ctx {
-	struct classic *c;
-	uint64_t now;
-};
-
-static void expire_idle(void *entry, void *arg)
+/* Idle for SCAN_EXPIRE_US: the scan ends, the entry goes. */
+static void expire_idle(void *entry, uint64_t now, void *arg)
 {
-	struct expire_ctx *x = arg;
-	struct classic_entry *e = entry;
+	struct classic *c = arg;
 
-	if (us_since(x->now, e->last_probe_ts) < SCAN_EXPIRE_US)
-		return;
-	end_scan(x->c, e);
-	table_remove(x->c->sources, e);
-}
-
-static bool is_idle(const void *entry, void *arg)
-{
-	const struct expire_ctx *x = arg;
-	const struct classic_entry *e = entry;
-
-	return us_since(x->now, e->last_probe_ts) >= SCAN_EXPIRE_US;
-}
-
-/* End records in the order the scans went quiet, then by source. */
-static int by_last_probe(const void *a, const void *b)
-{
-	const struct classic_entry *x = a, *y = b;
-
-	if (x->last_probe_ts != y->last_probe_ts)
-		return x->last_probe_ts < y->last_probe_ts ? -1 : 1;
-	return memcmp(&x->key, &y->key, sizeof x->key);
+	(void)now;
+	end_scan(c, entry);
+	table_remove(c->sources, entry);
 }
 
 static void classic_tick(void *self, uint64_t now_us)
 {
 	struct classic *c = self;
-	struct expire_ctx x = { c, now_us };
 
-	/* The whole table each second of packet time (tags first: cheap),
-	 * so a scan ends at the same tick whatever slot it hashed to. */
-	table_sweep_ordered(c->sources, table_slots(c->sources),
-			    is_idle, by_last_probe, expire_idle, &x);
-}
-
-static bool is_reported(const void *entry, void *arg)
-{
-	const struct classic_entry *e = entry;
-
-	(void)arg;
-	return e->reported;
+	sources_sweep_idle(c->sources, now_us, expire_idle, c);
 }
 
 static void end_each(void *entry, void *arg)
@@ -291,8 +240,7 @@ static void classic_finish(void *self)
 {
 	struct classic *c = self;
 
-	table_foreach_ordered(c->sources, is_reported, by_last_probe,
-			      end_each, c);
+	sources_each_reported(c->sources, end_each, c);
 }
 
 static void evict_entry(void *entry, void *arg)
@@ -305,7 +253,7 @@ static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 	struct classic *c = calloc(1, sizeof *c);
 	struct table_ops ops = {
 		.entry_size = sizeof(struct classic_entry),
-		.key_size = sizeof(struct classic_key),
+		.key_size = sizeof(struct source_key),
 		.keep_score = classic_keep_score,
 		.evict = evict_entry,
 	};

@@ -33,16 +33,9 @@
 #include "sketch.h"
 #include "table.h"
 
-struct trw_key {
-	struct ipaddr src;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
 struct trw_entry {
-	struct trw_key key;
+	struct source_head head;	/* last_ts: latest probe or outcome */
 	double llr;			/* the walk, natural log */
-	uint64_t last_ts;		/* latest probe or outcome */
 	struct scan_summary sum;	/* count: probes from the source */
 	struct ipaddr first_dst;
 	uint32_t failures, successes, signature_failures;
@@ -51,7 +44,6 @@ struct trw_entry {
 	struct sketch slow;		/* failed contacts in the slow window */
 	uint64_t slow_start;
 	char tool[24];
-	bool reported;
 	const char *method;
 };
 
@@ -73,12 +65,8 @@ struct trw {
 static uint64_t trw_keep_score(const void *entry)
 {
 	const struct trw_entry *e = entry;
-	uint64_t f = e->failures > 0xffffff ? 0xffffff : e->failures;
 
-	/* Reported first, then evidence, then recency: a source that has
-	 * failed contacts outlives any number of one-packet spoofed ones. */
-	return (uint64_t)e->reported << 63 | f << 36 |
-	       ((e->last_ts / 1000000) & 0xfffffffffULL);
+	return source_keep_score(&e->head, e->failures);
 }
 
 /* ---- the walk's steps, from the configured probabilities ---------- */
@@ -107,7 +95,7 @@ static double lower_bound(const struct config *c)
 
 static enum scan_type guess_scan_type(const struct trw_entry *e)
 {
-	if (e->key.proto == PROTO_UDP)
+	if (e->head.key.proto == PROTO_UDP)
 		return SCAN_UDP;
 	if (e->xmas * 2 > e->sum.count)
 		return SCAN_XMAS;
@@ -122,8 +110,8 @@ static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
 	memset(a, 0, sizeof *a);
 	a->kind = kind;
 	a->ts_us = ts;
-	a->proto = e->key.proto;
-	a->src = e->key.src;
+	a->proto = e->head.key.proto;
+	a->src = e->head.key.src;
 	a->dst = e->first_dst;
 	a->scan = e->sum;
 	a->scan.scan_type = guess_scan_type(e);
@@ -137,7 +125,7 @@ static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 {
 	struct alert a;
 
-	e->reported = true;
+	e->head.reported = true;
 	e->sum.kind = kind;
 	e->method = method_names[method];
 	fill_alert(e, kind, ts, &a);
@@ -150,9 +138,9 @@ static void end_scan(struct trw *t, struct trw_entry *e)
 {
 	struct alert a;
 
-	if (!e->reported)
+	if (!e->head.reported)
 		return;
-	fill_alert(e, ALERT_SCAN_END, e->last_ts, &a);
+	fill_alert(e, ALERT_SCAN_END, e->head.last_ts, &a);
 	t->ended++;
 	alert_emit(t->env->out, &a);
 }
@@ -161,12 +149,12 @@ static void end_scan(struct trw *t, struct trw_entry *e)
  * keeps its memory. */
 static void restart(struct trw_entry *e)
 {
-	struct trw_key key = e->key;
+	struct source_key key = e->head.key;
 	struct sketch slow = e->slow;
 	uint64_t slow_start = e->slow_start;
 
 	memset(e, 0, sizeof *e);
-	e->key = key;
+	e->head.key = key;
 	e->slow = slow;
 	e->slow_start = slow_start;
 }
@@ -174,15 +162,13 @@ static void restart(struct trw_entry *e)
 static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 				uint8_t proto, uint64_t ts)
 {
-	struct trw_key key;
+	struct source_key key;
 	struct trw_entry *e;
 	bool created;
 
-	memset(&key, 0, sizeof key);
-	key.src = *src;
-	key.proto = proto;
+	source_key_make(&key, src, proto);
 	e = table_get(t->sources, &key, &created);
-	if (!created && us_since(ts, e->last_ts) >= SCAN_EXPIRE_US) {
+	if (!created && us_since(ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
 		end_scan(t, e);
 		restart(e);
 	}
@@ -205,7 +191,7 @@ static void summarise(struct trw_entry *e, const struct ipaddr *dst,
 	e->sum.count++;
 	e->sum.last_port = dport;
 	e->sum.last_ts = ts;
-	e->last_ts = ts;
+	e->head.last_ts = ts;
 }
 
 static void count_probe(struct trw_entry *e, const struct pkt_view *v)
@@ -232,7 +218,7 @@ static void trw_packet(void *self, const struct pkt_view *v)
 		return;
 	e = source(t, &p->src, p->proto, p->ts_us);
 	count_probe(e, v);
-	if (!e->reported && v->attempts >= t->env->cfg->flood_threshold) {
+	if (!e->head.reported && v->attempts >= t->env->cfg->flood_threshold) {
 		e->sum.port = p->dport;
 		report(t, e, ALERT_FLOOD, BY_WALK, p->ts_us);
 	}
@@ -280,7 +266,7 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 
 	/* An episode reports what it saw itself: not a slow window's memory
 	 * carried over from before its probes. */
-	if (e->reported || e->sum.count == 0)
+	if (e->head.reported || e->sum.count == 0)
 		return;
 	kind = shape(e);
 	if (kind == ALERT_KIND_COUNT)
@@ -302,7 +288,7 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 	if (outcome_ignored(c, o))
 		return;
 	e = source(t, &o->src, o->proto, o->ts);
-	e->last_ts = o->ts;
+	e->head.last_ts = o->ts;
 	if (o->inferred)
 		summarise(e, &o->dst, o->dport, o->ts);
 	if (o->result == CONTACT_SUCCESS) {
@@ -322,62 +308,28 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 
 /* ---- expiry --------------------------------------------------------- */
 
-struct expire_ctx {
-	struct trw *t;
-	uint64_t now;
-};
-
-static void expire_idle(void *entry, void *arg)
+/* Idle for SCAN_EXPIRE_US: a reported scan ends and a new episode may
+ * begin; the entry stays for the slow window's memory, then goes. */
+static void expire_idle(void *entry, uint64_t now, void *arg)
 {
-	struct expire_ctx *x = arg;
+	struct trw *t = arg;
 	struct trw_entry *e = entry;
-	uint64_t idle = us_since(x->now, e->last_ts);
+	uint64_t last = e->head.last_ts;
 
-	if (idle >= SCAN_EXPIRE_US && e->reported) {
-		end_scan(x->t, e);
+	if (e->head.reported) {
+		end_scan(t, e);
 		restart(e);
-		e->last_ts = x->now - idle;
+		e->head.last_ts = last;
 	}
-	if (idle >= (uint64_t)x->t->env->cfg->slow_window * 1000000)
-		table_remove(x->t->sources, e);
-}
-
-static bool is_idle(const void *entry, void *arg)
-{
-	const struct expire_ctx *x = arg;
-	const struct trw_entry *e = entry;
-
-	return us_since(x->now, e->last_ts) >= SCAN_EXPIRE_US;
-}
-
-/* End records in the order the scans went quiet, then by source: the
- * output depends on the traffic, not on where the hash put entries. */
-static int by_last_ts(const void *a, const void *b)
-{
-	const struct trw_entry *x = a, *y = b;
-
-	if (x->last_ts != y->last_ts)
-		return x->last_ts < y->last_ts ? -1 : 1;
-	return memcmp(&x->key, &y->key, sizeof x->key);
+	if (us_since(now, last) >= (uint64_t)t->env->cfg->slow_window * 1000000)
+		table_remove(t->sources, e);
 }
 
 static void trw_tick(void *self, uint64_t now_us)
 {
 	struct trw *t = self;
-	struct expire_ctx x = { t, now_us };
 
-	/* The whole table each second of packet time (tags first: cheap),
-	 * so a scan ends at the same tick whatever slot it hashed to. */
-	table_sweep_ordered(t->sources, table_slots(t->sources),
-			    is_idle, by_last_ts, expire_idle, &x);
-}
-
-static bool is_reported(const void *entry, void *arg)
-{
-	const struct trw_entry *e = entry;
-
-	(void)arg;
-	return e->reported;
+	sources_sweep_idle(t->sources, now_us, expire_idle, t);
 }
 
 static void end_each(void *entry, void *arg)
@@ -389,7 +341,7 @@ static void trw_finish(void *self)
 {
 	struct trw *t = self;
 
-	table_foreach_ordered(t->sources, is_reported, by_last_ts, end_each, t);
+	sources_each_reported(t->sources, end_each, t);
 }
 
 static void evict_entry(void *entry, void *arg)
@@ -402,7 +354,7 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 	struct trw *t = calloc(1, sizeof *t);
 	struct table_ops ops = {
 		.entry_size = sizeof(struct trw_entry),
-		.key_size = sizeof(struct trw_key),
+		.key_size = sizeof(struct source_key),
 		.keep_score = trw_keep_score,
 		.evict = evict_entry,
 	};
