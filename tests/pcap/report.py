@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Per-capture detection table: who was reported, missed, falsely reported,
+and how many probes each source sent before its alert.
+
+    report.py SCANDETD DATA CONF TRUTH.json...
+
+Prints one row per capture and, last, the median of the probes-to-alert
+figures over every expected scanner reported.  Not a test: the tests are
+truth_check.py and t_golden.sh; this is the table for a closing note or a
+comparison of settings.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe"}
+
+
+def events(scandetd, conf, path):
+    out = subprocess.run([scandetd, "-c", conf, "-r", path, "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         check=True)
+    return [json.loads(l) for l in out.stdout.decode().splitlines()]
+
+
+def main():
+    scandetd, data, conf = sys.argv[1:4]
+    truth = {}
+    for name in sys.argv[4:]:
+        with open(os.path.join(data, name)) as f:
+            truth.update(json.load(f)["files"])
+    probes = []
+    print("| capture | expected | reported | missed | false | probes to alert |")
+    print("|---|---|---|---|---|---|")
+    for fname, spec in sorted(truth.items()):
+        alerts = [e for e in events(scandetd, conf, os.path.join(data, fname))
+                  if e["event"] in SCAN_EVENTS]
+        exp = spec.get("expect", [])
+        hit, miss, pr = [], [], []
+        for x in exp:
+            m = [e for e in alerts if e["src"] == x["src"] and e["event"] == x["as"]]
+            (hit if m else miss).append("%s %s" % (x["src"], x["as"]))
+            pr += [e["probes"] for e in m if "probes" in e][:1]
+        known = {x["src"] for x in exp}
+        false = sorted({"%s %s" % (e["src"], e["event"]) for e in alerts
+                        if e["src"] not in known})
+        probes += pr
+        print("| %s | %d | %d | %s | %s | %s |" % (
+            fname, len(exp), len(hit), ", ".join(miss) or "-",
+            ", ".join(false) or "-",
+            ("median %g" % statistics.median(pr)) if pr else "-"))
+    if probes:
+        print("\nmedian probes to alert over %d scanners: %g" %
+              (len(probes), statistics.median(probes)))
+
+
+if __name__ == "__main__":
+    main()
