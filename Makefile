@@ -104,3 +104,6 @@ clean:
 	rm -rf build build-san build-clang build-fuzz
 
 .PHONY: all demo check check-fast install clean
+
+# The benchmark, `make bench` (not a test; see bench/README.md).
+include bench/bench.mk

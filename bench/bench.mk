@@ -1,0 +1,27 @@
+# bench/bench.mk - the benchmark (included by the Makefile).
+#
+#   make bench        build what it needs, run bench/run.sh; the results
+#                     table goes to $(BUILD)/bench/results.txt
+#
+# Not part of `make check`: timings are not tests.  See bench/README.md.
+
+BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/runstat \
+	       $(BUILD)/bench/pcap_ceiling
+
+# Same compiler and flags as scandetd itself.
+$(BUILD)/bench/%: bench/%.c Makefile bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PCAP_LIBS)
+
+bench-tools: $(BUILD)/scandetd $(BENCH_TOOLS)
+
+bench: bench-tools
+	BUILD=$(BUILD) bench/run.sh
+
+# For tests/bench/t_hashflood.sh: the compiler (first line) and the flags
+# (second line) a test program is built with.
+bench-print-flags:
+	@echo $(CC)
+	@echo $(ALL_CFLAGS) $(ALL_LDFLAGS)
+
+.PHONY: bench bench-tools bench-print-flags
