@@ -48,13 +48,6 @@ struct contacts {
 	struct contact_stats st;
 };
 
-static uint64_t contact_keep_score(const void *entry)
-{
-	const struct contact *e = entry;
-
-	return e->last_ts;
-}
-
 struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
 			      contact_fn fn, void *arg)
 {
@@ -62,7 +55,6 @@ struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
 	struct table_ops ops = {
 		.entry_size = sizeof(struct contact),
 		.key_size = sizeof(struct contact_key),
-		.keep_score = contact_keep_score,
 	};
 
 	if (!c)
@@ -114,6 +106,7 @@ static void decide_inferred(struct contacts *c, struct contact *e,
 	struct contact_outcome o;
 
 	e->state = result == CONTACT_SUCCESS ? C_SUCCESS : C_FAILED;
+	table_set_level(c->t, e, 0);	/* decided: first to go */
 	memset(&o, 0, sizeof o);
 	o.src = e->key.src;
 	o.dst = e->key.dst;
@@ -190,6 +183,8 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 			e->state = C_PENDING;
 			e->deadline = p->ts_us + c->timeout_us;
 			push_deadline(c, e);
+			/* Waiting for its answer: kept before decided ones. */
+			table_set_level(c->t, e, 1);
 		}
 	} else {
 		count_attempt(e, p);

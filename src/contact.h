@@ -15,7 +15,8 @@
  *   UDP  success: any datagram back from the destination port;
  *        failure: ICMP port unreachable; weak failure: no answer in time.
  * Outcomes are handed to a callback, in packet time.  Memory is fixed: a
- * keyed table of contacts (oldest evicted first) and a ring of pending
+ * keyed table of contacts (decided ones evicted before those still waiting
+ * for an answer, in turn among equals) and a ring of pending
  * deadlines (when full, the oldest pending contact is dropped undecided:
  * no evidence either way, so an overload cannot fabricate failures).
  */

@@ -100,13 +100,6 @@ static bool trw_on(const struct detect *d)
 
 /* ---- the flow table (UDP flows, and TCP attempts for classic) ------- */
 
-static uint64_t flow_keep_score(const void *entry)
-{
-	const struct flow *f = entry;
-
-	return f->last_ts;	/* least recently seen goes first */
-}
-
 static void flow_key_make(struct flow_key *k, const struct ipaddr *src,
 			  uint16_t sport, const struct ipaddr *dst,
 			  uint16_t dport, uint8_t proto)
@@ -364,12 +357,11 @@ void source_key_make(struct source_key *k, const struct ipaddr *src,
 	k->proto = proto;
 }
 
-uint64_t source_keep_score(const struct source_head *h, uint32_t evidence)
+uint8_t source_level(const struct source_head *h, uint32_t evidence)
 {
-	uint64_t n = evidence > 0xffffff ? 0xffffff : evidence;
-
-	return (uint64_t)h->reported << 63 | n << 36 |
-	       ((h->last_ts / 1000000) & 0xfffffffffULL);
+	if (h->reported)
+		return 255;
+	return evidence > 254 ? 254 : (uint8_t)evidence;
 }
 
 struct idle_walk {
@@ -460,7 +452,6 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 	struct table_ops flow_ops = {
 		.entry_size = sizeof(struct flow),
 		.key_size = sizeof(struct flow_key),
-		.keep_score = flow_keep_score,
 	};
 
 	d->flows = table_new(cfg->flow_table_size, &flow_ops, &d->env.key);

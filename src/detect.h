@@ -138,9 +138,10 @@ void sources_sweep_idle(struct table *t, uint64_t now,
 /* fn(entry, arg) for each entry whose scan was reported. */
 void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
 			   void *arg);
-/* Keep-score for eviction: reported first, then evidence, then recency
- * (a source with evidence outlives any number of one-packet sources). */
-uint64_t source_keep_score(const struct source_head *h, uint32_t evidence);
+/* The eviction level of a source (table.h): reported scans highest, then
+ * by evidence, so a source with evidence outlives any number of
+ * one-packet sources. */
+uint8_t source_level(const struct source_head *h, uint32_t evidence);
 
 extern const struct detector detector_connlog;
 extern const struct detector detector_classic;

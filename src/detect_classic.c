@@ -49,12 +49,6 @@ struct classic {
 	uint64_t ended;
 };
 
-static uint64_t classic_keep_score(const void *entry)
-{
-	const struct classic_entry *e = entry;
-
-	return source_keep_score(&e->head, e->sum.count);
-}
 
 static enum scan_type guess_scan_type(const struct classic_entry *e)
 {
@@ -212,6 +206,7 @@ static void classic_packet(void *self, const struct pkt_view *v)
 	}
 	e->head.last_ts = p->ts_us;
 	report_if_due(c, e, p->ts_us);
+	table_set_level(c->sources, e, source_level(&e->head, e->sum.count));
 }
 
 /* Idle for SCAN_EXPIRE_US: the scan ends, the entry goes. */
@@ -254,7 +249,6 @@ static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 	struct table_ops ops = {
 		.entry_size = sizeof(struct classic_entry),
 		.key_size = sizeof(struct source_key),
-		.keep_score = classic_keep_score,
 		.evict = evict_entry,
 	};
 

@@ -127,15 +127,6 @@ static bool enough_patterns(const struct osfp_entry *e)
 	       (e->patterns & XPROBE_FAMILY) == XPROBE_FAMILY;
 }
 
-static uint64_t osfp_keep_score(const void *entry)
-{
-	const struct osfp_entry *e = entry;
-
-	return (uint64_t)e->reported << 63 |
-	       (uint64_t)__builtin_popcount(e->patterns) << 40 |
-	       ((e->last_ts / 1000000) & 0xffffffffffULL);
-}
-
 static void report(struct osfp *o, struct osfp_entry *e, uint64_t ts)
 {
 	struct alert a;
@@ -186,6 +177,9 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 		e->nmap_ecn = true;
 	if (!e->reported && enough_patterns(e))
 		report(o, e, p->ts_us);
+	/* Eviction keeps reported probes, then the most patterns. */
+	table_set_level(o->sources, e, e->reported ? 255 :
+			(uint8_t)__builtin_popcount(e->patterns));
 }
 
 struct expire_ctx {
@@ -217,7 +211,6 @@ static void *osfp_create(struct detect_env *env, char *err, size_t errlen)
 	struct table_ops ops = {
 		.entry_size = sizeof(struct osfp_entry),
 		.key_size = sizeof(struct osfp_key),
-		.keep_score = osfp_keep_score,
 	};
 
 	if (o) {

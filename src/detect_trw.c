@@ -57,38 +57,30 @@ static const char *const method_names[TRW_METHODS] = {
 struct trw {
 	struct detect_env *env;
 	struct table *sources;
+	struct trw_entry *recent;	/* the last source looked up: a probe
+					 * and its outcome come together */
+	/* The walk's steps and bounds, for the configuration they were
+	 * computed from (a reload may change the probabilities). */
+	const struct config *steps_for;
+	double fail, success, upper, lower;
 	uint64_t reported[ALERT_KIND_COUNT];
 	uint64_t by_method[TRW_METHODS];
 	uint64_t ended;
 };
 
-static uint64_t trw_keep_score(const void *entry)
-{
-	const struct trw_entry *e = entry;
-
-	return source_keep_score(&e->head, e->failures);
-}
-
 /* ---- the walk's steps, from the configured probabilities ---------- */
 
-static double step_failure(const struct config *c)
+static void update_steps(struct trw *t)
 {
-	return log((1 - c->trw_theta1) / (1 - c->trw_theta0));
-}
+	const struct config *c = t->env->cfg;
 
-static double step_success(const struct config *c)
-{
-	return log(c->trw_theta1 / c->trw_theta0);
-}
-
-static double upper_bound(const struct config *c)
-{
-	return log(c->trw_pd / c->trw_pf);
-}
-
-static double lower_bound(const struct config *c)
-{
-	return log((1 - c->trw_pd) / (1 - c->trw_pf));
+	if (t->steps_for == c)
+		return;
+	t->steps_for = c;
+	t->fail = log((1 - c->trw_theta1) / (1 - c->trw_theta0));
+	t->success = log(c->trw_theta1 / c->trw_theta0);
+	t->upper = log(c->trw_pd / c->trw_pf);
+	t->lower = log((1 - c->trw_pd) / (1 - c->trw_pf));
 }
 
 /* ---- reporting ------------------------------------------------------ */
@@ -120,12 +112,18 @@ static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
 	memcpy(a->tool, e->tool, sizeof a->tool);
 }
 
+static void set_level(struct trw *t, struct trw_entry *e)
+{
+	table_set_level(t->sources, e, source_level(&e->head, e->failures));
+}
+
 static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 		   enum trw_method method, uint64_t ts)
 {
 	struct alert a;
 
 	e->head.reported = true;
+	set_level(t, e);
 	e->sum.kind = kind;
 	e->method = method_names[method];
 	fill_alert(e, kind, ts, &a);
@@ -164,13 +162,19 @@ static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 {
 	struct source_key key;
 	struct trw_entry *e;
-	bool created;
+	bool created = false;
 
 	source_key_make(&key, src, proto);
-	e = table_get(t->sources, &key, &created);
+	e = t->recent;
+	if (!e || !table_live(t->sources, e) ||
+	    memcmp(&e->head.key, &key, sizeof key) != 0) {
+		e = table_get(t->sources, &key, &created);
+		t->recent = e;
+	}
 	if (!created && us_since(ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
 		end_scan(t, e);
 		restart(e);
+		set_level(t, e);
 	}
 	return e;
 }
@@ -205,7 +209,7 @@ static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 		e->xmas += v->probe == PROBE_XMAS;
 	}
 	if (v->sig && v->sig->cls == SIG_SCAN && !e->tool[0])
-		snprintf(e->tool, sizeof e->tool, "%s", v->sig->tool);
+		memcpy(e->tool, v->sig->tool, sizeof e->tool);
 }
 
 static void trw_packet(void *self, const struct pkt_view *v)
@@ -271,7 +275,7 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 	kind = shape(e);
 	if (kind == ALERT_KIND_COUNT)
 		return;
-	if (e->llr >= upper_bound(c)) {
+	if (e->llr >= t->upper) {
 		report(t, e, kind, e->signature_failures * 2 > e->failures ?
 		       BY_SIGNATURE : BY_WALK, ts);
 	} else if (sketch_count(&e->slow) >= c->slow_threshold) {
@@ -291,18 +295,19 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 	e->head.last_ts = o->ts;
 	if (o->inferred)
 		summarise(e, &o->dst, o->dport, o->ts);
+	update_steps(t);
 	if (o->result == CONTACT_SUCCESS) {
 		e->successes++;
-		e->llr += step_success(c);
-		if (e->llr <= lower_bound(c))
+		e->llr += t->success;
+		if (e->llr <= t->lower)
 			e->llr = 0;	/* benign so far: a new walk */
 		return;
 	}
-	e->llr += o->result == CONTACT_WEAK_FAILURE ? step_failure(c) / 2
-						    : step_failure(c);
+	e->llr += o->result == CONTACT_WEAK_FAILURE ? t->fail / 2 : t->fail;
 	add_failure(e, o, (uint64_t)c->slow_window * 1000000);
 	if (o->by_signature)
 		e->signature_failures++;
+	set_level(t, e);
 	judge(t, e, o->ts);
 }
 
@@ -320,6 +325,7 @@ static void expire_idle(void *entry, uint64_t now, void *arg)
 		end_scan(t, e);
 		restart(e);
 		e->head.last_ts = last;
+		set_level(t, e);
 	}
 	if (us_since(now, last) >= (uint64_t)t->env->cfg->slow_window * 1000000)
 		table_remove(t->sources, e);
@@ -355,7 +361,6 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 	struct table_ops ops = {
 		.entry_size = sizeof(struct trw_entry),
 		.key_size = sizeof(struct source_key),
-		.keep_score = trw_keep_score,
 		.evict = evict_entry,
 	};
 

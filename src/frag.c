@@ -34,13 +34,6 @@ struct frag_pool {
 	struct frag_stats st;
 };
 
-static uint64_t frag_keep_score(const void *entry)
-{
-	const struct frag_entry *e = entry;
-
-	return e->first_ts;	/* oldest goes first */
-}
-
 static void frag_evicted(void *entry, void *arg)
 {
 	struct frag_pool *fp = arg;
@@ -55,7 +48,6 @@ struct frag_pool *frag_new(size_t nslots, const struct sipkey *key)
 	struct table_ops ops = {
 		.entry_size = sizeof(struct frag_entry),
 		.key_size = sizeof(struct frag_key),
-		.keep_score = frag_keep_score,
 		.evict = frag_evicted,
 	};
 

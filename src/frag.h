@@ -11,9 +11,9 @@
  * Memory is a fixed pool (FragTableSize entries) keyed by source,
  * destination, protocol and identification with the run's random key.
  * An entry lives FRAG_TIMEOUT_US of packet time; when its bucket is full
- * the oldest entry goes.  A fragment flood can therefore only disturb the
- * reassembly of other tiny fragments, never the decoding of ordinary
- * traffic (which never enters the pool).
+ * its entries are replaced in turn.  A fragment flood can therefore only
+ * disturb the reassembly of other tiny fragments, never the decoding of
+ * ordinary traffic (which never enters the pool).
  *
  * Overlap policy: the first bytes to arrive win; a later fragment that
  * overlaps bytes already held does not change them (and is counted).

@@ -240,12 +240,30 @@ static bool parse_line(char *line, struct signature *sig, const char **why)
 	return true;
 }
 
+static bool in_list8(const uint8_t *list, size_t n, uint8_t v);
+
+static void index_one(struct signatures *s, size_t i)
+{
+	const struct signature *sig = &s->sig[i];
+	uint64_t bit = 1ULL << (i % 64);
+
+	if (sig->proto == PROTO_UDP) {
+		s->udp[i / 64] |= bit;
+		return;
+	}
+	for (unsigned f = 0; f < 256; f++)
+		if (sig->any_flags || in_list8(sig->flags, sig->nflags, (uint8_t)f))
+			s->tcp_by_flags[f][i / 64] |= bit;
+}
+
 bool signatures_parse(const char *name, const char *text,
 		      struct signatures *out, char *err, size_t errlen)
 {
 	char line[512];
 	unsigned lineno = 0;
 
+	memset(out->tcp_by_flags, 0, sizeof out->tcp_by_flags);
+	memset(out->udp, 0, sizeof out->udp);
 	out->n = 0;
 	while (*text) {
 		size_t n = strcspn(text, "\n");
@@ -272,6 +290,7 @@ bool signatures_parse(const char *name, const char *text,
 			snprintf(err, errlen, "%s:%u: %s", name, lineno, why);
 			return false;
 		}
+		index_one(out, out->n);
 		out->n++;
 	}
 	return true;
@@ -395,8 +414,22 @@ static bool matches(const struct signature *s, const struct pkt *p)
 const struct signature *signature_match(const struct signatures *s,
 					const struct pkt *p)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (matches(&s->sig[i], p))
-			return &s->sig[i];
+	const uint64_t *cand;
+
+	if (p->proto == PROTO_TCP && p->tcp_flags_known)
+		cand = s->tcp_by_flags[p->tcp_flags];
+	else if (p->proto == PROTO_UDP)
+		cand = s->udp;
+	else
+		return NULL;
+	/* In table order: the first signature that matches wins. */
+	for (size_t w = 0; w < SIGNATURE_WORDS; w++) {
+		for (uint64_t m = cand[w]; m; m &= m - 1) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(m);
+
+			if (matches(&s->sig[i], p))
+				return &s->sig[i];
+		}
+	}
 	return NULL;
 }

@@ -45,9 +45,15 @@ struct signature {
 
 #define SIGNATURE_MAX 128
 
+#define SIGNATURE_WORDS (SIGNATURE_MAX / 64)
+
 struct signatures {
 	size_t n;
 	struct signature sig[SIGNATURE_MAX];
+	/* Which signatures can match a TCP packet with these flags, and a
+	 * UDP packet: bit i for sig[i], so a packet tries only those. */
+	uint64_t tcp_by_flags[256][SIGNATURE_WORDS];
+	uint64_t udp[SIGNATURE_WORDS];
 };
 
 /* Parse signature text; on error false and "NAME:LINE: what" in err. */

@@ -18,22 +18,21 @@
 
 struct sketch {
 	uint64_t w[SKETCH_WORDS];
+	uint16_t n;			/* bits set, kept as they are set */
 };
 
 static inline void sketch_add(struct sketch *s, uint32_t h)
 {
 	unsigned bit = (h * 2654435761u) >> 24;
+	uint64_t m = 1ULL << (bit & 63);
 
-	s->w[bit >> 6] |= 1ULL << (bit & 63);
+	s->n += !(s->w[bit >> 6] & m);
+	s->w[bit >> 6] |= m;
 }
 
 static inline unsigned sketch_count(const struct sketch *s)
 {
-	unsigned n = 0;
-
-	for (int i = 0; i < SKETCH_WORDS; i++)
-		n += (unsigned)__builtin_popcountll(s->w[i]);
-	return n;
+	return s->n;
 }
 
 /* Not a keyed hash: the attacker only shapes his own sketch. */

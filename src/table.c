@@ -17,6 +17,8 @@ struct table {
 	size_t sweep_pos;
 	uint64_t evictions;
 	uint32_t *tags;			/* 0: slot empty */
+	uint8_t *levels;		/* evidence level per slot */
+	uint8_t *turn;			/* per bucket: where ties start */
 	unsigned char *entries;
 	void **order;			/* for the ordered walks */
 };
@@ -42,8 +44,10 @@ struct table *table_new(size_t nslots, const struct table_ops *ops,
 	t->nslots = round_up_pow2(nslots);
 	t->bucket_mask = t->nslots / BUCKET - 1;
 	t->tags = calloc(t->nslots, sizeof *t->tags);
+	t->levels = calloc(t->nslots, sizeof *t->levels);
+	t->turn = calloc(t->nslots / BUCKET, sizeof *t->turn);
 	t->entries = calloc(t->nslots, ops->entry_size);
-	if (!t->tags || !t->entries) {
+	if (!t->tags || !t->levels || !t->turn || !t->entries) {
 		table_free(t);
 		return NULL;
 	}
@@ -55,6 +59,8 @@ void table_free(struct table *t)
 	if (!t)
 		return;
 	free(t->tags);
+	free(t->levels);
+	free(t->turn);
 	free(t->entries);
 	free(t->order);
 	free(t);
@@ -104,21 +110,24 @@ void *table_find(struct table *t, const void *key)
 	return find_in_bucket(t, key, hash_bucket(t, h), hash_tag(h));
 }
 
-/* The slot to reuse in a full bucket: the lowest keep-score. */
+/* The slot to reuse in a full bucket: the lowest level; among equal
+ * levels the first from the bucket's turn, which then moves past it. */
 static size_t victim_slot(struct table *t, size_t base)
 {
-	size_t best = base;
-	uint64_t best_score = UINT64_MAX;
+	uint8_t *turn = &t->turn[base / BUCKET];
+	size_t best = 0;
+	unsigned best_level = 256;
 
 	for (size_t i = 0; i < BUCKET; i++) {
-		uint64_t s = t->ops.keep_score(slot_entry(t, base + i));
+		size_t j = (*turn + i) % BUCKET;
 
-		if (s < best_score) {
-			best_score = s;
-			best = base + i;
+		if (t->levels[base + j] < best_level) {
+			best_level = t->levels[base + j];
+			best = j;
 		}
 	}
-	return best;
+	*turn = (uint8_t)((best + 1) % BUCKET);
+	return base + best;
 }
 
 void *table_get(struct table *t, const void *key, bool *created)
@@ -149,6 +158,7 @@ void *table_get(struct table *t, const void *key, bool *created)
 	memset(e, 0, t->ops.entry_size);
 	memcpy(e, key, t->ops.key_size);
 	t->tags[slot] = tag;
+	t->levels[slot] = 0;
 	*created = true;
 	return e;
 }
@@ -161,6 +171,21 @@ void table_remove(struct table *t, void *entry)
 		return;
 	t->tags[slot] = 0;
 	t->count--;
+}
+
+bool table_live(const struct table *t, const void *entry)
+{
+	return t->tags[entry_slot(t, entry)] != 0;
+}
+
+void table_set_level(struct table *t, const void *entry, uint8_t level)
+{
+	t->levels[entry_slot(t, entry)] = level;
+}
+
+uint8_t table_level(const struct table *t, const void *entry)
+{
+	return t->levels[entry_slot(t, entry)];
 }
 
 void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),

@@ -8,11 +8,13 @@
  * tags (one cache line) and compares keys only on a tag match: O(1) work
  * per packet whatever the table holds.
  *
- * Eviction policy: when a new key's bucket is full, the entry with the
- * lowest keep-score in that bucket is evicted (the owner's evict callback
- * sees it first, e.g. to write an end-of-scan record).  Owners score
- * entries so that evidence outranks age: a source that has been reported,
- * or has many probes counted, outlives any number of one-packet sources.
+ * Eviction policy: each slot has an evidence level, 0..255, that its
+ * owner raises as evidence accumulates (table_set_level).  When a new
+ * key's bucket is full, the entry with the lowest level is evicted (the
+ * owner's evict callback sees it first, e.g. to write an end-of-scan
+ * record); among equal levels, in turn.  So a source that has been
+ * reported, or has evidence counted, outlives any number of one-packet
+ * sources, and choosing a victim reads one small array, not the entries.
  */
 #ifndef SCANDETD_TABLE_H
 #define SCANDETD_TABLE_H
@@ -26,8 +28,6 @@
 struct table_ops {
 	size_t entry_size;		/* whole entry, key first */
 	size_t key_size;		/* bytes of key at the start of the entry */
-	/* Higher scores are kept; the lowest in a full bucket is evicted. */
-	uint64_t (*keep_score)(const void *entry);
 	/* Called on an entry about to be evicted (may be NULL). */
 	void (*evict)(void *entry, void *arg);
 	void *arg;
@@ -43,11 +43,19 @@ void table_free(struct table *t);
 /* The entry for key, or NULL. */
 void *table_find(struct table *t, const void *key);
 
-/* The entry for key; if absent, a new zeroed entry holding key is made,
- * evicting the lowest-scored entry of a full bucket.  *created says which. */
+/* The entry for key; if absent, a new zeroed entry (level 0) holding key
+ * is made, evicting the lowest-level entry of a full bucket.  *created
+ * says which. */
 void *table_get(struct table *t, const void *key, bool *created);
 
 void table_remove(struct table *t, void *entry);
+
+/* Does entry (a pointer the table gave out) still hold a live entry? */
+bool table_live(const struct table *t, const void *entry);
+
+/* The entry's evidence level (see the eviction policy above). */
+void table_set_level(struct table *t, const void *entry, uint8_t level);
+uint8_t table_level(const struct table *t, const void *entry);
 
 /* Visit the next n slots round-robin (a slice of the table), calling fn on
  * each entry there; fn may remove the entry.  Spreads expiry work evenly

@@ -10,8 +10,9 @@
  *  1. to a table keyed with FLOOD_KEY: they all pile into that bucket.
  *     The table must stay bounded: at most TABLE_PROBE_LIMIT of them live,
  *     every other insert evicts one of those, and no insert or lookup does
- *     more than one bucket's work (counted: keep_score callbacks, evict
- *     callbacks, table_count, table_evictions; never timed).
+ *     more than one bucket's work (counted: evict callbacks per insert,
+ *     table_count, table_evictions; never timed; choosing a victim reads
+ *     only the bucket's evidence levels).
  *  2. to a table 32 times larger, same key: the low bits still agree, so
  *     they reach at most 32 buckets.
  *  3. to tables keyed otherwise (another fixed key; a random key from
@@ -56,17 +57,10 @@ struct flood_key {
 
 struct flood_entry {
 	struct flood_key key;
-	uint64_t score;
 };
 
 /* The work a table does for its owner, counted. */
-static uint64_t keep_calls, evict_calls;
-
-static uint64_t flood_keep_score(const void *entry)
-{
-	keep_calls++;
-	return ((const struct flood_entry *)entry)->score;
-}
+static uint64_t evict_calls;
 
 static void flood_evict(void *entry, void *arg)
 {
@@ -78,7 +72,6 @@ static void flood_evict(void *entry, void *arg)
 static const struct table_ops flood_ops = {
 	.entry_size = sizeof(struct flood_entry),
 	.key_size = sizeof(struct flood_key),
-	.keep_score = flood_keep_score,
 	.evict = flood_evict,
 };
 
@@ -135,14 +128,13 @@ struct feed_result {
 	size_t count;			/* live entries afterwards */
 	uint64_t evictions;
 	uint64_t evict_calls;
-	uint64_t keep_calls;		/* all inserts */
-	uint64_t max_keep_per_insert;
+	uint64_t max_evict_per_insert;
 	uint64_t created;
 	uint64_t found_after;		/* table_find hits, all N keys */
-	uint64_t keep_calls_in_finds;
+	uint64_t evict_calls_in_finds;
 };
 
-/* Insert every key once (scores rise, so the newest is kept longest),
+/* Insert every key once (levels rise, so the newest is kept longest),
  * then look every key up. */
 static bool feed(const struct sipkey *key, size_t slots,
 		 const struct flood_key *keys, size_t n, struct feed_result *r)
@@ -153,37 +145,35 @@ static bool feed(const struct sipkey *key, size_t slots,
 	memset(r, 0, sizeof *r);
 	if (!t)
 		return false;
-	keep_calls = evict_calls = 0;
+	evict_calls = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool created;
 		struct flood_entry *e;
 
-		before = keep_calls;
+		before = evict_calls;
 		e = table_get(t, &keys[i], &created);
-		if (keep_calls - before > r->max_keep_per_insert)
-			r->max_keep_per_insert = keep_calls - before;
+		if (evict_calls - before > r->max_evict_per_insert)
+			r->max_evict_per_insert = evict_calls - before;
 		r->created += created;
-		e->score = i + 1;
+		table_set_level(t, e, (uint8_t)(i * 254 / n + 1));
 	}
-	r->keep_calls = keep_calls;
 	r->evict_calls = evict_calls;
 	r->count = table_count(t);
 	r->evictions = table_evictions(t);
-	before = keep_calls;
+	before = evict_calls;
 	for (size_t i = 0; i < n; i++)
 		r->found_after += table_find(t, &keys[i]) != NULL;
-	r->keep_calls_in_finds = keep_calls - before;
+	r->evict_calls_in_finds = evict_calls - before;
 	table_free(t);
 	return true;
 }
 
 static void show(const char *what, const struct feed_result *r)
 {
-	printf("%-34s live %6zu  evictions %6llu  keep_score calls %8llu "
-	       "(max %llu per insert)  found afterwards %6llu\n", what,
+	printf("%-34s live %6zu  evictions %6llu  (max %llu per insert)  "
+	       "found afterwards %6llu\n", what,
 	       r->count, (unsigned long long)r->evictions,
-	       (unsigned long long)r->keep_calls,
-	       (unsigned long long)r->max_keep_per_insert,
+	       (unsigned long long)r->max_evict_per_insert,
 	       (unsigned long long)r->found_after);
 }
 
@@ -224,37 +214,37 @@ int main(void)
 	check("flood_evicts_rest", fixed.evictions == n - live &&
 	      fixed.evict_calls == n - live,
 	      "evictions %llu, expected %llu", fixed.evictions, n - live);
-	check("flood_insert_bounded", fixed.max_keep_per_insert <= live,
-	      "max keep_score calls per insert %llu, limit %llu",
-	      fixed.max_keep_per_insert, live);
+	check("flood_insert_bounded", fixed.max_evict_per_insert <= 1,
+	      "max evictions per insert %llu, limit %llu",
+	      fixed.max_evict_per_insert, 1);
 	check("flood_total_work_linear",
-	      fixed.keep_calls == live * (n - live),
-	      "keep_score calls %llu, expected %llu (one bucket per insert)",
-	      fixed.keep_calls, live * (n - live));
-	check("flood_lookup_bounded", fixed.keep_calls_in_finds == 0 &&
+	      fixed.evict_calls == n - live,
+	      "evict callbacks %llu, expected %llu (one per insert past full)",
+	      fixed.evict_calls, n - live);
+	check("flood_lookup_bounded", fixed.evict_calls_in_finds == 0 &&
 	      fixed.found_after == live,
 	      "lookups found %llu (expected the %llu live ones)",
 	      fixed.found_after, live);
 	/* 2. Same key, a bigger table: the chosen low bits still collide. */
 	check("flood_large_table_bounded",
 	      fixed_large.count <= live * (LARGE_SLOTS / SMALL_SLOTS) &&
-	      fixed_large.max_keep_per_insert <= live,
+	      fixed_large.max_evict_per_insert <= 1,
 	      "live %llu, at most %llu (32 buckets)", fixed_large.count,
 	      live * (LARGE_SLOTS / SMALL_SLOTS));
 	/* 3. Keyed otherwise, the same sources are ordinary sources. */
 	check("other_key_spreads", other.count + 16 >= n &&
-	      other.max_keep_per_insert <= live,
+	      other.max_evict_per_insert <= 1,
 	      "live %llu of %llu", other.count, n);
 	check("random_key_spreads", rnd_large.count + 16 >= n &&
-	      rnd_large.max_keep_per_insert <= live,
+	      rnd_large.max_evict_per_insert <= 1,
 	      "live %llu of %llu", rnd_large.count, n);
 	check("random_key_fills_small_table",
 	      rnd_small.count >= SMALL_SLOTS - SMALL_SLOTS / 32,
 	      "live %llu of %llu slots", rnd_small.count, SMALL_SLOTS);
 	check("random_key_insert_bounded",
-	      rnd_small.max_keep_per_insert <= live,
-	      "max keep_score calls per insert %llu, limit %llu",
-	      rnd_small.max_keep_per_insert, live);
+	      rnd_small.max_evict_per_insert <= 1,
+	      "max evictions per insert %llu, limit %llu",
+	      rnd_small.max_evict_per_insert, 1);
 	free(keys);
 	return failures ? 1 : 0;
 }
