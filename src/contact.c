@@ -149,10 +149,12 @@ static void push_deadline(struct contacts *c, const struct contact *e)
 	c->ring_count++;
 }
 
+/* A new attempt: a TCP SYN, or the first datagram of a UDP flow, from a
+ * new source port (the same port again is a retransmission). */
 static void count_attempt(struct contact *e, const struct pkt *p)
 {
-	if (p->proto != PROTO_TCP || p->sport == e->last_sport)
-		return;		/* a retransmission is not a new attempt */
+	if (p->sport == e->last_sport)
+		return;
 	if (p->ts_us > e->last_ts + CONTACT_FLOOD_GAP_US)
 		e->attempts = 0;
 	e->attempts++;
@@ -173,7 +175,7 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 	if (created) {
 		c->st.contacts++;
 		r.first = true;
-		e->attempts = p->proto == PROTO_TCP;
+		e->attempts = 1;
 		e->last_sport = p->sport;
 		e->last_ts = p->ts_us;
 		e->by_signature = by_signature;
@@ -304,7 +306,11 @@ void contacts_packet(struct contacts *c, const struct pkt *p)
 			tcp_packet(c, p);
 		break;
 	case PROTO_UDP:
+		/* Any answer: the contact succeeded, and a client that gets
+		 * answers is not flooding. */
 		e = find(c, &p->dst, &p->src, p->sport, PROTO_UDP);
+		if (e)
+			e->attempts = 0;
 		if (e && e->state == C_PENDING)
 			decide(c, e, CONTACT_SUCCESS, "reply", p->ts_us);
 		break;

@@ -53,8 +53,9 @@ typedef void (*contact_fn)(void *arg, const struct contact_outcome *o);
 /* What a probe packet meant for its contact. */
 struct contact_probe {
 	bool first;			/* the first packet of a new contact */
-	uint32_t attempts;		/* connection attempts (distinct source
-					 * ports) without a completed handshake,
+	uint32_t attempts;		/* attempts (distinct source ports: TCP
+					 * SYNs, new UDP flows) with no completed
+					 * handshake or answer between them,
 					 * within CONTACT_FLOOD_GAP_US of each other */
 };
 

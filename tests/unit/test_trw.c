@@ -275,6 +275,33 @@ TEST(flood_needs_attempts_that_never_complete)
 	teardown(&f);
 }
 
+TEST(udp_flood_and_answered_udp)
+{
+	struct fixture f;
+
+	setup(&f);
+	/* hping3 --udp: a new source port per datagram, never answered. */
+	for (int i = 0; i < 50; i++)
+		feed(&f, udp("203.0.113.77", (uint16_t)(2000 + i), TARGET, 53,
+			     T0 + (uint64_t)i * 1000));
+	CHECK_INT(f.rec.n, 1);
+	CHECK_INT(f.rec.seen[0].kind, ALERT_FLOOD);
+	CHECK_INT(f.rec.seen[0].proto, PROTO_UDP);
+	CHECK_INT(f.rec.seen[0].probes, 40);
+	teardown(&f);
+	/* A resolver's queries from fresh ports, each answered: no flood. */
+	setup(&f);
+	for (int i = 0; i < 500; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed(&f, udp("192.0.2.7", (uint16_t)(2000 + i), TARGET, 53, t));
+		feed(&f, udp(TARGET, 53, "192.0.2.7", (uint16_t)(2000 + i), t + 100));
+	}
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 0);
+	teardown(&f);
+}
+
 TEST(sweep_of_one_port)
 {
 	struct fixture f;
@@ -417,6 +444,7 @@ int main(void)
 	RUN(ack_probes_drawing_rst);
 	RUN(half_open_probe_is_a_failure);
 	RUN(flood_needs_attempts_that_never_complete);
+	RUN(udp_flood_and_answered_udp);
 	RUN(sweep_of_one_port);
 	RUN(scattered_contacts_are_not_a_scan_shape);
 	RUN(slow_scan_through_the_window);
