@@ -34,6 +34,7 @@ const char *scan_type_name(enum scan_type t)
 	case SCAN_NULL: return "NULL";
 	case SCAN_XMAS: return "Xmas";
 	case SCAN_UDP: return "UDP";
+	case SCAN_ACK: return "ACK";
 	}
 	return "unknown";
 }

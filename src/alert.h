@@ -28,7 +28,7 @@ enum alert_kind {
 	ALERT_KIND_COUNT
 };
 
-enum scan_type { SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP };
+enum scan_type { SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP, SCAN_ACK };
 
 /* OS probe patterns (bit i = osfp_pattern_names[i]): the original's eight
  * TCP flag patterns, then the ICMP queries xprobe2 fingerprints with. */

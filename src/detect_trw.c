@@ -39,7 +39,7 @@ struct trw_entry {
 	struct scan_summary sum;	/* count: probes from the source */
 	struct ipaddr first_dst;
 	uint32_t failures, successes, signature_failures;
-	uint32_t xmas;
+	uint32_t xmas, acks;
 	struct sketch hosts, ports, contacts;	/* of failed contacts */
 	struct sketch slow;		/* failed contacts in the slow window */
 	uint64_t slow_start;
@@ -91,6 +91,8 @@ static enum scan_type guess_scan_type(const struct trw_entry *e)
 		return SCAN_UDP;
 	if (e->xmas * 2 > e->sum.count)
 		return SCAN_XMAS;
+	if (e->acks * 2 > e->sum.count)
+		return SCAN_ACK;	/* nmap -sA, -sW, -sM */
 	if (!e->sum.syn && !e->sum.fin)
 		return SCAN_NULL;
 	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
@@ -207,6 +209,7 @@ static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
 		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
 		e->xmas += v->probe == PROBE_XMAS;
+		e->acks += v->probe == PROBE_ACK;
 	}
 	if (v->sig && v->sig->cls == SIG_SCAN && !e->tool[0])
 		memcpy(e->tool, v->sig->tool, sizeof e->tool);
