@@ -5,11 +5,14 @@
 # tshark (to read captures back), nmap, hping3, masscan (real scanners),
 # iproute2 (network namespaces), netbase (/etc/services), curl, openssl
 # and rsyslog (tests/e2e: a real client, a TLS service, a syslog receiver).
+# Email: libcurl4-openssl-dev (SMTP), python3-aiosmtpd (tests/mail: the
+# SMTP server), util-linux (unshare).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev pkg-config libpcap-dev \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
-	procps psmisc ca-certificates curl openssl rsyslog >/dev/null
+	procps psmisc ca-certificates curl openssl rsyslog \
+	libcurl4-openssl-dev python3-aiosmtpd util-linux >/dev/null
 echo "install-deps: done"

@@ -23,7 +23,9 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "addr.h"
 #include "params.h"
+#include "resolve.h"
 
 /* Longest string value (addresses, subject, paths, BPF filter). */
 #define CONF_STRING_MAX	1024
@@ -45,6 +47,12 @@ enum opt_type {
 	OPT_FACILITY,		/* int, a LOG_ value */
 	OPT_METHOD,		/* int, enum detect_method */
 	OPT_PROBABILITY,	/* double, strictly between 0 and 1 */
+	OPT_ADDRESS_LIST,	/* struct strlist of single words, accumulates */
+	OPT_SUBJECT,		/* OPT_TEXT with only %p %s %d %% */
+	OPT_HOST,		/* IPv4, IPv6 or host name */
+	OPT_COMMAND,		/* OPT_OPTIONAL_TEXT starting with '/' */
+	OPT_AUTH,		/* OPT_OPTIONAL_TEXT, MailUser and its password */
+	OPT_MAIL_TLS,		/* enum mail_tls */
 };
 
 struct option {
@@ -85,11 +93,18 @@ static const struct option options[] = {
 	{ "SendEmail",		OPT_BOOL,	TCP(send_email), 0, 0 },
 	{ "UdpSendEmail",	OPT_BOOL,	UDP(send_email), 0, 0 },
 	{ "MailFrom",		OPT_WORD,	FIELD(mail_from), 0, 0 },
-	{ "RcptTo",		OPT_WORD,	FIELD(rcpt_to), 0, 0 },
-	{ "MailSubject",	OPT_TEXT,	FIELD(mail_subject), 0, 0 },
-	{ "SMTPrelay",		OPT_WORD,	FIELD(smtp_relay), 0, 0 },
+	{ "RcptTo",		OPT_ADDRESS_LIST, FIELD(rcpt_to), 0, 0 },
+	{ "MailSubject",	OPT_SUBJECT,	FIELD(mail_subject), 0, 0 },
+	{ "SMTPrelay",		OPT_HOST,	FIELD(smtp_relay), 0, 0 },
 	{ "MailPort",		OPT_NUMBER,	FIELD(mail_port), 1, 65535 },
 	{ "HelloMsg",		OPT_WORD,	FIELD(hello_msg), 0, 0 },
+	/* new mail options, next to the original's */
+	{ "MailTLS",		OPT_MAIL_TLS,	FIELD(mail_tls), 0, 0 },
+	{ "MailCAFile",		OPT_OPTIONAL_TEXT, FIELD(mail_ca_file), 0, 0 },
+	{ "MailUser",		OPT_AUTH,	FIELD(mail_user), 0, 0 },
+	{ "MailPasswordFile",	OPT_AUTH,	FIELD(mail_password_file), 0, 0 },
+	{ "MailRateLimit",	OPT_NUMBER,	FIELD(mail_rate_limit), 1, 1000 },
+	{ "MailCommand",	OPT_COMMAND,	FIELD(mail_command), 0, 0 },
 	{ "PidFile",		OPT_OPTIONAL_TEXT, FIELD(pid_file), 0, 0 },
 	{ "CaptureFilter",	OPT_OPTIONAL_TEXT, FIELD(capture_filter), 0, 0 },
 	{ "JsonLog",		OPT_OPTIONAL_TEXT, FIELD(json_log), 0, 0 },
@@ -130,6 +145,17 @@ static const struct {
 };
 
 #define NFACILITIES (sizeof facilities / sizeof facilities[0])
+
+static const char *const mail_tls_names[] = {
+	[MAIL_TLS_NONE] = "none",
+	[MAIL_TLS_STARTTLS] = "starttls",
+	[MAIL_TLS_TLS] = "tls",
+};
+
+#define NMAIL_TLS (sizeof mail_tls_names / sizeof mail_tls_names[0])
+
+#define DEFAULT_RCPT_TO		"root@localhost"
+#define DEFAULT_MAIL_RATE_LIMIT	5
 
 const char *conf_facility_name(int facility)
 {
@@ -192,16 +218,41 @@ static const struct option *find_option(const char *name, size_t len)
 
 /* ---- defaults and freeing --------------------------------------------- */
 
+static bool strlist_add(struct strlist *l, const char *s)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+
+	if (!v)
+		return false;
+	l->v = v;
+	if (!(v[l->n] = strdup(s)))
+		return false;
+	l->n++;
+	return true;
+}
+
+static void strlist_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 static bool set_default_strings(struct config *cfg)
 {
+	bool rcpt = strlist_add(&cfg->rcpt_to, DEFAULT_RCPT_TO);
+
 	cfg->mail_from = strdup("scandetd@localhost");
-	cfg->rcpt_to = strdup("root@localhost");
 	cfg->mail_subject = strdup("%p scan from %s");
 	cfg->smtp_relay = strdup("127.0.0.1");
 	cfg->hello_msg = strdup("localhost");
 	cfg->run_as_user = strdup(DEFAULT_RUN_AS_USER);
 	cfg->pid_file = strdup(DEFAULT_PID_FILE);
-	return cfg->mail_from && cfg->rcpt_to && cfg->mail_subject &&
+	return cfg->mail_from && rcpt && cfg->mail_subject &&
 	       cfg->smtp_relay && cfg->hello_msg && cfg->run_as_user &&
 	       cfg->pid_file;
 }
@@ -219,6 +270,8 @@ static bool set_defaults(struct config *cfg)
 	cfg->log_osfp = true;
 	cfg->osfp_send_mail = true;
 	cfg->mail_port = 25;
+	cfg->mail_tls = MAIL_TLS_NONE;
+	cfg->mail_rate_limit = DEFAULT_MAIL_RATE_LIMIT;
 	cfg->syslog_facility = LOG_DAEMON;
 	cfg->source_table_size = DEFAULT_SOURCE_TABLE_SIZE;
 	cfg->flow_table_size = DEFAULT_FLOW_TABLE_SIZE;
@@ -251,10 +304,17 @@ void conf_free(struct config *cfg)
 		case OPT_WORD:
 		case OPT_TEXT:
 		case OPT_OPTIONAL_TEXT:
+		case OPT_SUBJECT:
+		case OPT_HOST:
+		case OPT_COMMAND:
+		case OPT_AUTH:
 			free(*(char **)field(cfg, opt));
 			break;
 		case OPT_RULES:
 			rule_list_free(field(cfg, opt));
+			break;
+		case OPT_ADDRESS_LIST:
+			strlist_free(field(cfg, opt));
 			break;
 		default:
 			break;
@@ -274,6 +334,9 @@ struct parser {
 	char *err;
 	size_t errlen;
 	unsigned long trw_line;	/* last line that set a Trw* option */
+	bool rcpt_given;	/* a RcptTo line replaced the default */
+	unsigned long auth_line; /* last line that set MailUser or
+				  * MailPasswordFile */
 };
 
 static void parse_error(struct parser *p, const struct option *opt,
@@ -363,7 +426,8 @@ static bool set_string(struct parser *p, const struct option *opt,
 			    CONF_STRING_MAX);
 		return false;
 	}
-	if (*value == '\0' && opt->type != OPT_OPTIONAL_TEXT) {
+	if (*value == '\0' && opt->type != OPT_OPTIONAL_TEXT &&
+	    opt->type != OPT_COMMAND && opt->type != OPT_AUTH) {
 		parse_error(p, opt, "empty value");
 		return false;
 	}
@@ -500,6 +564,142 @@ static const char *method_name(int m)
 	return m == METHOD_CLASSIC ? "classic" : "trw";
 }
 
+/* ---- email options ---------------------------------------------------- */
+
+/* MailSubject: "%p", "%s", "%d" and "%%" only, so that a typo shows
+ * here rather than in every subject. */
+static bool subject_ok(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	const char *s;
+
+	for (s = value; (s = strchr(s, '%')) != NULL; s += 2) {
+		if (s[1] == '\0') {
+			parse_error(p, opt, "a lone %% at the end (%%%% is a "
+				    "percent sign)");
+			return false;
+		}
+		if (!strchr("psd%", s[1])) {
+			parse_error(p, opt, "unknown \"%%%c\" (%%p protocol, "
+				    "%%s source, %%d destination, %%%% a "
+				    "percent sign)", s[1]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* SMTPrelay: an IPv4 or IPv6 address, or a host name. */
+static bool host_ok(struct parser *p, const struct option *opt,
+		    const char *value)
+{
+	char ex[EXCERPT_MAX + 4], name[HOSTNAME_MAX];
+	struct ipaddr a;
+
+	if (addr_parse(value, &a) || hostname_sanitise(value, name, sizeof name))
+		return true;
+	parse_error(p, opt, "\"%s\" is not an IPv4 or IPv6 address or a host "
+		    "name", excerpt(value, ex));
+	return false;
+}
+
+static bool set_mail_string(struct parser *p, const struct option *opt,
+			    const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+
+	if (opt->type == OPT_AUTH)
+		p->auth_line = p->line;
+	if (*value == '\0' || strlen(value) > CONF_STRING_MAX)
+		return set_string(p, opt, value);	/* its messages */
+	switch (opt->type) {
+	case OPT_SUBJECT:
+		if (!subject_ok(p, opt, value))
+			return false;
+		break;
+	case OPT_HOST:
+		if (!host_ok(p, opt, value))
+			return false;
+		break;
+	case OPT_COMMAND:
+		if (*value != '/') {
+			parse_error(p, opt, "\"%s\" must start with an absolute "
+				    "path", excerpt(value, ex));
+			return false;
+		}
+		break;
+	default:
+		break;
+	}
+	return set_string(p, opt, value);
+}
+
+/* RcptTo: each line adds one recipient; the first replaces the default. */
+static bool add_address(struct parser *p, const struct option *opt,
+			const char *value)
+{
+	struct strlist *l = field(p->cfg, opt);
+	char ex[EXCERPT_MAX + 4];
+	size_t i;
+
+	if (strlen(value) > CONF_STRING_MAX) {
+		parse_error(p, opt, "value longer than %d characters",
+			    CONF_STRING_MAX);
+		return false;
+	}
+	if (*value == '\0') {
+		parse_error(p, opt, "empty value");
+		return false;
+	}
+	if (strpbrk(value, " \t")) {
+		parse_error(p, opt, "\"%s\" must be a single word",
+			    excerpt(value, ex));
+		return false;
+	}
+	if (!p->rcpt_given) {
+		strlist_free(l);
+		p->rcpt_given = true;
+	}
+	for (i = 0; i < l->n; i++) {
+		if (strcasecmp(l->v[i], value) == 0) {
+			parse_error(p, opt, "\"%s\" is already a recipient",
+				    excerpt(value, ex));
+			return false;
+		}
+	}
+	if (l->n == CONF_MAX_RCPT) {
+		parse_error(p, opt, "more than %d recipients", CONF_MAX_RCPT);
+		return false;
+	}
+	if (!strlist_add(l, value)) {
+		parse_error(p, opt, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static bool set_mail_tls(struct parser *p, const struct option *opt,
+			 const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < NMAIL_TLS; i++) {
+		if (strcasecmp(value, mail_tls_names[i]) == 0) {
+			*(enum mail_tls *)field(p->cfg, opt) = (enum mail_tls)i;
+			return true;
+		}
+	}
+	parse_error(p, opt, "\"%s\" is not none, starttls or tls",
+		    excerpt(value, ex));
+	return false;
+}
+
+const char *conf_mail_tls_name(enum mail_tls t)
+{
+	return (size_t)t < NMAIL_TLS ? mail_tls_names[t] : "unknown";
+}
+
 static bool apply_option(struct parser *p, const struct option *opt,
 			 const char *value)
 {
@@ -522,6 +722,15 @@ static bool apply_option(struct parser *p, const struct option *opt,
 		return set_method(p, opt, value);
 	case OPT_PROBABILITY:
 		return set_probability(p, opt, value);
+	case OPT_ADDRESS_LIST:
+		return add_address(p, opt, value);
+	case OPT_SUBJECT:
+	case OPT_HOST:
+	case OPT_COMMAND:
+	case OPT_AUTH:
+		return set_mail_string(p, opt, value);
+	case OPT_MAIL_TLS:
+		return set_mail_tls(p, opt, value);
 	}
 	return false;
 }
@@ -715,18 +924,31 @@ static bool check_trw(struct parser *p)
 	return true;
 }
 
+/* MailUser without a password, or a password without a user, is a
+ * mistake that would only show when the first alert is mailed. */
+static bool check_mail(struct parser *p)
+{
+	const struct config *c = p->cfg;
+
+	if (!c->mail_user == !c->mail_password_file)
+		return true;
+	p->line = p->auth_line;
+	parse_error(p, NULL, "MailUser and MailPasswordFile go together");
+	return false;
+}
+
 /* Defaults, then every line of r; cfg is freed on failure. */
 static bool load(struct reader *r, const char *name, const char *path,
 		 struct config *cfg, char *err, size_t errlen)
 {
-	struct parser p = { name, 0, cfg, err, errlen, 0 };
+	struct parser p = { name, 0, cfg, err, errlen, 0, false, 0 };
 
 	if (!set_defaults(cfg) || (path && !(cfg->path = strdup(path)))) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		conf_free(cfg);
 		return false;
 	}
-	if (!parse_lines(r, &p) || !check_trw(&p)) {
+	if (!parse_lines(r, &p) || !check_trw(&p) || !check_mail(&p)) {
 		conf_free(cfg);
 		return false;
 	}
@@ -844,6 +1066,15 @@ static void print_probability(const char *name, double v, FILE *out)
 	fprintf(out, "%s %s\n", name, buf);
 }
 
+/* One line per entry: the list accumulates when read back. */
+static void print_list(const char *name, const struct strlist *l, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		print_string(name, l->v[i], out);
+}
+
 static void print_option(const struct config *cfg, const struct option *opt,
 			 FILE *out)
 {
@@ -877,6 +1108,20 @@ static void print_option(const struct config *cfg, const struct option *opt,
 		break;
 	case OPT_PROBABILITY:
 		print_probability(opt->name, *(const double *)f, out);
+		break;
+	case OPT_SUBJECT:
+	case OPT_HOST:
+	case OPT_COMMAND:
+	case OPT_AUTH:
+		/* MailPasswordFile: the path, never what the file holds */
+		print_string(opt->name, *(char *const *)f, out);
+		break;
+	case OPT_ADDRESS_LIST:
+		print_list(opt->name, f, out);
+		break;
+	case OPT_MAIL_TLS:
+		fprintf(out, "%s %s\n", opt->name,
+			conf_mail_tls_name(*(const enum mail_tls *)f));
 		break;
 	}
 }

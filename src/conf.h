@@ -26,6 +26,22 @@ static inline bool portset_has(const struct portset *s, uint16_t port)
 	return (s->bits[port >> 6] >> (port & 63)) & 1;
 }
 
+/* MailTLS: how the mailer talks to SMTPrelay. */
+enum mail_tls {
+	MAIL_TLS_NONE = 0,		/* plain SMTP (a local relay) */
+	MAIL_TLS_STARTTLS = 1,		/* SMTP, then STARTTLS, required */
+	MAIL_TLS_TLS = 2,		/* TLS from the first byte (smtps) */
+};
+
+/* Most RcptTo lines in one file. */
+#define CONF_MAX_RCPT	64
+
+/* A list of strings that grows by one per line (RcptTo). */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
 /* Options that exist once for TCP and once for UDP. */
 enum { CONF_TCP = 0, CONF_UDP = 1, CONF_NPROTO = 2 };
 
@@ -65,11 +81,18 @@ struct config {
 
 	/* email (SPEC "Email") */
 	char *mail_from;		/* MailFrom */
-	char *rcpt_to;			/* RcptTo */
-	char *mail_subject;		/* MailSubject */
-	char *smtp_relay;		/* SMTPrelay */
+	struct strlist rcpt_to;		/* RcptTo, one per line; the default
+					 * root@localhost only if none given */
+	char *mail_subject;		/* MailSubject: %p %s %d %% */
+	char *smtp_relay;		/* SMTPrelay: IPv4, IPv6 or host name */
 	unsigned mail_port;		/* MailPort 1..65535 */
 	char *hello_msg;		/* HelloMsg */
+	enum mail_tls mail_tls;		/* MailTLS */
+	char *mail_ca_file;		/* MailCAFile, NULL: the system's CAs */
+	char *mail_user;		/* MailUser, NULL: no AUTH */
+	char *mail_password_file;	/* MailPasswordFile (path only) */
+	unsigned mail_rate_limit;	/* MailRateLimit, messages a minute */
+	char *mail_command;		/* MailCommand, NULL: SMTP */
 
 	/* daemon */
 	char *run_as_user;		/* RunAsUser */
@@ -119,5 +142,8 @@ void conf_free(struct config *cfg);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);
+
+/* "none", "starttls" or "tls". */
+const char *conf_mail_tls_name(enum mail_tls t);
 
 #endif

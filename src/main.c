@@ -23,6 +23,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "log.h"
+#include "mailer.h"
 #include "params.h"
 #include "resolve.h"
 
@@ -265,6 +266,15 @@ static bool open_sinks(struct scandetd *s, bool use_syslog, bool use_stdout,
 			return false;
 		alert_router_add(r, s->json_log);
 	}
+	if (mail_wanted(s->cfg)) {
+		/* Forks the mailer: before privileges are dropped. */
+		struct sink *mail = sink_mail_open(s->cfg, r, use_syslog,
+						   use_stdout, err, errlen);
+
+		if (!mail)
+			return false;
+		alert_router_add(r, mail);
+	}
 	return true;
 }
 
@@ -404,6 +414,8 @@ static void reload(struct scandetd *s)
 	    strings_differ(cfg->json_log, old->json_log) ||
 	    strings_differ(cfg->pid_file, old->pid_file))
 		log_warnx("RunAsUser, JsonLog and PidFile change at the next restart");
+	if (mail_config_changed(old, cfg))
+		log_warnx("email options change at the next restart");
 	if ((cfg->dns_resolve && !s->resolver) ||
 	    (cfg->port_resolve && !s->services))
 		log_warnx("DNSResolve and PortResolve turned on take effect at "

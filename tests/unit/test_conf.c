@@ -151,6 +151,7 @@ static const struct {
 } numbers[] = {
 	{ "CountThreshold", F(count_threshold), 40, 1, 1000000 },
 	{ "MailPort", F(mail_port), 25, 1, 65535 },
+	{ "MailRateLimit", F(mail_rate_limit), 5, 1, 1000 },
 	{ "SourceTableSize", F(source_table_size),
 	  DEFAULT_SOURCE_TABLE_SIZE, 64, 16777216 },
 	{ "FlowTableSize", F(flow_table_size),
@@ -166,14 +167,13 @@ static const struct {
 	int kind;
 } strings[] = {
 	{ "MailFrom", F(mail_from), "scandetd@localhost", WORD },
-	{ "RcptTo", F(rcpt_to), "root@localhost", WORD },
 	{ "MailSubject", F(mail_subject), "%p scan from %s", TEXT },
-	{ "SMTPrelay", F(smtp_relay), "127.0.0.1", WORD },
 	{ "HelloMsg", F(hello_msg), "localhost", WORD },
 	{ "RunAsUser", F(run_as_user), "nobody", WORD },
 	{ "PidFile", F(pid_file), DEFAULT_PID_FILE, OPTIONAL },
 	{ "CaptureFilter", F(capture_filter), NULL, OPTIONAL },
 	{ "JsonLog", F(json_log), NULL, OPTIONAL },
+	{ "MailCAFile", F(mail_ca_file), NULL, OPTIONAL },
 };
 
 static const struct {
@@ -476,6 +476,230 @@ TEST(mail_subject_and_filter)
 	conf_free(&cfg);
 }
 
+/* ---- email ------------------------------------------------------------ */
+
+TEST(mail_defaults)
+{
+	struct config cfg;
+
+	conf_defaults(&cfg);
+	CHECK_INT(cfg.rcpt_to.n, 1);
+	CHECK_STR(cfg.rcpt_to.v[0], "root@localhost");
+	CHECK_STR(cfg.smtp_relay, "127.0.0.1");
+	CHECK_INT(cfg.mail_tls, MAIL_TLS_NONE);
+	CHECK(cfg.mail_user == NULL);
+	CHECK(cfg.mail_password_file == NULL);
+	CHECK(cfg.mail_command == NULL);
+	CHECK_INT(cfg.mail_rate_limit, 5);
+	conf_free(&cfg);
+	CHECK(load("", &cfg));
+	CHECK_INT(cfg.rcpt_to.n, 1);
+	CHECK_STR(cfg.rcpt_to.v[0], "root@localhost");
+	conf_free(&cfg);
+}
+
+TEST(rcpt_to_list)
+{
+	struct config cfg;
+	char *out, *text;
+	size_t i;
+
+	/* The first RcptTo replaces the default, the others add. */
+	CHECK(load("RcptTo a@example.org\nRcptTo b@example.org\n"
+		   "RcptTo \"c@example.org\"\n", &cfg));
+	CHECK_INT(cfg.rcpt_to.n, 3);
+	CHECK_STR(cfg.rcpt_to.v[0], "a@example.org");
+	CHECK_STR(cfg.rcpt_to.v[1], "b@example.org");
+	CHECK_STR(cfg.rcpt_to.v[2], "c@example.org");
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nRcptTo a@example.org\nRcptTo b@example.org\n"
+		      "RcptTo c@example.org\n") != NULL);
+	CHECK(strstr(out, "root@localhost") == NULL);
+	free(out);
+	conf_free(&cfg);
+	check_round_trip("RcptTo a@example.org\nRcptTo b@example.org\n");
+	check_round_trip("RcptTo root@localhost\n");
+
+	CHECK_STR(load_error("RcptTo a@example.org\nRcptTo A@Example.org\n"),
+		  "t.conf:2: RcptTo: \"A@Example.org\" is already a "
+		  "recipient");
+	CHECK_STR(load_error("RcptTo two words"),
+		  "t.conf:1: RcptTo: \"two words\" must be a single word");
+	CHECK_STR(load_error("RcptTo \"\""), "t.conf:1: RcptTo: empty value");
+	CHECK_STR(load_error("RcptTo"), "t.conf:1: RcptTo: missing value");
+	text = repeat("RcptTo ", "x", 1025, "");
+	CHECK_STR(load_error(text), "t.conf:1: RcptTo: value longer than "
+		  "1024 characters");
+	free(text);
+
+	/* At most CONF_MAX_RCPT. */
+	text = malloc((CONF_MAX_RCPT + 1) * 32);
+	text[0] = '\0';
+	for (i = 0; i <= CONF_MAX_RCPT; i++)
+		sprintf(text + strlen(text), "RcptTo r%zu@example.org\n", i);
+	CHECK_STR(load_error(text), fmt("t.conf:%d: RcptTo: more than %d "
+					"recipients", CONF_MAX_RCPT + 1,
+					CONF_MAX_RCPT));
+	*strrchr(text, 'R') = '\0';
+	CHECK(load(text, &cfg));
+	CHECK_INT(cfg.rcpt_to.n, CONF_MAX_RCPT);
+	conf_free(&cfg);
+	free(text);
+}
+
+TEST(smtp_relay)
+{
+	static const char *const good[] = {
+		"127.0.0.1", "192.0.2.25", "::1", "2001:db8::25",
+		"localhost", "mail.example.org", "mx-1.example.org.",
+	};
+	static const char *const bad[] = {
+		"value@example.org", "300.1.2.3", "-mx.example.org",
+		"mx..example.org", "mx/25", "[::1]", "mx.example:25",
+		"1.2.3.4.5",
+	};
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < N(good); i++) {
+		CHECK(load(fmt("SMTPrelay %s\n", good[i]), &cfg));
+		CHECK_STR(cfg.smtp_relay, good[i]);
+		conf_free(&cfg);
+		check_round_trip(fmt("SMTPrelay %s\n", good[i]));
+	}
+	for (i = 0; i < N(bad); i++)
+		CHECK_STR(load_error(fmt("SMTPrelay %s\n", bad[i])),
+			  fmt("t.conf:1: SMTPrelay: \"%s\" is not an IPv4 or "
+			      "IPv6 address or a host name", bad[i]));
+	CHECK_STR(load_error("SMTPrelay \"\""),
+		  "t.conf:1: SMTPrelay: empty value");
+	CHECK_STR(load_error("SMTPrelay"), "t.conf:1: SMTPrelay: missing value");
+}
+
+TEST(mail_subject_escapes)
+{
+	struct config cfg;
+
+	CHECK(load("MailSubject \"%p scan from %s to %d: 100%%\"\n", &cfg));
+	CHECK_STR(cfg.mail_subject, "%p scan from %s to %d: 100%%");
+	conf_free(&cfg);
+	CHECK_STR(load_error("MailSubject \"%p scan from %x\""),
+		  "t.conf:1: MailSubject: unknown \"%x\" (%p protocol, %s "
+		  "source, %d destination, %% a percent sign)");
+	CHECK_STR(load_error("MailSubject \"100%\""),
+		  "t.conf:1: MailSubject: a lone % at the end (%% is a "
+		  "percent sign)");
+	CHECK_STR(load_error("MailSubject \"% s\""),
+		  "t.conf:1: MailSubject: unknown \"% \" (%p protocol, %s "
+		  "source, %d destination, %% a percent sign)");
+}
+
+TEST(mail_tls)
+{
+	static const struct {
+		const char *text;
+		enum mail_tls value;
+	} ok[] = {
+		{ "none", MAIL_TLS_NONE }, { "starttls", MAIL_TLS_STARTTLS },
+		{ "tls", MAIL_TLS_TLS }, { "STARTTLS", MAIL_TLS_STARTTLS },
+		{ "Tls", MAIL_TLS_TLS },
+	};
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < N(ok); i++) {
+		CHECK(load(fmt("MailTLS %s\n", ok[i].text), &cfg));
+		CHECK_INT(cfg.mail_tls, ok[i].value);
+		conf_free(&cfg);
+		check_round_trip(fmt("MailTLS %s\n", ok[i].text));
+	}
+	CHECK_STR(conf_mail_tls_name(MAIL_TLS_STARTTLS), "starttls");
+	CHECK_STR(load_error("MailTLS ssl"),
+		  "t.conf:1: MailTLS: \"ssl\" is not none, starttls or tls");
+	CHECK_STR(load_error("MailTLS yes"),
+		  "t.conf:1: MailTLS: \"yes\" is not none, starttls or tls");
+	CHECK_STR(load_error("MailTLS"), "t.conf:1: MailTLS: missing value");
+}
+
+TEST(mail_auth)
+{
+	struct config cfg;
+	char *out;
+
+	CHECK(load("MailUser scandetd\n"
+		   "MailPasswordFile /etc/scandetd/mail.pw\n", &cfg));
+	CHECK_STR(cfg.mail_user, "scandetd");
+	CHECK_STR(cfg.mail_password_file, "/etc/scandetd/mail.pw");
+	/* -s shows the path, never what the file holds. */
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nMailUser scandetd\n"
+		      "MailPasswordFile /etc/scandetd/mail.pw\n") != NULL);
+	free(out);
+	conf_free(&cfg);
+	check_round_trip("MailUser \"scan detd\"\nMailPasswordFile /x/pw\n");
+	/* One without the other: the line of the last of them. */
+	CHECK_STR(load_error("CountThreshold 9\nMailUser scandetd\n\n"),
+		  "t.conf:2: MailUser and MailPasswordFile go together");
+	CHECK_STR(load_error("MailPasswordFile /x/pw\nLogScans no\n"),
+		  "t.conf:1: MailUser and MailPasswordFile go together");
+	CHECK_STR(load_error("MailUser a\nMailPasswordFile /x/pw\n"
+			     "MailUser \"\"\n"),
+		  "t.conf:3: MailUser and MailPasswordFile go together");
+	CHECK(load("MailUser a\nMailPasswordFile /x\nMailUser \"\"\n"
+		   "MailPasswordFile \"\"\n", &cfg));
+	CHECK(cfg.mail_user == NULL);
+	CHECK(cfg.mail_password_file == NULL);
+	conf_free(&cfg);
+}
+
+TEST(mail_command)
+{
+	struct config cfg;
+
+	CHECK(load("MailCommand \"/usr/sbin/sendmail -t -i\"\n", &cfg));
+	CHECK_STR(cfg.mail_command, "/usr/sbin/sendmail -t -i");
+	conf_free(&cfg);
+	check_round_trip("MailCommand \"/usr/sbin/sendmail -t\"\n");
+	CHECK(load("MailCommand /bin/x\nMailCommand \"\"\n", &cfg));
+	CHECK(cfg.mail_command == NULL);
+	conf_free(&cfg);
+	CHECK_STR(load_error("MailCommand \"sendmail -t\""),
+		  "t.conf:1: MailCommand: \"sendmail -t\" must start with an "
+		  "absolute path");
+}
+
+/* A CR or LF in a value would forge a header or an SMTP command: the
+ * parser refuses every control character, and a LF ends the line. */
+TEST(mail_header_injection)
+{
+	CHECK_STR(load_error("HelloMsg evil\rRCPT TO:<x@example.org>\n"),
+		  "t.conf:1: control character 0x0d");
+	CHECK_STR(load_error("HelloMsg evil\r\nRCPT TO:<x@example.org>\n"),
+		  "t.conf:2: unknown option \"RCPT\"");
+	CHECK_STR(load_error("MailFrom a@b\r\nBcc: victim@example.org\n"),
+		  "t.conf:2: unknown option \"Bcc:\"");
+	CHECK_STR(load_error("MailFrom \"a@b\rBcc: victim@example.org\"\n"),
+		  "t.conf:1: control character 0x0d");
+	CHECK_STR(load_error("MailSubject \"x\x0b\""),
+		  "t.conf:1: control character 0x0b");
+	CHECK_STR(load_error("RcptTo a@b\x1b\n"),
+		  "t.conf:1: control character 0x1b");
+}
+
+TEST(mail_print_round_trip)
+{
+	check_round_trip("SendEmail yes\nUdpSendEmail yes\nOSFPSendMail no\n"
+			 "MailFrom scandetd@example.org\n"
+			 "RcptTo a@example.org\nRcptTo b@example.org\n"
+			 "MailSubject \"[scan] %p from %s to %d, 50%%\"\n"
+			 "SMTPrelay 2001:db8::25\nMailPort 587\n"
+			 "HelloMsg sensor.example.org\nMailTLS starttls\n"
+			 "MailCAFile \"/etc/ssl/my ca.pem\"\n"
+			 "MailUser alerts\nMailPasswordFile /etc/pw\n"
+			 "MailRateLimit 1000\n"
+			 "MailCommand \"/usr/sbin/sendmail -t\"\n");
+}
+
 TEST(syslog_facility)
 {
 	static const struct {
@@ -678,7 +902,8 @@ TEST(comments)
 	CHECK_STR(cfg.mail_from, "a@b");
 	/* A '#' that does not follow a blank belongs to the value. */
 	CHECK_STR(cfg.mail_subject, "scan#1 from %s");
-	CHECK_STR(cfg.rcpt_to, "root#x@example");
+	CHECK_INT(cfg.rcpt_to.n, 1);
+	CHECK_STR(cfg.rcpt_to.v[0], "root#x@example");
 	CHECK_INT(port_count(&cfg.proto[CONF_TCP].log_ignore_ports), 2);
 	CHECK_INT(cfg.proto[CONF_TCP].log_ignore_hosts.n, 1);
 	CHECK_STR(cfg.hello_msg, "host");
@@ -713,7 +938,8 @@ TEST(quoting)
 	CHECK_STR(cfg.run_as_user, "nobody");
 	/* Single quotes are not quotes; a '"' inside a bare value stays. */
 	CHECK_STR(cfg.json_log, "'single'");
-	CHECK_STR(cfg.rcpt_to, "a\"b");
+	CHECK_INT(cfg.rcpt_to.n, 1);
+	CHECK_STR(cfg.rcpt_to.v[0], "a\"b");
 	conf_free(&cfg);
 
 	CHECK_STR(load_error("MailSubject \"%p scan from %s"),
@@ -1033,7 +1259,8 @@ TEST(original_sample_loads)
 	CHECK(tcp->send_email);
 	CHECK(udp->send_email);
 	CHECK_STR(cfg.mail_from, "Scandetd@localhost");
-	CHECK_STR(cfg.rcpt_to, "root@localhost");
+	CHECK_INT(cfg.rcpt_to.n, 1);
+	CHECK_STR(cfg.rcpt_to.v[0], "root@localhost");
 	CHECK_STR(cfg.mail_subject, "%p scan from %s");
 	CHECK_STR(cfg.smtp_relay, "127.0.0.1");
 	CHECK_INT(cfg.mail_port, 25);
@@ -1228,6 +1455,15 @@ int main(void)
 	RUN(number_options);
 	RUN(string_options);
 	RUN(mail_subject_and_filter);
+	RUN(mail_defaults);
+	RUN(rcpt_to_list);
+	RUN(smtp_relay);
+	RUN(mail_subject_escapes);
+	RUN(mail_tls);
+	RUN(mail_auth);
+	RUN(mail_command);
+	RUN(mail_header_injection);
+	RUN(mail_print_round_trip);
 	RUN(syslog_facility);
 	RUN(port_list_options);
 	RUN(rule_options);
