@@ -36,6 +36,7 @@ struct options {
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool foreground;		/* -F */
 	bool json;			/* --json */
+	bool mail;			/* --mail: email also with -r */
 	bool show_and_exit;		/* -s */
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
@@ -62,7 +63,8 @@ struct scandetd {
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scandetd [-FstvV] [-c config] [-r file | -i interface] [-f filter] [--json]\n"
+"usage: scandetd [-FstvV] [-c config] [-r file | -i interface] [-f filter]\n"
+"                [--json] [--mail]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
@@ -74,6 +76,8 @@ static void usage(FILE *out)
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
 "  -F, --foreground      do not detach; events also on standard output\n"
 "      --json            events on standard output as JSON Lines\n"
+"      --mail            with -r, send email as the configuration says\n"
+"                        (without it, analysing a capture mails nobody)\n"
 "  -s, --show            print the parsed configuration and exit\n"
 "  -v, --verbose         print the parsed configuration at start-up\n"
 "  -t, --test            check the configuration and exit (0: valid)\n"
@@ -93,6 +97,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "mail", no_argument, NULL, 'm' },
 		{ "show", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, 't' },
@@ -112,6 +117,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'f': o->filter = optarg; break;
 		case 'F': o->foreground = true; break;
 		case 'j': o->json = true; break;
+		case 'm': o->mail = true; break;
 		case 's': o->show_and_exit = true; break;
 		case 'v': o->show_at_start = true; break;
 		case 't': o->test_only = true; break;
@@ -266,7 +272,8 @@ static bool open_sinks(struct scandetd *s, bool use_syslog, bool use_stdout,
 			return false;
 		alert_router_add(r, s->json_log);
 	}
-	if (mail_wanted(s->cfg)) {
+	/* Analysing a capture mails nobody unless asked to (--mail). */
+	if (mail_wanted(s->cfg) && (!s->opt.read_file || s->opt.mail)) {
 		/* Forks the mailer: before privileges are dropped. */
 		struct sink *mail = sink_mail_open(s->cfg, r, use_syslog,
 						   use_stdout, err, errlen);

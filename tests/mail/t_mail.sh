@@ -110,7 +110,7 @@ stop_smtpd() {
 # the mailer keeps logging there), its time in ELAPSED (ms).
 run_r() {
 	t0=$(now_ms)
-	"$SCANDETD" -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
+	"$SCANDETD" --mail -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
 	RC=$?
 	ELAPSED=$(($(now_ms) - t0))
 }
@@ -410,7 +410,7 @@ best() {
 	bp=999999
 	bt=999999
 	for i in 1 2 3; do
-		set -- $("$PY" "$HERE/timed.py" "$SCANDETD" -c "$conf" \
+		set -- $("$PY" "$HERE/timed.py" "$SCANDETD" --mail -c "$conf" \
 			 -r "$TMPD/big.pcap")
 		[ "$1" -lt "$bp" ] && bp=$1
 		[ "$2" -lt "$bt" ] && bt=$2
@@ -465,7 +465,7 @@ printf 'SendEmail yes\nMailPort %s\nMailRateLimit 1\n' "$PORT" >"$TMPD/window.co
 	--start 1700000300
 T0=$(now_ms)
 { cat "$TMPD/w1.pcap"; sleep 65; tail -c +25 "$TMPD/w2.pcap"; } |
-	"$SCANDETD" -c "$TMPD/window.conf" -r - >"$TMPD/window.out" 2>"$TMPD/window.err" &
+	"$SCANDETD" --mail -c "$TMPD/window.conf" -r - >"$TMPD/window.out" 2>"$TMPD/window.err" &
 WPID=$!
 check "window: the first alert is mailed at once" wait_count "$TMPD/window" 1 50
 check_eq "window: the others wait" "$(count "$TMPD/window")" 1
@@ -533,7 +533,7 @@ mount --bind "$TMPD/resolv.conf" /etc/resolv.conf || exit 1
 	'203.0.113.7=198.51.100.99' &
 "$PY" "$HERE/smtpd.py" --port $HPORT --dir "$TMPD/hostile" --pidfile "$TMPD/hsmtp.pid" 2>/dev/null &
 i=0; while [ ! -s "$TMPD/hsmtp.pid" ] || [ ! -s "$TMPD/dns.pid" ]; do sleep 0.1; i=\$((i + 1)); [ \$i -lt 100 ] || break; done
-"$SCANDETD" -c "$TMPD/hostile.conf" -r "$TMPD/hostile.pcap" >"$TMPD/hostile.out" 2>"$TMPD/hostile.err"
+"$SCANDETD" --mail -c "$TMPD/hostile.conf" -r "$TMPD/hostile.pcap" >"$TMPD/hostile.out" 2>"$TMPD/hostile.err"
 i=0; while ! grep -q 'mail: done' "$TMPD/hostile.err"; do sleep 0.1; i=\$((i + 1)); [ \$i -lt 200 ] || break; done
 kill \$(cat "$TMPD/dns.pid") \$(cat "$TMPD/hsmtp.pid")
 EOF
