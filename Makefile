@@ -109,3 +109,6 @@ clean:
 
 # The benchmark, `make bench` (not a test; see bench/README.md).
 include bench/bench.mk
+
+# The libFuzzer harnesses: make fuzz-build, fuzz, fuzz-regress (fuzz/fuzz.mk).
+include fuzz/fuzz.mk
