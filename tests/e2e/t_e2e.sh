@@ -4,13 +4,14 @@
 #
 #   BUILD=build sh tests/e2e/t_e2e.sh        (root; run by make check)
 #
-# Builds a network of namespaces joined by veth pairs and a bridge:
+# Builds a network of namespaces joined by veth pairs and a bridge (with
+# tests/netns/lib.sh):
 #
 #   sd-e2e-$$-a  a0  198.51.100.20-29,40-44/24  2001:db8::20  203.0.113.20 --+
 #   sd-e2e-$$-c  c0  198.51.100.30/24           2001:db8::30                --+-- br0 in sd-e2e-$$-br
 #   sd-e2e-$$-t  t0  198.51.100.10/24           2001:db8::10                --+
 #
-# The target runs real services (tests/e2e/services.py: 22, 80, 443/tcp,
+# The target runs real services (tests/netns/services.py: 22, 80, 443/tcp,
 # 53/udp) and `make install DESTDIR=...`'s scandetd as a daemon (no -F) on
 # t0, with a configuration file (RunAsUser nobody, PidFile, JsonLog,
 # SyslogFacility local3).  Its syslog goes to an rsyslogd started here on a
@@ -33,6 +34,7 @@
 # SCANDETD_SKIP_LIVE=1 says to skip it (then nothing counts as passed).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/netns/lib.sh"
 E2E=$(cd "$(dirname "$0")" && pwd)
 T0=$(date +%s)
 trap 'exit 130' INT
@@ -54,15 +56,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	finish
 fi
 
-PY=/usr/bin/python3	# the distribution's: a pyenv shim may not work in a netns
-[ -x "$PY" ] || PY=$(command -v python3)
-missing=""
-for t in ip unshare flock logger nmap hping3 curl rsyslogd openssl make "$PY"; do
-	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
-done
+missing=$(netns_missing ip unshare flock logger nmap hping3 curl rsyslogd openssl make "$PY")
 if [ -n "$missing" ]; then
-	echo "## e2e: missing tools:$missing (see install-deps.sh) ##"
-	fail e2e "missing tools:$missing"
+	echo "## e2e: missing tools: $missing (see install-deps.sh) ##"
+	fail e2e "missing tools: $missing"
 	finish
 fi
 
@@ -77,9 +74,6 @@ T6=2001:db8::10
 C4=198.51.100.30
 A6=2001:db8::20
 IGN=203.0.113.20		# the attacker's address in HostScanIgnore/HostLogIgnore
-CREATED_NS=""
-BG_PIDS=""			# background processes started here
-RSYSLOG_PID=""
 DPID=""				# the daemon
 ROOT=$TMPD/root
 SBIN=$ROOT/usr/sbin
@@ -94,8 +88,6 @@ mkdir -p "$LOGS" "$TMPD/log" "$TMPD/run"
 chmod 755 "$TMPD" "$TMPD/run"
 chmod 700 "$LOGS"
 
-inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
 daemon_alive() { [ -n "$DPID" ] && [ -d "/proc/$DPID" ]; }
 
 # stop_daemon: SIGTERM, then wait for the process to go (at most ~10 s).
@@ -109,31 +101,16 @@ stop_daemon() {
 	return 1
 }
 
+# At exit, also on failure: the daemon, then the background processes
+# started here (rsyslogd, generators) and the namespaces (netns_cleanup).
 cleanup() {
 	if daemon_alive && ! stop_daemon; then kill -KILL "$DPID" 2>/dev/null; fi
-	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
-	if [ -n "$RSYSLOG_PID" ]; then
-		kill "$RSYSLOG_PID" 2>/dev/null
-		wait "$RSYSLOG_PID" 2>/dev/null
-	fi
-	for ns in $CREATED_NS; do
-		# Whatever is still inside our own namespaces was started here.
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	return 0
+	netns_cleanup
 }
 at_exit cleanup
 
 # wait_for FILE REGEX [SECONDS]: until FILE has a line matching REGEX.
-wait_for() {
-	local i
-	for i in $(seq $(( ${3:-15} * 10 ))); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { netns_wait_for "$1" "$2" "${3:-15}"; }
 
 # count_lines FILE REGEX: lines of FILE matching REGEX.
 count_lines() { grep -Ec -- "$2" "$1" 2>/dev/null || true; }
@@ -276,38 +253,16 @@ critical
 
 # --------------------------------------------------------------- namespaces
 setup_net() {
-	for ns in $NS_BR $NS_T $NS_A $NS_C; do
-		ip netns add "$ns" || return 1
-		CREATED_NS="$CREATED_NS $ns"
-		inns "$ns" ip link set lo up || return 1
-	done
-	# The bridge stays silent: no IPv6 on its ports.
-	inns "$NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 || return 1
-	inns "$NS_BR" ip link add br0 type bridge stp_state 0 forward_delay 0 || return 1
-	inns "$NS_BR" ip link set br0 up || return 1
-	for ns in $NS_T $NS_A $NS_C; do
-		# No DAD (addresses usable at once), no router solicitations.
-		inns "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.router_solicitations=0 \
-			net.ipv6.conf.default.router_solicitations=0 || return 1
-	done
-	for l in "t0 $NS_T $T4 $T6" "a0 $NS_A 198.51.100.20 $A6" "c0 $NS_C $C4 2001:db8::30"; do
-		set -- $l
-		inns "$NS_BR" ip link add "$1" type veth peer name "br-$1" || return 1
-		inns "$NS_BR" ip link set "$1" netns "$2" || return 1
-		inns "$NS_BR" ip link set "br-$1" master br0 up || return 1
-		inns "$2" ip addr add "$3/24" dev "$1" || return 1
-		inns "$2" ip -6 addr add "$4/64" dev "$1" nodad || return 1
-		inns "$2" ip link set "$1" up || return 1
-	done
+	netns_bridge "$NS_BR" || return 1
+	netns_host "$NS_T" t0 $T4/24 $T6/64 || return 1
+	netns_host "$NS_A" a0 198.51.100.20/24 $A6/64 || return 1
+	netns_host "$NS_C" c0 $C4/24 2001:db8::30/64 || return 1
 	# One attacker address per scenario, and one in 203.0.113.0/24 that
 	# the target reaches on the link.
 	for i in $(seq 21 29) $(seq 40 44); do
-		inns "$NS_A" ip addr add "198.51.100.$i/24" dev a0 || return 1
+		netns_addr "$NS_A" a0 "198.51.100.$i/24" || return 1
 	done
-	inns "$NS_A" ip addr add "$IGN/24" dev a0 || return 1
+	netns_addr "$NS_A" a0 "$IGN/24" || return 1
 	inns "$NS_T" ip route add 203.0.113.0/24 dev t0 || return 1
 	# ICMP errors unthrottled in the target, so that nmap -sU is quick.
 	inns "$NS_T" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 || return 1
@@ -317,17 +272,14 @@ check "namespaces, veth pairs and bridge set up" test $? -eq 0
 critical
 
 # ----------------------------------------------------------------- services
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=target.example" \
-	-keyout "$TMPD/key.pem" -out "$TMPD/cert.pem" >/dev/null 2>&1
-ip netns exec "$NS_T" "$PY" -u "$E2E/services.py" "$TMPD/cert.pem" "$TMPD/key.pem" \
-	>"$LOGS/services.log" 2>&1 &
-BG_PIDS="$BG_PIDS $!"
-check "target services listening" wait_for "$LOGS/services.log" '^ready$' 10
+netns_cert "$TMPD"
+check "target services listening" \
+	netns_services "$NS_T" "$LOGS/services.log" --cert "$TMPD/cert.pem" --key "$TMPD/key.pem"
 check "HTTP from the client" cli curl -sf -o /dev/null --max-time 5 "http://$T4/"
 check "HTTPS from the client" cli curl -sfk -o /dev/null --max-time 5 "https://$T4/"
 check "HTTP over IPv6 from the client" cli curl -sf -o /dev/null --max-time 5 "http://[$T6]/"
 check "HTTP from $IGN (attacker)" atk curl -sf -o /dev/null --max-time 5 --interface $IGN "http://$T4/"
-check_grep "DNS answers" <(cli "$PY" "$E2E/dnsq.py" $T4 2) '^answered 2/2$'
+check_grep "DNS answers" <(cli "$PY" "$NETNS_DIR/dnsq.py" $T4 2) '^answered 2/2$'
 critical
 
 # ------------------------------------------------------------------- syslog
@@ -341,7 +293,7 @@ template(name="sde2e" type="string"
 *.* action(type="omfile" file="$SYSLOG" template="sde2e")
 EOF
 rsyslogd -n -f "$TMPD/rsyslog.conf" -i "$TMPD/rsyslog.pid" >"$LOGS/rsyslog.log" 2>&1 &
-RSYSLOG_PID=$!
+netns_track $!
 for _ in $(seq 50); do [ -S "$TMPD/log.sock" ] && break; sleep 0.1; done
 logger -u "$TMPD/log.sock" -p local3.info -t sd-e2e "receiver ready $SFX"
 check "rsyslogd receives on its private socket" wait_for "$SYSLOG" "^local3\.info sd-e2e.*receiver ready $SFX" 5
@@ -453,7 +405,7 @@ echo "--- benign traffic"
 # 300 HTTP requests (HTTP/1.0: one connection each) and 50 DNS queries.
 cli curl -s --max-time 60 -o /dev/null -w '%{http_code}\n' "http://$T4/?[1-300]" >"$LOGS/benign.http" 2>&1
 check_eq "300 HTTP requests answered" "$(grep -c '^200$' "$LOGS/benign.http")" 300
-cli "$PY" "$E2E/dnsq.py" $T4 50 >"$LOGS/benign.dns" 2>&1
+cli "$PY" "$NETNS_DIR/dnsq.py" $T4 50 >"$LOGS/benign.dns" 2>&1
 check_grep "50 DNS queries answered" "$LOGS/benign.dns" '^answered 50/50$'
 scenario "benign HTTP + DNS client" $C4 $T4 none
 scenario "benign: the target's answers" $T4 $C4 none
@@ -461,11 +413,12 @@ scenario "benign: the target's answers" $T4 $C4 none
 echo "--- a scan during benign traffic"
 cli curl -s --max-time 60 -o /dev/null -w '%{http_code}\n' "http://$T4/?[1-150]" >"$LOGS/mixed.http" 2>&1 &
 CURL_PID=$!
-BG_PIDS="$BG_PIDS $CURL_PID"
+netns_track "$CURL_PID"
 sleep 0.3
 scenario "nmap -sS during benign HTTP" 198.51.100.29 $T4 "tcp portscan" \
 	nm -S 198.51.100.29 -sS -p 1-100 $T4
 wait "$CURL_PID"
+netns_untrack "$CURL_PID"
 check_eq "150 HTTP requests answered during the scan" "$(grep -c '^200$' "$LOGS/mixed.http")" 150
 
 # -------------------------------------------------------- ignore rules
@@ -497,7 +450,7 @@ atk curl -s -o /dev/null --max-time 5 --interface $IGN "http://$T4/"
 atk curl -s -o /dev/null --max-time 5 --interface $IGN "http://$T4/"
 atk curl -s -o /dev/null --max-time 5 --interface $IGN "http://$T4/"
 C_PORTS=$(curl_ports 5 | sort -n | xargs)
-cli "$PY" "$E2E/dnsq.py" $T4 3 >"$LOGS/conn.dns" 2>&1
+cli "$PY" "$NETNS_DIR/dnsq.py" $T4 3 >"$LOGS/conn.dns" 2>&1
 check "plain lines logged" wait_count "$SYSLOG" \
 	"scandetd\[$DPID\]: UDP port 53 connection attempt from $(re $C4)$" 3 10
 check "and in the JsonLog" wait_json 3 connection $C4 proto=udp dport=53
@@ -524,7 +477,7 @@ echo "--- LogDetails (SIGHUP)"
 write_conf "${BASE_RULES[@]}" "${CONN_RULES[@]}" "LogDetails yes"
 check "SIGHUP: LogDetails on, reloaded" hup 2
 D_PORTS=$(curl_ports 3 | xargs)
-cli "$PY" "$E2E/dnsq.py" $T4 1 >"$LOGS/details.dns" 2>&1
+cli "$PY" "$NETNS_DIR/dnsq.py" $T4 1 >"$LOGS/details.dns" 2>&1
 U_PORT=$(sed -n 's/^sport //p' "$LOGS/details.dns")
 check "detailed UDP line" wait_for "$SYSLOG" \
 	"^local3\.notice scandetd\[$DPID\]: UDP $(re $C4)\($U_PORT\) -> $(re $T4)\(53\)$" 10
@@ -544,12 +497,13 @@ RS=198.51.100.43
 # 100 SYNs to ports 1-100, 50 ms apart: 5 s.
 atk hping3 -q -S -p ++1 -c 100 -i u50000 -a $RS $T4 >"$LOGS/reload-scan.log" 2>&1 &
 HPID=$!
-BG_PIDS="$BG_PIDS $HPID"
+netns_track "$HPID"
 scenario "hping3 scan with a SIGHUP in the middle" $RS $T4 "tcp portscan"
 write_conf "${BASE_RULES[@]}" "${CONN_RULES[@]}" "LogDetails yes"
 check "SIGHUP during the scan: LogConnections on, reloaded" hup 4
 check "the scan was still running at the reload" kill -0 "$HPID"
 wait "$HPID"
+netns_untrack "$HPID"
 check "connection of the scan's last probe logged" wait_for "$JSON" \
 	"\"event\":\"connection\",.*\"src\":\"$(re $RS)\",.*\"dport\":100}" 10
 R_PORTS=$(events values connection $RS dport | sort -n | xargs)
