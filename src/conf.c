@@ -997,7 +997,10 @@ static void print_string(const char *name, const char *s, FILE *out)
 		s = "";
 	quote = !strchr(s, '"') &&
 		(*s == '\0' || strpbrk(s, " \t#") != NULL);
-	fprintf(out, quote ? "%s \"%s\"\n" : "%s %s\n", name, s);
+	/* The parser takes one '=' after the name as a separator: a value
+	 * that itself begins with '=' needs that separator written out. */
+	fprintf(out, quote ? "%s%s \"%s\"\n" : "%s%s %s\n", name,
+		*s == '=' ? " =" : "", s);
 }
 
 /* Next run of set ports at or after *from: [*lo, *hi]; false if none. */
