@@ -198,6 +198,13 @@ static void sig_init(struct signature *sig)
 	sig->urg = sig->len = sig->dport_lo = sig->dport_hi = -1;
 }
 
+static bool plain_word(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+		     strlen(s);
+}
+
 /* One line: NAME TOOL CLASS key=value...; *why says what is wrong. */
 static bool parse_line(char *line, struct signature *sig, const char **why)
 {
@@ -214,6 +221,11 @@ static bool parse_line(char *line, struct signature *sig, const char **why)
 	if (strlen(tok[0]) >= sizeof sig->name ||
 	    strlen(tok[1]) >= sizeof sig->tool) {
 		*why = "name or tool too long";
+		return false;
+	}
+	/* The tool goes into log lines and JSON unescaped: plain words only. */
+	if (!plain_word(tok[0]) || !plain_word(tok[1])) {
+		*why = "name and tool may hold only letters, digits, '.', '_', '-'";
 		return false;
 	}
 	strcpy(sig->name, tok[0]);

@@ -1033,8 +1033,24 @@ TEST(load_file_size_limit)
 	free(text);
 }
 
+TEST(tool_names_are_plain_words)
+{
+	struct signatures *sigs = calloc(1, sizeof *sigs);
+	char msg[256];
+
+	CHECK(!signatures_parse("t", "x x\"},\"injected\":\"1 scan proto=tcp\n",
+				sigs, msg, sizeof msg));
+	CHECK(strstr(msg, "t:1: name and tool may hold only") == msg);
+	CHECK(!signatures_parse("t", "a\x1b[2J b scan proto=tcp\n", sigs, msg,
+				sizeof msg));
+	CHECK(signatures_parse("t", "my-sig_1.0 tool.x scan proto=tcp\n", sigs,
+			       msg, sizeof msg));
+	free(sigs);
+}
+
 int main(void)
 {
+	RUN(tool_names_are_plain_words);
 	RUN(builtin_loads);
 	RUN(spoofs);
 	RUN(hping3);
