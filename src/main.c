@@ -391,6 +391,22 @@ static bool strings_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* Packets that arrived before the signal are judged by the configuration
+ * that was in force when they arrived. */
+static void drain_capture(struct scandetd *s)
+{
+	char err[1024];
+
+	if (s->opt.read_file)
+		return;
+	/* Bounded: a flood that never pauses must not hold the reload. */
+	for (int i = 0; i < 64; i++)
+		if (capture_dispatch(s->cap, 0, on_packet, s, err,
+				     sizeof err) <= 0)
+			break;
+	alert_router_flush(&s->router);
+}
+
 static void reload(struct scandetd *s)
 {
 	char err[1024];
@@ -400,6 +416,7 @@ static void reload(struct scandetd *s)
 		log_warnx("SIGHUP: no configuration file to re-read");
 		return;
 	}
+	drain_capture(s);
 	cfg = load_config(s->config_path, err, sizeof err);
 	if (!cfg) {
 		log_warnx("reload failed, keeping the old configuration: %s",
