@@ -360,7 +360,7 @@ void source_key_make(struct source_key *k, const struct ipaddr *src,
 uint8_t source_level(const struct source_head *h, uint32_t evidence)
 {
 	if (h->reported)
-		return 255;
+		return SOURCE_LEVEL_REPORTED;
 	return evidence > 254 ? 254 : (uint8_t)evidence;
 }
 

@@ -141,6 +141,7 @@ void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
 /* The eviction level of a source (table.h): reported scans highest, then
  * by evidence, so a source with evidence outlives any number of
  * one-packet sources. */
+#define SOURCE_LEVEL_REPORTED 255
 uint8_t source_level(const struct source_head *h, uint32_t evidence);
 
 extern const struct detector detector_connlog;

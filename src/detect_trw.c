@@ -364,7 +364,8 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 	struct table_ops ops = {
 		.entry_size = sizeof(struct trw_entry),
 		.key_size = sizeof(struct source_key),
-		.evict = evict_entry,
+		.evict = evict_entry,		/* only reported scans end */
+		.evict_level = SOURCE_LEVEL_REPORTED,
 	};
 
 	if (t) {

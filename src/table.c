@@ -8,6 +8,15 @@
 
 #define BUCKET TABLE_PROBE_LIMIT
 
+/* What a lookup or an eviction reads of a bucket, in one cache line: the
+ * entries themselves are read only on a tag match. */
+struct bucket {
+	_Alignas(64) uint32_t tag[BUCKET];	/* 0: slot empty */
+	uint8_t level[BUCKET];		/* evidence level per slot */
+	uint8_t turn;			/* where ties start */
+};
+_Static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
+
 struct table {
 	struct table_ops ops;
 	struct sipkey key;
@@ -15,10 +24,13 @@ struct table {
 	size_t bucket_mask;		/* nbuckets - 1 */
 	size_t count;
 	size_t sweep_pos;
+	/* entry_size = odd << slot_shift: an entry's slot is its offset
+	 * shifted down, times the inverse of odd modulo 2^64 (the offset is
+	 * an exact multiple, so no division is needed on the packet path). */
+	unsigned slot_shift;
+	size_t slot_inverse;
 	uint64_t evictions;
-	uint32_t *tags;			/* 0: slot empty */
-	uint8_t *levels;		/* evidence level per slot */
-	uint8_t *turn;			/* per bucket: where ties start */
+	struct bucket *buckets;		/* nslots / BUCKET of them */
 	unsigned char *entries;
 	void **order;			/* for the ordered walks */
 };
@@ -32,6 +44,23 @@ static size_t round_up_pow2(size_t n)
 	return p;
 }
 
+static void set_slot_division(struct table *t, size_t entry_size)
+{
+	size_t odd = entry_size, inv;
+
+	t->slot_shift = 0;
+	while (odd % 2 == 0) {
+		odd /= 2;
+		t->slot_shift++;
+	}
+	/* Newton's iteration doubles the correct low bits each step: odd is
+	 * its own inverse modulo 8, so five steps give 96 >= 64 bits. */
+	inv = odd;
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	t->slot_inverse = inv;
+}
+
 struct table *table_new(size_t nslots, const struct table_ops *ops,
 			const struct sipkey *key)
 {
@@ -42,12 +71,14 @@ struct table *table_new(size_t nslots, const struct table_ops *ops,
 	t->ops = *ops;
 	t->key = *key;
 	t->nslots = round_up_pow2(nslots);
+	set_slot_division(t, ops->entry_size);
 	t->bucket_mask = t->nslots / BUCKET - 1;
-	t->tags = calloc(t->nslots, sizeof *t->tags);
-	t->levels = calloc(t->nslots, sizeof *t->levels);
-	t->turn = calloc(t->nslots / BUCKET, sizeof *t->turn);
+	t->buckets = aligned_alloc(sizeof(struct bucket),
+				   t->nslots / BUCKET * sizeof(struct bucket));
+	if (t->buckets)
+		memset(t->buckets, 0, t->nslots / BUCKET * sizeof(struct bucket));
 	t->entries = calloc(t->nslots, ops->entry_size);
-	if (!t->tags || !t->levels || !t->turn || !t->entries) {
+	if (!t->buckets || !t->entries) {
 		table_free(t);
 		return NULL;
 	}
@@ -58,9 +89,7 @@ void table_free(struct table *t)
 {
 	if (!t)
 		return;
-	free(t->tags);
-	free(t->levels);
-	free(t->turn);
+	free(t->buckets);
 	free(t->entries);
 	free(t->order);
 	free(t);
@@ -71,10 +100,21 @@ static inline void *slot_entry(const struct table *t, size_t slot)
 	return t->entries + slot * t->ops.entry_size;
 }
 
+static inline uint32_t *slot_tag(const struct table *t, size_t slot)
+{
+	return &t->buckets[slot / BUCKET].tag[slot % BUCKET];
+}
+
+static inline uint8_t *slot_level(const struct table *t, size_t slot)
+{
+	return &t->buckets[slot / BUCKET].level[slot % BUCKET];
+}
+
 static inline size_t entry_slot(const struct table *t, const void *entry)
 {
-	return (size_t)((const unsigned char *)entry - t->entries) /
-	       t->ops.entry_size;
+	size_t offset = (size_t)((const unsigned char *)entry - t->entries);
+
+	return (offset >> t->slot_shift) * t->slot_inverse;
 }
 
 /* Tag: the high half of the hash, never 0 (0 marks an empty slot). */
@@ -91,10 +131,12 @@ static inline size_t hash_bucket(const struct table *t, uint64_t h)
 static void *find_in_bucket(struct table *t, const void *key, size_t base,
 			    uint32_t tag)
 {
+	const struct bucket *b = &t->buckets[base / BUCKET];
+
 	for (size_t i = 0; i < BUCKET; i++) {
 		void *e;
 
-		if (t->tags[base + i] != tag)
+		if (b->tag[i] != tag)
 			continue;
 		e = slot_entry(t, base + i);
 		if (memcmp(e, key, t->ops.key_size) == 0)
@@ -114,19 +156,19 @@ void *table_find(struct table *t, const void *key)
  * levels the first from the bucket's turn, which then moves past it. */
 static size_t victim_slot(struct table *t, size_t base)
 {
-	uint8_t *turn = &t->turn[base / BUCKET];
+	struct bucket *b = &t->buckets[base / BUCKET];
 	size_t best = 0;
 	unsigned best_level = 256;
 
 	for (size_t i = 0; i < BUCKET; i++) {
-		size_t j = (*turn + i) % BUCKET;
+		size_t j = (b->turn + i) % BUCKET;
 
-		if (t->levels[base + j] < best_level) {
-			best_level = t->levels[base + j];
+		if (b->level[j] < best_level) {
+			best_level = b->level[j];
 			best = j;
 		}
 	}
-	*turn = (uint8_t)((best + 1) % BUCKET);
+	b->turn = (uint8_t)((best + 1) % BUCKET);
 	return base + best;
 }
 
@@ -135,20 +177,25 @@ void *table_get(struct table *t, const void *key, bool *created)
 	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
 	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
 	uint32_t tag = hash_tag(h);
-	void *e = find_in_bucket(t, key, base, tag);
+	struct bucket *b = &t->buckets[base / BUCKET];
+	void *e;
 
+	/* One pass over the bucket's tags: the key, or the first empty slot. */
 	*created = false;
-	if (e)
-		return e;
 	for (size_t i = 0; i < BUCKET; i++) {
-		if (t->tags[base + i] == 0) {
+		uint32_t here = b->tag[i];
+
+		if (here == tag) {
+			e = slot_entry(t, base + i);
+			if (memcmp(e, key, t->ops.key_size) == 0)
+				return e;
+		} else if (here == 0 && slot == SIZE_MAX) {
 			slot = base + i;
-			break;
 		}
 	}
 	if (slot == SIZE_MAX) {
 		slot = victim_slot(t, base);
-		if (t->ops.evict)
+		if (t->ops.evict && *slot_level(t, slot) >= t->ops.evict_level)
 			t->ops.evict(slot_entry(t, slot), t->ops.arg);
 		t->evictions++;
 	} else {
@@ -157,8 +204,8 @@ void *table_get(struct table *t, const void *key, bool *created)
 	e = slot_entry(t, slot);
 	memset(e, 0, t->ops.entry_size);
 	memcpy(e, key, t->ops.key_size);
-	t->tags[slot] = tag;
-	t->levels[slot] = 0;
+	*slot_tag(t, slot) = tag;
+	*slot_level(t, slot) = 0;
 	*created = true;
 	return e;
 }
@@ -167,25 +214,25 @@ void table_remove(struct table *t, void *entry)
 {
 	size_t slot = entry_slot(t, entry);
 
-	if (t->tags[slot] == 0)
+	if (*slot_tag(t, slot) == 0)
 		return;
-	t->tags[slot] = 0;
+	*slot_tag(t, slot) = 0;
 	t->count--;
 }
 
 bool table_live(const struct table *t, const void *entry)
 {
-	return t->tags[entry_slot(t, entry)] != 0;
+	return *slot_tag(t, entry_slot(t, entry)) != 0;
 }
 
 void table_set_level(struct table *t, const void *entry, uint8_t level)
 {
-	t->levels[entry_slot(t, entry)] = level;
+	*slot_level(t, entry_slot(t, entry)) = level;
 }
 
 uint8_t table_level(const struct table *t, const void *entry)
 {
-	return t->levels[entry_slot(t, entry)];
+	return *slot_level(t, entry_slot(t, entry));
 }
 
 void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
@@ -197,7 +244,7 @@ void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
 		size_t slot = t->sweep_pos;
 
 		t->sweep_pos = (t->sweep_pos + 1) & (t->nslots - 1);
-		if (t->tags[slot])
+		if (*slot_tag(t, slot))
 			fn(slot_entry(t, slot), arg);
 	}
 }
@@ -206,7 +253,7 @@ void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
 		   void *arg)
 {
 	for (size_t slot = 0; slot < t->nslots; slot++)
-		if (t->tags[slot])
+		if (*slot_tag(t, slot))
 			fn(slot_entry(t, slot), arg);
 }
 
@@ -231,7 +278,7 @@ static void ordered_walk(struct table *t, size_t start, size_t n,
 			for (size_t i = 0; i < n; i++) {
 				size_t slot = (start + i) & (t->nslots - 1);
 
-				if (t->tags[slot] && pick(slot_entry(t, slot), arg))
+				if (*slot_tag(t, slot) && pick(slot_entry(t, slot), arg))
 					fn(slot_entry(t, slot), arg);
 			}
 			return;
@@ -240,7 +287,7 @@ static void ordered_walk(struct table *t, size_t start, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		size_t slot = (start + i) & (t->nslots - 1);
 
-		if (t->tags[slot] && pick(slot_entry(t, slot), arg))
+		if (*slot_tag(t, slot) && pick(slot_entry(t, slot), arg))
 			t->order[found++] = slot_entry(t, slot);
 	}
 	current_cmp = cmp;

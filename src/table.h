@@ -28,8 +28,11 @@
 struct table_ops {
 	size_t entry_size;		/* whole entry, key first */
 	size_t key_size;		/* bytes of key at the start of the entry */
-	/* Called on an entry about to be evicted (may be NULL). */
+	/* Called on an entry about to be evicted (may be NULL), if its level
+	 * is at least evict_level: an owner that only cares about some
+	 * entries spares the table a read of every other victim. */
 	void (*evict)(void *entry, void *arg);
+	uint8_t evict_level;
 	void *arg;
 };
 
