@@ -201,6 +201,17 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 	return r;
 }
 
+void contacts_prefetch(const struct contacts *c, const struct pkt *p,
+		       bool entry)
+{
+	struct contact_key k;
+
+	if (!probe_shaped(p))
+		return;
+	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
+	table_prefetch(c->t, &k, entry);
+}
+
 static struct contact *find(struct contacts *c, const struct ipaddr *src,
 			    const struct ipaddr *dst, uint16_t dport,
 			    uint8_t proto)

@@ -75,6 +75,11 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 				    bool failed_now, const char *why,
 				    bool by_signature);
 
+/* Fetch ahead into the cache what contacts_probe will read for p, if p
+ * looks like a probe (probe_shaped): the contact it opens or repeats. */
+void contacts_prefetch(const struct contacts *c, const struct pkt *p,
+		       bool entry);
+
 /* Any other packet: answers (SYN-ACK, RST, UDP replies, ICMP errors) and
  * the ACK that completes a handshake. */
 void contacts_packet(struct contacts *c, const struct pkt *p);

@@ -34,6 +34,10 @@ struct detect;
 struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 			  char *err, size_t errlen);
 void detect_packet(struct detect *d, const struct pkt *p);
+/* The same for n packets in order.  Among many sources a packet's cost
+ * is mostly waiting for its table entries to come from memory; here each
+ * packet's are fetched while the packets before it are handled. */
+void detect_batch(struct detect *d, const struct pkt *p, size_t n);
 /* Use a new configuration (SIGHUP).  State is kept; table sizes change
  * only at restart.  False (and the old configuration kept) when its
  * SignatureFile cannot be loaded. */
@@ -102,6 +106,9 @@ struct detector {
 	int method;			/* METHOD_TRW, METHOD_CLASSIC, or -1: both */
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
 	void (*packet)(void *self, const struct pkt_view *v);
+	/* Fetch ahead what packet() will read for p (may be NULL): called
+	 * a few packets before p's turn, so it must not change any state. */
+	void (*prefetch)(const void *self, const struct pkt *p, bool entry);
 	/* A first contact was decided (may be NULL). */
 	void (*outcome)(void *self, const struct contact_outcome *o);
 	void (*tick)(void *self, uint64_t now_us);
@@ -131,6 +138,9 @@ struct source_head {
 
 void source_key_make(struct source_key *k, const struct ipaddr *src,
 		     uint8_t proto);
+/* Fetch ahead the entry of p's source, if p may be a probe. */
+void sources_prefetch(const struct table *t, const struct pkt *p,
+		      bool entry);
 /* fn(entry, now, arg) for each entry idle for SCAN_EXPIRE_US at now. */
 void sources_sweep_idle(struct table *t, uint64_t now,
 			void (*fn)(void *entry, uint64_t now, void *arg),

@@ -289,11 +289,17 @@ static void classic_destroy(void *self)
 	free(c);
 }
 
+static void classic_prefetch(const void *self, const struct pkt *p, bool entry)
+{
+	sources_prefetch(((const struct classic *)self)->sources, p, entry);
+}
+
 const struct detector detector_classic = {
 	.name = "classic",
 	.method = METHOD_CLASSIC,
 	.create = classic_create,
 	.packet = classic_packet,
+	.prefetch = classic_prefetch,
 	.tick = classic_tick,
 	.finish = classic_finish,
 	.stats = classic_stats,

@@ -231,6 +231,11 @@ static void trw_packet(void *self, const struct pkt_view *v)
 	}
 }
 
+static void trw_prefetch(const void *self, const struct pkt *p, bool entry)
+{
+	sources_prefetch(((const struct trw *)self)->sources, p, entry);
+}
+
 /* ---- outcomes: the walk -------------------------------------------- */
 
 static bool outcome_ignored(const struct config *cfg,
@@ -411,6 +416,7 @@ const struct detector detector_trw = {
 	.method = METHOD_TRW,
 	.create = trw_create,
 	.packet = trw_packet,
+	.prefetch = trw_prefetch,
 	.outcome = trw_outcome,
 	.tick = trw_tick,
 	.finish = trw_finish,

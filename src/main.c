@@ -53,6 +53,9 @@ struct scandetd {
 	struct resolver *resolver;	/* DNSResolve: the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
 	uint64_t now_us;		/* time of the latest packet */
+	/* Decoded packets waiting for detect_batch (see on_packet). */
+	struct pkt batch[PKT_BATCH];
+	size_t nbatch;
 	int sigfd;
 	bool stop;
 	uint64_t packets;
@@ -235,23 +238,45 @@ static void report_stats(struct scandetd *s, FILE *out)
 
 /* ---- the packet path -------------------------------------------- */
 
+static void flush_packets(struct scandetd *s)
+{
+	detect_batch(s->det, s->batch, s->nbatch);
+	s->nbatch = 0;
+}
+
+/* Decoded packets go to detection in batches (detect_batch fetches each
+ * one's table entries ahead), and every batch is handed over before
+ * capture_dispatch returns: nothing waits for the next packet. */
 static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 		      uint32_t wire_len, uint64_t ts_us)
 {
 	struct scandetd *s = arg;
-	struct pkt p;
+	struct pkt *p = &s->batch[s->nbatch];
 	enum decode_result r;
 
 	s->packets++;
 	s->bytes += wire_len;
 	s->now_us = ts_us;
-	p.ts_us = ts_us;
-	r = decode_packet(capture_link(s->cap), data, caplen, &p);
-	p.wire_len = wire_len;
+	p->ts_us = ts_us;
+	r = decode_packet(capture_link(s->cap), data, caplen, p);
+	p->wire_len = wire_len;
 	s->decode_results[r]++;
 	/* Later fragments go on too: detect puts split headers together. */
-	if (r == DEC_OK || r == DEC_SKIP_LATER_FRAGMENT)
-		detect_packet(s->det, &p);
+	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT)
+		return;
+	s->nbatch++;
+	/* A fragment's data points into the capture's buffer, valid only
+	 * until the next packet: it goes now, after those before it. */
+	if (p->fragment || s->nbatch == PKT_BATCH)
+		flush_packets(s);
+}
+
+static int dispatch(struct scandetd *s, int max, char *err, size_t errlen)
+{
+	int n = capture_dispatch(s->cap, max, on_packet, s, err, errlen);
+
+	flush_packets(s);
+	return n;
 }
 
 /* ---- sinks ------------------------------------------------------ */
@@ -401,8 +426,7 @@ static void drain_capture(struct scandetd *s)
 		return;
 	/* Bounded: a flood that never pauses must not hold the reload. */
 	for (int i = 0; i < 64; i++)
-		if (capture_dispatch(s->cap, 0, on_packet, s, err,
-				     sizeof err) <= 0)
+		if (dispatch(s, 0, err, sizeof err) <= 0)
 			break;
 	alert_router_flush(&s->router);
 }
@@ -489,8 +513,7 @@ static int run_file(struct scandetd *s)
 	int n;
 
 	while (!s->stop) {
-		n = capture_dispatch(s->cap, 4096, on_packet, s, err,
-				     sizeof err);
+		n = dispatch(s, 4096, err, sizeof err);
 		if (n == -1)
 			break;
 		if (n == -2) {
@@ -530,8 +553,7 @@ static int run_live(struct scandetd *s)
 			alert_router_release(&s->router, false);
 		}
 		if (pfd[0].revents & (POLLIN | POLLERR)) {
-			if (capture_dispatch(s->cap, 0, on_packet, s, err,
-					     sizeof err) == -2)
+			if (dispatch(s, 0, err, sizeof err) == -2)
 				fatalx("%s", err);
 		}
 		if (pfd[1].revents & POLLIN)

@@ -61,11 +61,14 @@
  * the options of the TCP header; payload is never inspected. */
 #define CAPTURE_SNAPLEN       262144
 #define CAPTURE_TIMEOUT_MS    100
+/* Decoded packets handed to detection together (detect_batch), so that
+ * their table entries are fetched from memory ahead of their turn. */
+#define PKT_BATCH             32
 
 /* ---- obscure: bounds on work for hostile input --------------------- */
 
-/* Lookups probe at most this many slots (linear probing); a full probe
- * window means eviction, never a longer search.  Keeps the work per packet
+/* A key lives in a bucket of this many slots (table.c); a full bucket
+ * means eviction, never a longer search.  Keeps the work per packet
  * O(1) even with a table full of attacker-chosen keys. */
 #define TABLE_PROBE_LIMIT     8
 

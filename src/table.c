@@ -152,6 +152,51 @@ void *table_find(struct table *t, const void *key)
 	return find_in_bucket(t, key, hash_bucket(t, h), hash_tag(h));
 }
 
+/* The slot table_get would use for a key not in its bucket: the first
+ * empty one, else the victim (as victim_slot picks it). */
+static size_t predict_new_slot(const struct table *t, size_t base)
+{
+	const struct bucket *b = &t->buckets[base / BUCKET];
+	size_t best = 0;
+	unsigned best_level = 256;
+
+	for (size_t i = 0; i < BUCKET; i++)
+		if (b->tag[i] == 0)
+			return base + i;
+	for (size_t i = 0; i < BUCKET; i++) {
+		size_t j = (b->turn + i) % BUCKET;
+
+		if (b->level[j] < best_level) {
+			best_level = b->level[j];
+			best = j;
+		}
+	}
+	return base + best;
+}
+
+void table_prefetch(const struct table *t, const void *key, bool entry)
+{
+	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
+	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
+	const struct bucket *b = &t->buckets[base / BUCKET];
+	const unsigned char *e, *end;
+
+	if (!entry) {
+		__builtin_prefetch(b);
+		return;
+	}
+	for (size_t i = 0; i < BUCKET && slot == SIZE_MAX; i++)
+		if (b->tag[i] == hash_tag(h))
+			slot = base + i;	/* most likely the key */
+	if (slot == SIZE_MAX)
+		slot = predict_new_slot(t, base);
+	e = slot_entry(t, slot);
+	end = e + t->ops.entry_size;
+	for (const unsigned char *line = e; line < end; line += 64)
+		__builtin_prefetch(line, 1);
+	__builtin_prefetch(end - 1, 1);
+}
+
 /* The slot to reuse in a full bucket: the lowest level; among equal
  * levels the first from the bucket's turn, which then moves past it. */
 static size_t victim_slot(struct table *t, size_t base)
@@ -235,26 +280,58 @@ uint8_t table_level(const struct table *t, const void *entry)
 	return *slot_level(t, entry_slot(t, entry));
 }
 
+static bool bucket_empty(const struct bucket *b)
+{
+	uint32_t any = 0;
+
+	for (size_t i = 0; i < BUCKET; i++)
+		any |= b->tag[i];
+	return any == 0;
+}
+
+/* Walks: the next slot holding an entry among the n slots from start
+ * (wrapping), looking from the *i-th on; false when none is left.  An
+ * empty bucket is passed over whole: the walks run over mostly empty
+ * tables every second. */
+static bool next_used(const struct table *t, size_t start, size_t n,
+		      size_t *i, size_t *slot)
+{
+	while (*i < n) {
+		size_t s = (start + *i) & (t->nslots - 1);
+
+		if (s % BUCKET == 0 && n - *i >= BUCKET &&
+		    bucket_empty(&t->buckets[s / BUCKET])) {
+			*i += BUCKET;
+			continue;
+		}
+		++*i;
+		if (*slot_tag(t, s)) {
+			*slot = s;
+			return true;
+		}
+	}
+	return false;
+}
+
 void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
 		 void *arg)
 {
+	size_t start = t->sweep_pos, i = 0, slot;
+
 	if (n > t->nslots)
 		n = t->nslots;
-	for (size_t i = 0; i < n; i++) {
-		size_t slot = t->sweep_pos;
-
-		t->sweep_pos = (t->sweep_pos + 1) & (t->nslots - 1);
-		if (*slot_tag(t, slot))
-			fn(slot_entry(t, slot), arg);
-	}
+	t->sweep_pos = (t->sweep_pos + n) & (t->nslots - 1);
+	while (next_used(t, start, n, &i, &slot))
+		fn(slot_entry(t, slot), arg);
 }
 
 void table_foreach(struct table *t, void (*fn)(void *entry, void *arg),
 		   void *arg)
 {
-	for (size_t slot = 0; slot < t->nslots; slot++)
-		if (*slot_tag(t, slot))
-			fn(slot_entry(t, slot), arg);
+	size_t i = 0, slot;
+
+	while (next_used(t, 0, t->nslots, &i, &slot))
+		fn(slot_entry(t, slot), arg);
 }
 
 /* qsort's comparator sees pointers to the array's elements: entries'
@@ -270,30 +347,24 @@ static void ordered_walk(struct table *t, size_t start, size_t n,
 			 table_pick_fn pick, table_cmp_fn cmp,
 			 void (*fn)(void *entry, void *arg), void *arg)
 {
-	size_t found = 0;
+	size_t found = 0, i = 0, slot;
 
 	if (!t->order) {
 		t->order = calloc(t->nslots, sizeof *t->order);
 		if (!t->order) {	/* no memory: hash order, still correct */
-			for (size_t i = 0; i < n; i++) {
-				size_t slot = (start + i) & (t->nslots - 1);
-
-				if (*slot_tag(t, slot) && pick(slot_entry(t, slot), arg))
+			while (next_used(t, start, n, &i, &slot))
+				if (pick(slot_entry(t, slot), arg))
 					fn(slot_entry(t, slot), arg);
-			}
 			return;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t slot = (start + i) & (t->nslots - 1);
-
-		if (*slot_tag(t, slot) && pick(slot_entry(t, slot), arg))
+	while (next_used(t, start, n, &i, &slot))
+		if (pick(slot_entry(t, slot), arg))
 			t->order[found++] = slot_entry(t, slot);
-	}
 	current_cmp = cmp;
 	qsort(t->order, found, sizeof *t->order, cmp_indirect);
-	for (size_t i = 0; i < found; i++)
-		fn(t->order[i], arg);
+	for (size_t k = 0; k < found; k++)
+		fn(t->order[k], arg);
 }
 
 void table_sweep_ordered(struct table *t, size_t n, table_pick_fn pick,

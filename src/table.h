@@ -46,6 +46,14 @@ void table_free(struct table *t);
 /* The entry for key, or NULL. */
 void *table_find(struct table *t, const void *key);
 
+/*
+ * Start fetching into the cache, without waiting, what a lookup of key a
+ * little later will read: first (entry false) the bucket; then, once the
+ * bucket is there (entry true), the entry that table_get would return or
+ * make, for writing.  Changes nothing.
+ */
+void table_prefetch(const struct table *t, const void *key, bool entry);
+
 /* The entry for key; if absent, a new zeroed entry (level 0) holding key
  * is made, evicting the lowest-level entry of a full bucket.  *created
  * says which. */

@@ -417,6 +417,77 @@ TEST(spoofed_flood_cannot_evict_a_scanner)
 	teardown(&f);
 }
 
+/* Traffic of every kind the walk sees, in one list: refused and
+ * unanswered scans, completed connections, UDP asked and answered, and
+ * one-probe sources that overflow the source table. */
+static size_t mixed_traffic(struct pkt *out, size_t max)
+{
+	size_t n = 0;
+	char src[32];
+
+	for (int i = 0; i < 400 && n + 10 <= max; i++) {
+		uint64_t t = T0 + (uint64_t)i * 500;
+
+		snprintf(src, sizeof src, "192.0.2.%d", i % 20);
+		out[n++] = tcp(SCANNER, 40000, TARGET, (uint16_t)(1 + i), TH_SYN, t);
+		if (i % 3)
+			out[n++] = tcp(TARGET, (uint16_t)(1 + i), SCANNER, 40000,
+				       TH_RST | TH_ACK, t + 100);
+		out[n++] = tcp("203.0.113.50", (uint16_t)(30000 + i), TARGET,
+			       80, TH_SYN, t + 150);
+		out[n++] = tcp(TARGET, 80, "203.0.113.50", (uint16_t)(30000 + i),
+			       TH_SYN | TH_ACK, t + 200);
+		out[n++] = tcp("203.0.113.50", (uint16_t)(30000 + i), TARGET,
+			       80, TH_ACK, t + 250);
+		out[n++] = udp("203.0.113.60", 5353, TARGET,
+			       (uint16_t)(1000 + i % 50), t + 300);
+		if (i % 2)
+			out[n++] = udp(TARGET, (uint16_t)(1000 + i % 50),
+				       "203.0.113.60", 5353, t + 350);
+		out[n++] = tcp(src, 1234, "198.51.100.20", (uint16_t)(i * 7),
+			       TH_SYN, t + 400);
+		out[n++] = tcp("198.51.100.20", (uint16_t)(i * 7), src, 1234,
+			       TH_RST | TH_ACK, t + 420);
+		snprintf(src, sizeof src, "198.51.100.%d", 100 + i % 150);
+		out[n++] = tcp(src, 1234, TARGET, 443, TH_SYN, t + 450);
+	}
+	return n;
+}
+
+/* Handing packets over in batches (tables fetched ahead) gives the same
+ * alerts, in the same order, as one at a time. */
+TEST(batches_change_nothing)
+{
+	static struct pkt pkts[4000];
+	static const size_t chunks[] = { 1, 7, 32, 33, 500 };
+	size_t n = mixed_traffic(pkts, sizeof pkts / sizeof pkts[0]);
+	struct fixture one, batched;
+
+	setup_with(&one, "SourceTableSize 64\nFlowTableSize 256\n");
+	for (size_t i = 0; i < n; i++)
+		detect_packet(one.det, &pkts[i]);
+	detect_finish(one.det);
+	CHECK(one.rec.n > 20);		/* the scans, their ends */
+	CHECK(one.rec.n <= MAX_SEEN);
+	for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+		setup_with(&batched, "SourceTableSize 64\nFlowTableSize 256\n");
+		for (size_t i = 0; i < n; i += chunks[c])
+			detect_batch(batched.det, &pkts[i],
+				     n - i < chunks[c] ? n - i : chunks[c]);
+		detect_finish(batched.det);
+		CHECK_INT(batched.rec.n, one.rec.n);
+		for (int i = 0; i < one.rec.n && i < batched.rec.n &&
+				i < MAX_SEEN; i++) {
+			CHECK_STR(batched.rec.lines[i], one.rec.lines[i]);
+			CHECK_INT(batched.rec.seen[i].ts_us, one.rec.seen[i].ts_us);
+			CHECK_INT(batched.rec.seen[i].probes,
+				  one.rec.seen[i].probes);
+		}
+		teardown(&batched);
+	}
+	teardown(&one);
+}
+
 TEST(trw_parameters_are_options)
 {
 	struct fixture f;
@@ -452,5 +523,6 @@ int main(void)
 	RUN(scan_ends_after_idle);
 	RUN(spoofed_flood_cannot_evict_a_scanner);
 	RUN(trw_parameters_are_options);
+	RUN(batches_change_nothing);
 	return unit_report(__FILE__);
 }
