@@ -22,16 +22,18 @@ struct contact_key {
 	uint8_t pad;
 };
 
+/* One cache line: a flood makes a new contact per packet. */
 struct contact {
 	struct contact_key key;
+	uint32_t attempts;
 	uint64_t last_ts;
 	uint64_t deadline;
-	uint32_t attempts;
 	uint16_t last_sport;		/* of the current attempt */
-	uint8_t state;
-	bool synack;			/* current attempt answered SYN-ACK */
-	bool by_signature;
+	uint8_t state : 2;
+	bool synack : 1;		/* current attempt answered SYN-ACK */
+	bool by_signature : 1;
 };
+_Static_assert(sizeof(struct contact) <= 64, "a contact fits a cache line");
 
 struct pending {
 	struct contact_key key;

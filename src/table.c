@@ -31,6 +31,7 @@ struct table {
 	size_t slot_inverse;
 	uint64_t evictions;
 	struct bucket *buckets;		/* nslots / BUCKET of them */
+	void *buckets_mem, *entries_mem;	/* as allocated */
 	unsigned char *entries;
 	void **order;			/* for the ordered walks */
 };
@@ -42,6 +43,20 @@ static size_t round_up_pow2(size_t n)
 	while (p < n && p < ((size_t)1 << 40))
 		p <<= 1;
 	return p;
+}
+
+/* Zeroed memory starting on a cache line; *mem is what to free.  From
+ * calloc rather than aligned_alloc and memset: the pages of a large
+ * table stay untouched, and out of the RSS, until entries use them. */
+static void *zalloc_lines(size_t size, void **mem)
+{
+	uintptr_t p;
+
+	*mem = calloc(1, size + 63);
+	if (!*mem)
+		return NULL;
+	p = ((uintptr_t)*mem + 63) & ~(uintptr_t)63;
+	return (void *)p;
 }
 
 static void set_slot_division(struct table *t, size_t entry_size)
@@ -73,11 +88,10 @@ struct table *table_new(size_t nslots, const struct table_ops *ops,
 	t->nslots = round_up_pow2(nslots);
 	set_slot_division(t, ops->entry_size);
 	t->bucket_mask = t->nslots / BUCKET - 1;
-	t->buckets = aligned_alloc(sizeof(struct bucket),
-				   t->nslots / BUCKET * sizeof(struct bucket));
-	if (t->buckets)
-		memset(t->buckets, 0, t->nslots / BUCKET * sizeof(struct bucket));
-	t->entries = calloc(t->nslots, ops->entry_size);
+	t->buckets = zalloc_lines(t->nslots / BUCKET * sizeof(struct bucket),
+				  &t->buckets_mem);
+	/* Aligned too, so that an entry of 64 bytes is one cache line. */
+	t->entries = zalloc_lines(t->nslots * ops->entry_size, &t->entries_mem);
 	if (!t->buckets || !t->entries) {
 		table_free(t);
 		return NULL;
@@ -89,8 +103,8 @@ void table_free(struct table *t)
 {
 	if (!t)
 		return;
-	free(t->buckets);
-	free(t->entries);
+	free(t->buckets_mem);
+	free(t->entries_mem);
 	free(t->order);
 	free(t);
 }
