@@ -254,6 +254,15 @@ static bool parse_line(char *line, struct signature *sig, const char **why)
 
 static bool in_list8(const uint8_t *list, size_t n, uint8_t v);
 
+/* Does a window of the list fall in this row of tcp_by_win? */
+static bool in_win_row(const uint16_t *list, size_t n, unsigned row)
+{
+	for (size_t i = 0; i < n; i++)
+		if (signature_win_row(list[i]) == row)
+			return true;
+	return false;
+}
+
 static void index_one(struct signatures *s, size_t i)
 {
 	const struct signature *sig = &s->sig[i];
@@ -266,6 +275,9 @@ static void index_one(struct signatures *s, size_t i)
 	for (unsigned f = 0; f < 256; f++)
 		if (sig->any_flags || in_list8(sig->flags, sig->nflags, (uint8_t)f))
 			s->tcp_by_flags[f][i / 64] |= bit;
+	for (unsigned w = 0; w < 1u << SIGNATURE_WIN_BITS; w++)
+		if (sig->nwin == 0 || in_win_row(sig->win, sig->nwin, w))
+			s->tcp_by_win[w][i / 64] |= bit;
 }
 
 bool signatures_parse(const char *name, const char *text,
@@ -276,6 +288,7 @@ bool signatures_parse(const char *name, const char *text,
 
 	memset(out->tcp_by_flags, 0, sizeof out->tcp_by_flags);
 	memset(out->udp, 0, sizeof out->udp);
+	memset(out->tcp_by_win, 0, sizeof out->tcp_by_win);
 	out->n = 0;
 	while (*text) {
 		size_t n = strcspn(text, "\n");
@@ -426,17 +439,21 @@ static bool matches(const struct signature *s, const struct pkt *p)
 const struct signature *signature_match(const struct signatures *s,
 					const struct pkt *p)
 {
-	const uint64_t *cand;
+	const uint64_t *cand, *by_win = NULL;
 
-	if (p->proto == PROTO_TCP && p->tcp_flags_known)
+	if (p->proto == PROTO_TCP && p->tcp_flags_known) {
 		cand = s->tcp_by_flags[p->tcp_flags];
-	else if (p->proto == PROTO_UDP)
+		by_win = s->tcp_by_win[signature_win_row(p->tcp_window)];
+	} else if (p->proto == PROTO_UDP) {
 		cand = s->udp;
-	else
+	} else {
 		return NULL;
+	}
 	/* In table order: the first signature that matches wins. */
 	for (size_t w = 0; w < SIGNATURE_WORDS; w++) {
-		for (uint64_t m = cand[w]; m; m &= m - 1) {
+		uint64_t m = cand[w] & (by_win ? by_win[w] : ~0ULL);
+
+		for (; m; m &= m - 1) {
 			size_t i = w * 64 + (size_t)__builtin_ctzll(m);
 
 			if (matches(&s->sig[i], p))

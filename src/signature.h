@@ -46,6 +46,13 @@ struct signature {
 #define SIGNATURE_MAX 128
 
 #define SIGNATURE_WORDS (SIGNATURE_MAX / 64)
+#define SIGNATURE_WIN_BITS 6
+/* A multiplicative hash: tools' windows are often multiples of 512,
+ * alike in their low bits. */
+static inline unsigned signature_win_row(uint16_t win)
+{
+	return (uint16_t)(win * 40503u) >> (16 - SIGNATURE_WIN_BITS);
+}
 
 struct signatures {
 	size_t n;
@@ -54,6 +61,9 @@ struct signatures {
 	 * UDP packet: bit i for sig[i], so a packet tries only those. */
 	uint64_t tcp_by_flags[256][SIGNATURE_WORDS];
 	uint64_t udp[SIGNATURE_WORDS];
+	/* And which can match a TCP window, by signature_win_row(window)
+	 * (most signatures name windows; the others are in every row). */
+	uint64_t tcp_by_win[1 << SIGNATURE_WIN_BITS][SIGNATURE_WORDS];
 };
 
 /* Parse signature text; on error false and "NAME:LINE: what" in err. */
