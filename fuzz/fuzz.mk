@@ -1,4 +1,5 @@
-# fuzz/fuzz.mk - libFuzzer harnesses (clang, -fsanitize=fuzzer).
+# fuzz/fuzz.mk - libFuzzer harnesses (clang, -fsanitize=fuzzer), and AFL++
+# against scandetd -r itself (make afl).
 #
 # Included at the end of the main Makefile ("include fuzz/fuzz.mk"), or
 # used beside it: make -f Makefile -f fuzz/fuzz.mk fuzz-build
@@ -9,6 +10,13 @@
 #                       scratch copy of its corpus; FUZZ_TARGETS picks some
 #   make fuzz-regress   run every file of fuzz/regress/H/ and fuzz/corpus/H/
 #                       once through harness H
+#   make afl-build      scandetd itself instrumented for AFL++ (afl-clang-lto,
+#                       else afl-clang-fast) with ASan+UBSan, and a CmpLog
+#                       build, into build-fuzz/afl/
+#   make afl            afl-fuzz FUZZ_AFL_SECONDS (default 3600) on one core:
+#                       scandetd -c fuzz/afl/scandetd.conf -r FILE, seeds
+#                       fuzz/corpus/pcap/, findings in build-fuzz/afl/out/
+#                       (fuzz/afl/run.sh; AFL++ is not in install-deps.sh)
 #
 # The library sources are compiled again here, instrumented for coverage
 # and with ASan+UBSan, with the main Makefile's language flags and
@@ -134,6 +142,32 @@ fuzz-regress: fuzz-build
 		exit 1; \
 	fi
 
-.PHONY: fuzz-build fuzz fuzz-regress
+# AFL++ against the real program (fuzz/afl/run.sh says more).  The
+# builds are the main Makefile's own: SAN=1 (its ASan+UBSan flags) with
+# the AFL++ compiler as CC and a BUILD directory of their own; the CmpLog
+# build (afl-fuzz -c) is the plain build, uninstrumented for sanitizers.
+# make decides in the sub-make whether anything is out of date.
+FUZZ_AFL_LTO      = $(shell command -v afl-clang-lto 2>/dev/null)
+FUZZ_AFL_CC      ?= $(if $(FUZZ_AFL_LTO),afl-clang-lto,afl-clang-fast)
+FUZZ_AFL_BUILD   ?= $(FUZZ_BUILD)/afl
+FUZZ_AFL_SECONDS ?= 3600
+FUZZ_AFL_MAKE     = $(MAKE) --no-print-directory -f Makefile -f fuzz/fuzz.mk
+
+afl-build:
+	@command -v $(FUZZ_AFL_CC) >/dev/null || \
+		{ echo "afl-build: $(FUZZ_AFL_CC) not found" \
+			"(apt-get install afl++)"; exit 1; }
+	$(FUZZ_AFL_MAKE) SAN=1 CC=$(FUZZ_AFL_CC) BUILD=$(FUZZ_AFL_BUILD)/asan \
+		$(FUZZ_AFL_BUILD)/asan/scandetd
+	AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_MAKE) CC=$(FUZZ_AFL_CC) CFLAGS='-O1 -g' \
+		BUILD=$(FUZZ_AFL_BUILD)/cmplog $(FUZZ_AFL_BUILD)/cmplog/scandetd
+
+afl: afl-build
+	FUZZ_AFL_BIN=$(FUZZ_AFL_BUILD)/asan/scandetd \
+	FUZZ_AFL_CMPLOG_BIN=$(FUZZ_AFL_BUILD)/cmplog/scandetd \
+	FUZZ_AFL_OUT=$(FUZZ_AFL_BUILD)/out \
+	FUZZ_AFL_SECONDS=$(FUZZ_AFL_SECONDS) fuzz/afl/run.sh fuzz
+
+.PHONY: fuzz-build fuzz fuzz-regress afl-build afl
 
 endif
