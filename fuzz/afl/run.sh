@@ -27,7 +27,8 @@
 # file there through the ASan build of scandetd -r.
 #
 # Environment: FUZZ_AFL_BIN, FUZZ_AFL_CMPLOG_BIN (the two builds; an
-# empty FUZZ_AFL_CMPLOG_BIN runs without CmpLog), FUZZ_AFL_OUT
+# empty FUZZ_AFL_CMPLOG_BIN runs without CmpLog), FUZZ_AFL_CONF (another
+# configuration, e.g. with "DetectionMethod classic"), FUZZ_AFL_OUT
 # (build-fuzz/afl/out), FUZZ_AFL_SECONDS, FUZZ_AFL_TIMEOUT, and
 # afl-fuzz's own AFL_* variables (AFL_AUTORESUME=1 continues a run;
 # afl-fuzz refuses to wipe more than 25 minutes of findings).  Ours are
@@ -43,7 +44,7 @@ FUZZ_AFL_CMPLOG_BIN=${FUZZ_AFL_CMPLOG_BIN-build-fuzz/afl/cmplog/scandetd}
 FUZZ_AFL_OUT=${FUZZ_AFL_OUT:-build-fuzz/afl/out}
 FUZZ_AFL_SECONDS=${FUZZ_AFL_SECONDS:-3600}
 FUZZ_AFL_TIMEOUT=${FUZZ_AFL_TIMEOUT:-1000}
-CONF=fuzz/afl/scandetd.conf
+CONF=${FUZZ_AFL_CONF:-fuzz/afl/scandetd.conf}
 SEEDS=fuzz/corpus/pcap
 DICT=fuzz/afl/pcap.dict
 
