@@ -165,7 +165,8 @@ static void count_attempt(struct contact *e, const struct pkt *p)
 
 struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 				    bool failed_now, const char *why,
-				    bool by_signature)
+				    bool by_signature,
+				    const struct table_hint *hint)
 {
 	struct contact_probe r = { false, 0 };
 	struct contact_key k;
@@ -173,7 +174,7 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 	bool created;
 
 	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
-	e = table_get(c->t, &k, &created);
+	e = table_get_hinted(c->t, &k, hint, &created);
 	if (created) {
 		c->st.contacts++;
 		r.first = true;
@@ -204,14 +205,14 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 }
 
 void contacts_prefetch(const struct contacts *c, const struct pkt *p,
-		       bool entry)
+		       bool entry, struct table_hint *hint)
 {
 	struct contact_key k;
 
 	if (!probe_shaped(p))
 		return;
 	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
-	table_prefetch(c->t, &k, entry);
+	table_prefetch(c->t, &k, entry, hint);
 }
 
 static struct contact *find(struct contacts *c, const struct ipaddr *src,

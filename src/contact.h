@@ -29,6 +29,7 @@
 
 #include "decode.h"
 #include "siphash.h"
+#include "table.h"
 
 enum contact_result {
 	CONTACT_SUCCESS,
@@ -70,15 +71,19 @@ void contacts_set_timeout(struct contacts *c, uint64_t timeout_us);
 
 /* A probe-shaped packet: a TCP SYN (stealth false), a stealth TCP probe
  * (failed by nature), or the first datagram of a UDP flow.  A contact
- * that is failed_now (stealth, or a scanner's signature) fails at once. */
+ * that is failed_now (stealth, or a scanner's signature) fails at once.
+ * hint: from contacts_prefetch for this packet, or NULL. */
 struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 				    bool failed_now, const char *why,
-				    bool by_signature);
+				    bool by_signature,
+				    const struct table_hint *hint);
 
 /* Fetch ahead into the cache what contacts_probe will read for p, if p
- * looks like a probe (probe_shaped): the contact it opens or repeats. */
+ * looks like a probe (probe_shaped): the contact it opens or repeats.
+ * Called twice per packet, with entry false then true (table_prefetch),
+ * with the same hint. */
 void contacts_prefetch(const struct contacts *c, const struct pkt *p,
-		       bool entry);
+		       bool entry, struct table_hint *hint);
 
 /* Any other packet: answers (SYN-ACK, RST, UDP replies, ICMP errors) and
  * the ACK that completes a handshake. */

@@ -248,7 +248,8 @@ static void classify(struct detect *d, struct pkt_view *v)
 }
 
 /* The contact side of a packet (method trw). */
-static void track_contact(struct detect *d, struct pkt_view *v)
+static void track_contact(struct detect *d, struct pkt_view *v,
+			  const struct table_hint *hint)
 {
 	const struct pkt *p = v->p;
 	bool fails, by_sig = false;
@@ -270,7 +271,7 @@ static void track_contact(struct detect *d, struct pkt_view *v)
 		fails = true;
 		why = "tiny-fragment";
 	}
-	cp = contacts_probe(d->contacts, p, fails, why, by_sig);
+	cp = contacts_probe(d->contacts, p, fails, why, by_sig, hint);
 	v->attempts = cp.attempts;
 }
 
@@ -309,16 +310,23 @@ static void run_ticks(struct detect *d, uint64_t now)
 			detectors[i]->tick(d->state[i], now);
 }
 
-static void process(struct detect *d, const struct pkt *p)
+/* What the prefetch learnt of a packet's keys (detect_batch). */
+struct packet_hints {
+	struct table_hint contact, source;
+};
+
+static void process(struct detect *d, const struct pkt *p,
+		    const struct packet_hints *h)
 {
 	struct pkt_view v;
 
 	memset(&v, 0, sizeof v);
 	v.p = p;
+	v.source_hint = h ? &h->source : NULL;
 	classify(d, &v);
 	d->in_packet = true;
 	if (trw_on(d))
-		track_contact(d, &v);
+		track_contact(d, &v, h ? &h->contact : NULL);
 	d->in_packet = false;
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (method_on(d, detectors[i]))
@@ -328,7 +336,8 @@ static void process(struct detect *d, const struct pkt *p)
 	d->nqueued = 0;
 }
 
-void detect_packet(struct detect *d, const struct pkt *p)
+static void packet_hinted(struct detect *d, const struct pkt *p,
+			  const struct packet_hints *h)
 {
 	struct pkt whole;
 
@@ -338,13 +347,18 @@ void detect_packet(struct detect *d, const struct pkt *p)
 	 * that follows its Fragment header, not the transport. */
 	if (p->fragment && !frag_header_complete(p)) {
 		if (frag_offer(d->frags, p, &whole))
-			process(d, &whole);
+			process(d, &whole, NULL);
 		return;
 	}
 	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
 	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
 		return;
-	process(d, p);
+	process(d, p, h);
+}
+
+void detect_packet(struct detect *d, const struct pkt *p)
+{
+	packet_hinted(d, p, NULL);
 }
 
 /* Packets ahead whose table lines are fetched: enough to cover a memory
@@ -356,28 +370,41 @@ void detect_packet(struct detect *d, const struct pkt *p)
  * them, and they are what reaches all over the tables.  The rest of the
  * traffic (answers, connections) meets entries recently touched. */
 static void prefetch(const struct detect *d, const struct pkt *p,
-		     bool entry)
+		     bool entry, struct packet_hints *h)
 {
 	if (p->fragment || !probe_shaped(p))
 		return;
 	if (trw_on(d))
-		contacts_prefetch(d->contacts, p, entry);
+		contacts_prefetch(d->contacts, p, entry, &h->contact);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->prefetch && method_on(d, detectors[i]))
-			detectors[i]->prefetch(d->state[i], p, entry);
+			detectors[i]->prefetch(d->state[i], p, entry,
+					       &h->source);
 }
 
+/* Packets in flight between their first prefetch and their turn. */
+#define HINT_RING 32
+_Static_assert(HINT_RING > 2 * PREFETCH_AHEAD, "a hint outlives its packet");
+
 /* Two steps ahead: buckets for packet i + 2 * PREFETCH_AHEAD, then,
- * with its bucket in the cache, the entry for packet i + PREFETCH_AHEAD. */
+ * with its bucket in the cache, the entry for packet i + PREFETCH_AHEAD;
+ * each packet's keys are hashed once, at the first step. */
 void detect_batch(struct detect *d, const struct pkt *p, size_t n)
 {
+	struct packet_hints ring[HINT_RING];
+
 	for (size_t i = 0; i < n + 2 * PREFETCH_AHEAD; i++) {
-		if (i < n)
-			prefetch(d, &p[i], false);
-		if (i >= PREFETCH_AHEAD && i - PREFETCH_AHEAD < n)
-			prefetch(d, &p[i - PREFETCH_AHEAD], true);
-		if (i >= 2 * PREFETCH_AHEAD && i - 2 * PREFETCH_AHEAD < n)
-			detect_packet(d, &p[i - 2 * PREFETCH_AHEAD]);
+		size_t mid = i - PREFETCH_AHEAD, now = i - 2 * PREFETCH_AHEAD;
+
+		if (i < n) {
+			ring[i % HINT_RING].contact.len = 0;
+			ring[i % HINT_RING].source.len = 0;
+			prefetch(d, &p[i], false, &ring[i % HINT_RING]);
+		}
+		if (i >= PREFETCH_AHEAD && mid < n)
+			prefetch(d, &p[mid], true, &ring[mid % HINT_RING]);
+		if (i >= 2 * PREFETCH_AHEAD && now < n)
+			packet_hinted(d, &p[now], &ring[now % HINT_RING]);
 	}
 }
 
@@ -392,14 +419,14 @@ void source_key_make(struct source_key *k, const struct ipaddr *src,
 }
 
 void sources_prefetch(const struct table *t, const struct pkt *p,
-		      bool entry)
+		      bool entry, struct table_hint *hint)
 {
 	struct source_key key;
 
 	if (!probe_shaped(p))
 		return;
 	source_key_make(&key, &p->src, p->proto);
-	table_prefetch(t, &key, entry);
+	table_prefetch(t, &key, entry, hint);
 }
 
 uint8_t source_level(const struct source_head *h, uint32_t evidence)

@@ -24,8 +24,7 @@
 #include "contact.h"
 #include "siphash.h"
 #include "signature.h"
-
-struct table;
+#include "table.h"
 
 /* ---- the stage, as main.c sees it -------------------------------- */
 
@@ -99,6 +98,8 @@ struct pkt_view {
 	const struct signature *sig;	/* the probe's signature, or NULL */
 	uint32_t attempts;		/* TCP: attempts on this contact without
 					 * a completed handshake (contact.h) */
+	/* The source's hash from the prefetch hook, or NULL (table.h). */
+	const struct table_hint *source_hint;
 };
 
 struct detector {
@@ -107,8 +108,11 @@ struct detector {
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
 	void (*packet)(void *self, const struct pkt_view *v);
 	/* Fetch ahead what packet() will read for p (may be NULL): called
-	 * a few packets before p's turn, so it must not change any state. */
-	void (*prefetch)(const void *self, const struct pkt *p, bool entry);
+	 * a few packets before p's turn, so it must not change any state;
+	 * what it learns of p's source goes in hint, which packet() then
+	 * finds in pkt_view.source_hint. */
+	void (*prefetch)(const void *self, const struct pkt *p, bool entry,
+			 struct table_hint *hint);
 	/* A first contact was decided (may be NULL). */
 	void (*outcome)(void *self, const struct contact_outcome *o);
 	void (*tick)(void *self, uint64_t now_us);
@@ -140,7 +144,7 @@ void source_key_make(struct source_key *k, const struct ipaddr *src,
 		     uint8_t proto);
 /* Fetch ahead the entry of p's source, if p may be a probe. */
 void sources_prefetch(const struct table *t, const struct pkt *p,
-		      bool entry);
+		      bool entry, struct table_hint *hint);
 /* fn(entry, now, arg) for each entry idle for SCAN_EXPIRE_US at now. */
 void sources_sweep_idle(struct table *t, uint64_t now,
 			void (*fn)(void *entry, uint64_t now, void *arg),

@@ -192,7 +192,7 @@ static void classic_packet(void *self, const struct pkt_view *v)
 	if (!probe_is_classic(v->probe) || v->scan_ignored)
 		return;
 	source_key_make(&key, &p->src, p->proto);
-	e = table_get(c->sources, &key, &created);
+	e = table_get_hinted(c->sources, &key, v->source_hint, &created);
 	gap = us_since(p->ts_us, e->head.last_ts);
 	if (created) {
 		start_count(e, p);
@@ -289,9 +289,10 @@ static void classic_destroy(void *self)
 	free(c);
 }
 
-static void classic_prefetch(const void *self, const struct pkt *p, bool entry)
+static void classic_prefetch(const void *self, const struct pkt *p, bool entry,
+			 struct table_hint *hint)
 {
-	sources_prefetch(((const struct classic *)self)->sources, p, entry);
+	sources_prefetch(((const struct classic *)self)->sources, p, entry, hint);
 }
 
 const struct detector detector_classic = {

@@ -159,8 +159,10 @@ static void restart(struct trw_entry *e)
 	e->slow_start = slow_start;
 }
 
+/* hint: the source's hash from the prefetch, or NULL (table.h). */
 static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
-				uint8_t proto, uint64_t ts)
+				uint8_t proto, uint64_t ts,
+				const struct table_hint *hint)
 {
 	struct source_key key;
 	struct trw_entry *e;
@@ -170,7 +172,7 @@ static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 	e = t->recent;
 	if (!e || !table_live(t->sources, e) ||
 	    memcmp(&e->head.key, &key, sizeof key) != 0) {
-		e = table_get(t->sources, &key, &created);
+		e = table_get_hinted(t->sources, &key, hint, &created);
 		t->recent = e;
 	}
 	if (!created && us_since(ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
@@ -223,7 +225,7 @@ static void trw_packet(void *self, const struct pkt_view *v)
 
 	if (v->probe == PROBE_NONE || v->scan_ignored)
 		return;
-	e = source(t, &p->src, p->proto, p->ts_us);
+	e = source(t, &p->src, p->proto, p->ts_us, v->source_hint);
 	count_probe(e, v);
 	if (!e->head.reported && v->attempts >= t->env->cfg->flood_threshold) {
 		e->sum.port = p->dport;
@@ -231,9 +233,10 @@ static void trw_packet(void *self, const struct pkt_view *v)
 	}
 }
 
-static void trw_prefetch(const void *self, const struct pkt *p, bool entry)
+static void trw_prefetch(const void *self, const struct pkt *p, bool entry,
+			 struct table_hint *hint)
 {
-	sources_prefetch(((const struct trw *)self)->sources, p, entry);
+	sources_prefetch(((const struct trw *)self)->sources, p, entry, hint);
 }
 
 /* ---- outcomes: the walk -------------------------------------------- */
@@ -299,7 +302,7 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 
 	if (outcome_ignored(c, o))
 		return;
-	e = source(t, &o->src, o->proto, o->ts);
+	e = source(t, &o->src, o->proto, o->ts, NULL);
 	e->head.last_ts = o->ts;
 	if (o->inferred)
 		summarise(e, &o->dst, o->dport, o->ts);

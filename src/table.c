@@ -166,6 +166,22 @@ void *table_find(struct table *t, const void *key)
 	return find_in_bucket(t, key, hash_bucket(t, h), hash_tag(h));
 }
 
+static bool hint_holds(const struct table *t, const void *key,
+		       const struct table_hint *hint)
+{
+	return hint && hint->t == t && hint->len == t->ops.key_size &&
+	       memcmp(hint->key, key, hint->len) == 0;
+}
+
+/* The key's hash: from the hint if it is this key's in this table. */
+static uint64_t hinted_hash(const struct table *t, const void *key,
+			    const struct table_hint *hint)
+{
+	if (hint_holds(t, key, hint))
+		return hint->hash;
+	return siphash13(&t->key, key, t->ops.key_size);
+}
+
 /* The slot table_get would use for a key not in its bucket: the first
  * empty one, else the victim (as victim_slot picks it). */
 static size_t predict_new_slot(const struct table *t, size_t base)
@@ -188,13 +204,21 @@ static size_t predict_new_slot(const struct table *t, size_t base)
 	return base + best;
 }
 
-void table_prefetch(const struct table *t, const void *key, bool entry)
+void table_prefetch(const struct table *t, const void *key, bool entry,
+		    struct table_hint *hint)
 {
-	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
+	bool held = hint_holds(t, key, hint);
+	uint64_t h = held ? hint->hash : siphash13(&t->key, key, t->ops.key_size);
 	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
 	const struct bucket *b = &t->buckets[base / BUCKET];
 	const unsigned char *e, *end;
 
+	if (hint && !held && t->ops.key_size <= sizeof hint->key) {
+		hint->t = t;
+		hint->hash = h;
+		hint->len = t->ops.key_size;
+		memcpy(hint->key, key, hint->len);
+	}
 	if (!entry) {
 		__builtin_prefetch(b);
 		return;
@@ -233,7 +257,13 @@ static size_t victim_slot(struct table *t, size_t base)
 
 void *table_get(struct table *t, const void *key, bool *created)
 {
-	uint64_t h = siphash13(&t->key, key, t->ops.key_size);
+	return table_get_hinted(t, key, NULL, created);
+}
+
+void *table_get_hinted(struct table *t, const void *key,
+		       const struct table_hint *hint, bool *created)
+{
+	uint64_t h = hinted_hash(t, key, hint);
 	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
 	uint32_t tag = hash_tag(h);
 	struct bucket *b = &t->buckets[base / BUCKET];

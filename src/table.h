@@ -47,12 +47,32 @@ void table_free(struct table *t);
 void *table_find(struct table *t, const void *key);
 
 /*
+ * What a prefetch learnt of a key for the lookups that follow it: the
+ * key's hash, with the table and a copy of the key, so that a hint is
+ * used only for that very key in that table (for any other it is simply
+ * not used).  Empty when len is 0.
+ */
+#define TABLE_HINT_KEY_MAX 40
+struct table_hint {
+	const struct table *t;
+	uint64_t hash;
+	size_t len;
+	unsigned char key[TABLE_HINT_KEY_MAX];
+};
+
+/*
  * Start fetching into the cache, without waiting, what a lookup of key a
  * little later will read: first (entry false) the bucket; then, once the
  * bucket is there (entry true), the entry that table_get would return or
- * make, for writing.  Changes nothing.
+ * make, for writing.  Changes no entry.  hint (may be NULL) keeps the
+ * key's hash from one call to the next and for table_get_hinted.
  */
-void table_prefetch(const struct table *t, const void *key, bool entry);
+void table_prefetch(const struct table *t, const void *key, bool entry,
+		    struct table_hint *hint);
+
+/* table_get, without hashing key again if hint holds it. */
+void *table_get_hinted(struct table *t, const void *key,
+		       const struct table_hint *hint, bool *created);
 
 /* The entry for key; if absent, a new zeroed entry (level 0) holding key
  * is made, evicting the lowest-level entry of a full bucket.  *created

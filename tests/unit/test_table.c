@@ -197,6 +197,41 @@ TEST(evict_callback_only_from_its_level)
 	table_free(t);
 }
 
+/* A hint saves hashing the key it was made for, in the table it was
+ * made for; any other key or table ignores it. */
+TEST(hints_serve_only_their_key_and_table)
+{
+	static const struct sipkey other_key = { 1, 2 };
+	struct table_ops ops = { .entry_size = 16, .key_size = sizeof(uint32_t) };
+	struct table *t = new_table(1024, 16, NULL, NULL, 0);
+	struct table *u = table_new(1024, &ops, &other_key);
+	struct table_hint hint;
+	uint32_t k1 = 11, k2 = 22;
+	bool created;
+	void *e;
+
+	memset(&hint, 0, sizeof hint);
+	table_prefetch(t, &k1, false, &hint);
+	CHECK_INT(hint.len, sizeof k1);
+	table_prefetch(t, &k1, true, &hint);
+	e = table_get_hinted(t, &k1, &hint, &created);
+	CHECK(created);
+	CHECK(table_find(t, &k1) == e);
+	/* Another key with k1's hint: placed by its own hash. */
+	e = table_get_hinted(t, &k2, &hint, &created);
+	CHECK(created);
+	CHECK(table_find(t, &k2) == e);
+	/* Another table (another SipHash key) with k1's hint. */
+	for (uint32_t k = 100; k < 400; k++) {
+		table_prefetch(t, &k, false, &hint);
+		e = table_get_hinted(u, &k, &hint, &created);
+		CHECK(table_find(u, &k) == e);
+	}
+	CHECK_INT(table_count(u), 300);
+	table_free(t);
+	table_free(u);
+}
+
 static void count_entry(void *entry, void *arg)
 {
 	(void)entry;
@@ -227,6 +262,7 @@ int main(void)
 	RUN(eviction_takes_the_lowest_level);
 	RUN(eviction_in_turn_among_equals);
 	RUN(evict_callback_only_from_its_level);
+	RUN(hints_serve_only_their_key_and_table);
 	RUN(sweep_visits_every_slot_once_per_round);
 	return unit_report(__FILE__);
 }
