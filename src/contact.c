@@ -209,8 +209,6 @@ void contacts_prefetch(const struct contacts *c, const struct pkt *p,
 {
 	struct contact_key k;
 
-	if (!probe_shaped(p))
-		return;
 	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
 	table_prefetch(c->t, &k, entry, hint);
 }

@@ -423,8 +423,6 @@ void sources_prefetch(const struct table *t, const struct pkt *p,
 {
 	struct source_key key;
 
-	if (!probe_shaped(p))
-		return;
 	source_key_make(&key, &p->src, p->proto);
 	table_prefetch(t, &key, entry, hint);
 }

@@ -182,17 +182,13 @@ static uint64_t hinted_hash(const struct table *t, const void *key,
 	return siphash13(&t->key, key, t->ops.key_size);
 }
 
-/* The slot table_get would use for a key not in its bucket: the first
- * empty one, else the victim (as victim_slot picks it). */
-static size_t predict_new_slot(const struct table *t, size_t base)
+/* The eviction victim of a full bucket, as an index in it: the lowest
+ * level; among equal levels the first from the bucket's turn. */
+static size_t lowest_level(const struct bucket *b)
 {
-	const struct bucket *b = &t->buckets[base / BUCKET];
 	size_t best = 0;
 	unsigned best_level = 256;
 
-	for (size_t i = 0; i < BUCKET; i++)
-		if (b->tag[i] == 0)
-			return base + i;
 	for (size_t i = 0; i < BUCKET; i++) {
 		size_t j = (b->turn + i) % BUCKET;
 
@@ -201,7 +197,19 @@ static size_t predict_new_slot(const struct table *t, size_t base)
 			best = j;
 		}
 	}
-	return base + best;
+	return best;
+}
+
+/* The slot table_get would use for a key not in its bucket: the first
+ * empty one, else the victim. */
+static size_t predict_new_slot(const struct table *t, size_t base)
+{
+	const struct bucket *b = &t->buckets[base / BUCKET];
+
+	for (size_t i = 0; i < BUCKET; i++)
+		if (b->tag[i] == 0)
+			return base + i;
+	return base + lowest_level(b);
 }
 
 void table_prefetch(const struct table *t, const void *key, bool entry,
@@ -235,22 +243,12 @@ void table_prefetch(const struct table *t, const void *key, bool entry,
 	__builtin_prefetch(end - 1, 1);
 }
 
-/* The slot to reuse in a full bucket: the lowest level; among equal
- * levels the first from the bucket's turn, which then moves past it. */
+/* The slot to reuse in a full bucket (its turn then moves past it). */
 static size_t victim_slot(struct table *t, size_t base)
 {
 	struct bucket *b = &t->buckets[base / BUCKET];
-	size_t best = 0;
-	unsigned best_level = 256;
+	size_t best = lowest_level(b);
 
-	for (size_t i = 0; i < BUCKET; i++) {
-		size_t j = (b->turn + i) % BUCKET;
-
-		if (b->level[j] < best_level) {
-			best_level = b->level[j];
-			best = j;
-		}
-	}
 	b->turn = (uint8_t)((best + 1) % BUCKET);
 	return base + best;
 }
