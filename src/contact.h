@@ -79,7 +79,7 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 				    const struct table_hint *hint);
 
 /* Fetch ahead into the cache what contacts_probe will read for p, a
- * probe_shaped packet: the contact it opens or repeats.
+ * packet that may be a probe: the contact it opens or repeats.
  * Called twice per packet, with entry false then true (table_prefetch),
  * with the same hint. */
 void contacts_prefetch(const struct contacts *c, const struct pkt *p,

@@ -131,15 +131,6 @@ struct pkt {
 	uint16_t payload_len;		/* L4 payload bytes, per the headers */
 };
 
-/* A packet that may be a probe: a UDP datagram, or a TCP segment with
- * neither ACK nor RST (SYN, and the stealth FIN, NULL and Xmas). */
-static inline bool probe_shaped(const struct pkt *p)
-{
-	return p->proto == PROTO_UDP ||
-	       (p->proto == PROTO_TCP && p->tcp_flags_known &&
-		!(p->tcp_flags & (TH_ACK | TH_RST)));
-}
-
 /*
  * Decode one captured frame.  On DEC_OK every field above that applies to
  * the protocol is filled; pkt->ts_us is left as the caller set it.

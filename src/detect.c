@@ -372,7 +372,13 @@ void detect_packet(struct detect *d, const struct pkt *p)
 static void prefetch(const struct detect *d, const struct pkt *p,
 		     bool entry, struct packet_hints *h)
 {
-	if (p->fragment || !probe_shaped(p))
+	/* A UDP datagram may open a flow (classify_udp tells); TCP by its
+	 * flags, as classify will see them. */
+	bool maybe_probe = p->proto == PROTO_UDP ||
+			   (p->proto == PROTO_TCP && p->tcp_flags_known &&
+			    tcp_probe_shape(p->tcp_flags) != PROBE_NONE);
+
+	if (p->fragment || !maybe_probe)
 		return;
 	if (trw_on(d))
 		contacts_prefetch(d->contacts, p, entry, &h->contact);

@@ -108,10 +108,9 @@ struct detector {
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
 	void (*packet)(void *self, const struct pkt_view *v);
 	/* Fetch ahead what packet() will read for p (may be NULL): called
-	 * for probe_shaped packets, a few packets before their turn, so it
-	 * must not change any state;
-	 * what it learns of p's source goes in hint, which packet() then
-	 * finds in pkt_view.source_hint. */
+	 * for packets that may be probes, a few packets before their turn,
+	 * so it must not change any state; what it learns of p's source
+	 * goes in hint, which packet() then finds in pkt_view.source_hint. */
 	void (*prefetch)(const void *self, const struct pkt *p, bool entry,
 			 struct table_hint *hint);
 	/* A first contact was decided (may be NULL). */
@@ -143,7 +142,7 @@ struct source_head {
 
 void source_key_make(struct source_key *k, const struct ipaddr *src,
 		     uint8_t proto);
-/* Fetch ahead the entry of p's source (p: probe_shaped, see prefetch). */
+/* Fetch ahead the entry of p's source (p: a packet that may be a probe). */
 void sources_prefetch(const struct table *t, const struct pkt *p,
 		      bool entry, struct table_hint *hint);
 /* fn(entry, now, arg) for each entry idle for SCAN_EXPIRE_US at now. */
