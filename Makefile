@@ -18,13 +18,20 @@ PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-LIBS        = $(PCAP_LIBS) $(CURL_LIBS) -lm
+# libseccomp: each process role's system-call allow-list (sandbox.c);
+# libsystemd: sd_notify for Type=notify (priv.c).
+SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
+SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
+SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+LIBS        = $(PCAP_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS) $(SYSTEMD_LIBS) -lm
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
        -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PCAP_CFLAGS) $(CURL_CFLAGS) \
+	$(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS) \
 	-Isrc -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"'
 ALL_LDFLAGS = $(LDFLAGS)
 

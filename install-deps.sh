@@ -7,6 +7,8 @@
 # and rsyslog (tests/e2e: a real client, a TLS service, a syslog receiver).
 # Email: libcurl4-openssl-dev (SMTP), python3-aiosmtpd (tests/mail: the
 # SMTP server), util-linux (unshare).
+# Sandboxes: libseccomp-dev (per-role seccomp filters), libsystemd-dev
+# (sd_notify); strace (tests/sandbox: what a confined process is denied).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -14,5 +16,6 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev pkg-config libpcap-dev \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
-	libcurl4-openssl-dev python3-aiosmtpd util-linux >/dev/null
+	libcurl4-openssl-dev python3-aiosmtpd util-linux \
+	libseccomp-dev libsystemd-dev strace >/dev/null
 echo "install-deps: done"

@@ -44,8 +44,8 @@ FUZZ_PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 FUZZ_CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 # The main Makefile's libraries when it is read first (recursive: LIBS
 # may be defined after this file is read).
-FUZZ_LIBS = $(or $(LIBS),$(shell pkg-config --libs libpcap libcurl \
-	2>/dev/null || echo -lpcap -lcurl) -lm)
+FUZZ_LIBS = $(or $(LIBS),$(shell pkg-config --libs libpcap libcurl libseccomp libsystemd \
+	2>/dev/null || echo -lpcap -lcurl -lseccomp -lsystemd) -lm)
 
 FUZZ_SAN    = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(FUZZ_WARN) -O1 -g \
