@@ -108,6 +108,9 @@ install: all
 		install -d $(DESTDIR)$(SYSCONFDIR); \
 		install -m 644 contrib/scandetd.conf $(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
 	fi
+	@if [ -z "$(DESTDIR)" ]; then contrib/scandetd-adduser; else \
+		echo "make install: DESTDIR is set: create the system user" \
+		     "on the target with contrib/scandetd-adduser"; fi
 
 clean:
 	rm -rf build build-san build-clang build-fuzz

@@ -18,4 +18,7 @@ apt-get install -y -qq --no-install-recommends \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev strace >/dev/null
+# The account scandetd drops to (default RunAsUser), as make install
+# creates it: the test suite runs scandetd as root.
+"$(dirname "$0")/contrib/scandetd-adduser"
 echo "install-deps: done"

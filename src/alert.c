@@ -432,6 +432,13 @@ void alert_router_flush(struct alert_router *r)
 			r->sinks[i]->flush(r->sinks[i]);
 }
 
+void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg)
+{
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (r->sinks[i]->stats)
+			r->sinks[i]->stats(r->sinks[i], put, arg);
+}
+
 void alert_router_close(struct alert_router *r)
 {
 	for (size_t i = 0; i < r->nsinks; i++)

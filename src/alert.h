@@ -106,6 +106,9 @@ void format_ts(uint64_t ts_us, char *buf, size_t len);
  * Sinks.  Each is a small object with an emit and a close; alert.c keeps
  * the list and calls every sink for every alert.
  */
+/* A statistic: put(arg, "jsonlog.lost", 3). */
+typedef void (*stat_fn)(void *arg, const char *name, uint64_t value);
+
 struct sink {
 	/* false: only alerts whose logging is on (LogScans, LogOSFP, ...);
 	 * true: every alert (a mailer applies its own options). */
@@ -113,12 +116,20 @@ struct sink {
 	void (*emit)(struct sink *s, const struct alert *a, const char *line);
 	void (*flush)(struct sink *s);
 	void (*close)(struct sink *s);
+	/* The sink's own counters (may be NULL). */
+	void (*stats)(struct sink *s, stat_fn put, void *arg);
 	void *ctx;
 };
 
 struct sink *sink_syslog_open(int facility);
 struct sink *sink_text_open(FILE *out);		/* the log lines, one per line */
 struct sink *sink_json_open(FILE *out);		/* JSON Lines; out is not closed */
+/* JsonLog: open path for appending, safely (no symbolic link, a regular
+ * file, never blocking on a FIFO); the descriptor, or -1 with a reason. */
+int sink_json_open_file(const char *path, char *err, size_t errlen);
+/* A sink on such a descriptor (owned from now on); name for messages. */
+struct sink *sink_json_open_fd(int fd, const char *name, char *err,
+			       size_t errlen);
 struct sink *sink_json_open_path(const char *path, char *err, size_t errlen);
 
 #define ALERT_MAX_SINKS 8
@@ -155,6 +166,8 @@ void alert_emit(struct alert_router *r, const struct alert *a);
  * them when force).  Returns how many are still held. */
 size_t alert_router_release(struct alert_router *r, bool force);
 void alert_router_flush(struct alert_router *r);
+/* Every sink's own statistics. */
+void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg);
 void alert_router_close(struct alert_router *r);	/* closes all sinks */
 
 #endif

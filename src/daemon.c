@@ -58,11 +58,24 @@ bool daemon_detach(char *err, size_t errlen)
 bool pidfile_create(const char *path, char *err, size_t errlen)
 {
 	char buf[32] = "";
+	struct stat st;
 	ssize_t n;
 
-	pid_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Never through a symbolic link (whose target we would truncate),
+	 * never blocking on a FIFO, only ever a regular file; and nothing is
+	 * written before the lock is ours. */
+	pid_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+			    O_NONBLOCK | O_NOCTTY, 0644);
 	if (pid_fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "PidFile %s: %s", path,
+			 errno == ELOOP ? "is a symbolic link" :
+			 strerror(errno));
+		return false;
+	}
+	if (fstat(pid_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "PidFile %s: not a regular file", path);
+		close(pid_fd);
+		pid_fd = -1;
 		return false;
 	}
 	if (flock(pid_fd, LOCK_EX | LOCK_NB) != 0) {

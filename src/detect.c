@@ -499,8 +499,10 @@ void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
 
 /* ---- set-up -------------------------------------------------------- */
 
+/* sig_text: the SignatureFile's text, already read; NULL: read the file
+ * (at start-up, before the sandbox) or take the built-in table. */
 static bool load_signatures(struct detect *d, const struct config *cfg,
-			    char *err, size_t errlen)
+			    const char *sig_text, char *err, size_t errlen)
 {
 	struct signatures *sigs = malloc(sizeof *sigs);
 	bool ok;
@@ -509,9 +511,13 @@ static bool load_signatures(struct detect *d, const struct config *cfg,
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
-	ok = cfg->signature_file ?
-		signatures_load(cfg->signature_file, sigs, err, errlen) :
-		signatures_builtin(sigs, err, errlen);
+	if (cfg->signature_file && sig_text)
+		ok = signatures_parse(cfg->signature_file, sig_text, sigs, err,
+				      errlen);
+	else if (cfg->signature_file)
+		ok = signatures_load(cfg->signature_file, sigs, err, errlen);
+	else
+		ok = signatures_builtin(sigs, err, errlen);
 	if (ok) {
 		d->sigs = *sigs;
 		free(d->sig_file);
@@ -563,7 +569,7 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 		free(d);
 		return NULL;
 	}
-	if (!load_signatures(d, cfg, err, errlen) ||
+	if (!load_signatures(d, cfg, NULL, err, errlen) ||
 	    !make_tables(d, cfg, err, errlen)) {
 		detect_free(d);
 		return NULL;
@@ -588,11 +594,12 @@ static bool same_path(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
-		       size_t errlen)
+bool detect_set_config(struct detect *d, const struct config *cfg,
+		       const char *sig_text, char *err, size_t errlen)
 {
-	if (!same_path(cfg->signature_file, d->sig_file) &&
-	    !load_signatures(d, cfg, err, errlen))
+	/* A file's text is parsed again: it may have changed on disk. */
+	if ((sig_text || !same_path(cfg->signature_file, d->sig_file)) &&
+	    !load_signatures(d, cfg, sig_text, err, errlen))
 		return false;
 	d->env.cfg = cfg;
 	contacts_set_timeout(d->contacts,

@@ -38,9 +38,12 @@ void detect_packet(struct detect *d, const struct pkt *p);
  * packet's are fetched while the packets before it are handled. */
 void detect_batch(struct detect *d, const struct pkt *p, size_t n);
 /* Use a new configuration (SIGHUP).  State is kept; table sizes change
- * only at restart.  False (and the old configuration kept) when its
- * SignatureFile cannot be loaded. */
-bool detect_set_config(struct detect *d, const struct config *cfg, char *err,
+ * only at restart.  sig_text is the text of cfg's SignatureFile, read by
+ * the privileged parent (the packet process opens no file); NULL: the
+ * built-in table when cfg names none.  False (and the old configuration
+ * kept) when the signatures do not parse. */
+bool detect_set_config(struct detect *d, const struct config *cfg,
+		       const char *sig_text, char *err,
 		       size_t errlen);
 /* Let packet time move on without a packet (live capture, idle link). */
 void detect_advance(struct detect *d, uint64_t now_us);
@@ -49,7 +52,6 @@ void detect_advance(struct detect *d, uint64_t now_us);
  * records of scans still open are written. */
 void detect_finish(struct detect *d);
 /* Statistics as name/value pairs ("classic.sources.used" 12). */
-typedef void (*stat_fn)(void *arg, const char *name, uint64_t value);
 void detect_stats(struct detect *d, stat_fn put, void *arg);
 void detect_free(struct detect *d);
 

@@ -1,90 +1,198 @@
 /* sink_json.c - alerts as JSON Lines, to standard output (--json) or to
- * the JsonLog file (opened for appending, so logrotate's copytruncate
- * and a reopen on SIGHUP both work). */
+ * the JsonLog file.
+ *
+ * The JsonLog file is opened by the privileged parent (for appending, so
+ * that logrotate's copytruncate works) and written here with one write()
+ * per line.  A line is never left cut: when the disk is full and only
+ * part of it went out, the file is truncated back to where the line
+ * began, so the next event starts on a line of its own.  Lost events are
+ * counted, and said in the log at most once a minute. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
+#include "log.h"
 #include "params.h"
+
+/* Write errors of the JsonLog are logged at most this often. */
+#define JSON_ERROR_LOG_SECONDS 60
 
 struct json_sink {
 	struct sink sink;
-	FILE *out;
-	bool owned;
+	FILE *out;			/* --json: standard output */
+	int fd;				/* JsonLog, -1 for out */
+	char name[256];			/* JsonLog's path, for messages */
+	uint64_t lost;			/* events not written, in all */
+	uint64_t lost_unsaid;		/* ... not yet said in the log */
+	int last_errno;
+	time_t said_at;			/* last time the loss was logged */
 };
+
+static void say_lost(struct json_sink *j, bool recovered)
+{
+	time_t now = time(NULL);
+
+	if (!recovered && j->said_at != 0 &&
+	    now - j->said_at < JSON_ERROR_LOG_SECONDS)
+		return;
+	if (recovered)
+		log_warnx("JsonLog %s: writing again; %llu events were not "
+			  "written (%s)", j->name,
+			  (unsigned long long)j->lost_unsaid,
+			  strerror(j->last_errno));
+	else
+		log_warnx("JsonLog %s: %llu events not written: %s", j->name,
+			  (unsigned long long)j->lost_unsaid,
+			  strerror(j->last_errno));
+	j->lost_unsaid = 0;
+	j->said_at = recovered ? 0 : now;
+}
+
+/* One whole line or nothing. */
+static void write_line(struct json_sink *j, const char *buf, size_t len)
+{
+	off_t start = lseek(j->fd, 0, SEEK_END);
+	ssize_t n;
+
+	do
+		n = write(j->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len) {
+		if (j->lost_unsaid > 0)
+			say_lost(j, true);
+		return;
+	}
+	j->last_errno = n < 0 ? errno : ENOSPC;
+	if (n > 0 && start >= 0 && ftruncate(j->fd, start) != 0)
+		j->last_errno = errno;
+	j->lost++;
+	j->lost_unsaid++;
+	say_lost(j, false);
+}
 
 static void json_emit(struct sink *s, const struct alert *a, const char *line)
 {
 	struct json_sink *j = s->ctx;
 	char buf[ALERT_LINE_MAX * 2];
+	size_t len;
 
 	(void)line;
-	alert_format_json(a, buf, sizeof buf);
-	fprintf(j->out, "%s\n", buf);
+	alert_format_json(a, buf, sizeof buf - 1);
+	if (j->fd < 0) {
+		fprintf(j->out, "%s\n", buf);
+		return;
+	}
+	len = strlen(buf);
+	buf[len++] = '\n';
+	write_line(j, buf, len);
 }
 
 static void json_flush(struct sink *s)
 {
 	struct json_sink *j = s->ctx;
 
-	fflush(j->out);
+	if (j->out)
+		fflush(j->out);
 }
 
 static void json_close(struct sink *s)
 {
 	struct json_sink *j = s->ctx;
 
-	if (j->owned)
-		fclose(j->out);
-	else
+	if (j->fd >= 0) {
+		if (j->lost_unsaid > 0)
+			log_warnx("JsonLog %s: %llu events not written: %s",
+				  j->name, (unsigned long long)j->lost_unsaid,
+				  strerror(j->last_errno));
+		close(j->fd);
+	} else {
 		fflush(j->out);
+	}
 	free(j);
 }
 
-static struct sink *json_make(FILE *out, bool owned)
+static void json_stats(struct sink *s, stat_fn put, void *arg)
+{
+	struct json_sink *j = s->ctx;
+
+	if (j->fd >= 0)
+		put(arg, "jsonlog.lost", j->lost);
+}
+
+static struct json_sink *json_make(void)
 {
 	struct json_sink *j = calloc(1, sizeof *j);
 
 	if (!j)
 		return NULL;
-	j->out = out;
-	j->owned = owned;
+	j->fd = -1;
 	j->sink.ctx = j;
 	j->sink.emit = json_emit;
 	j->sink.flush = json_flush;
 	j->sink.close = json_close;
-	return &j->sink;
+	j->sink.stats = json_stats;
+	return j;
 }
 
 struct sink *sink_json_open(FILE *out)
 {
-	return json_make(out, false);
+	struct json_sink *j = json_make();
+
+	if (!j)
+		return NULL;
+	j->out = out;
+	return &j->sink;
+}
+
+struct sink *sink_json_open_fd(int fd, const char *name, char *err,
+			       size_t errlen)
+{
+	struct json_sink *j = json_make();
+
+	if (!j) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	j->fd = fd;
+	snprintf(j->name, sizeof j->name, "%s", name ? name : "JsonLog");
+	return &j->sink;
+}
+
+int sink_json_open_file(const char *path, char *err, size_t errlen)
+{
+	/* O_NOFOLLOW: a symbolic link put in its place must not make us
+	 * append to (or create) a file of someone else's choosing. */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			    O_NOFOLLOW | O_NONBLOCK, 0640);
+	struct stat st;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "JsonLog %s: %s", path,
+			 errno == ELOOP ? "is a symbolic link" :
+			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "JsonLog %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	/* Writes must wait for the disk like any file's; O_NONBLOCK was for
+	 * the open only (a FIFO in its place must not hang us). */
+	fcntl(fd, F_SETFL, O_APPEND);
+	return fd;
 }
 
 struct sink *sink_json_open_path(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	FILE *f;
-	struct sink *s;
+	int fd = sink_json_open_file(path, err, errlen);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	f = fdopen(fd, "a");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	s = json_make(f, true);
-	if (!s) {
-		fclose(f);
-		snprintf(err, errlen, "out of memory");
-	}
-	return s;
+	return fd < 0 ? NULL : sink_json_open_fd(fd, path, err, errlen);
 }

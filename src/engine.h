@@ -1,0 +1,40 @@
+/*
+ * engine.h - the packet process: capture -> decode -> detect -> alert.
+ *
+ * Started by the privileged parent (priv.c) through proc_start().  As
+ * root it only opens the capture and loads what the configuration names
+ * (engine_setup); then it runs as RunAsUser with no capabilities, in the
+ * SANDBOX_ENGINE sandbox: it opens no file, no network socket and runs no
+ * program for the rest of its life.  Everything it needs later comes
+ * from the parent over its socket as checked messages (priv.h): a new
+ * configuration on SIGHUP, a new mailer or resolver socket after a
+ * restart, requests for statistics and to stop.
+ */
+#ifndef SCANDETD_ENGINE_H
+#define SCANDETD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+
+/* What the parent hands to the packet process (inherited at the fork). */
+struct engine_args {
+	struct config *cfg;		/* taken over by the engine */
+	const char *read_file;		/* -r FILE, or NULL: live */
+	const char *iface;		/* -i, NULL: "any" */
+	const char *filter;		/* -f, overrides CaptureFilter */
+	bool json;			/* --json: events on stdout as JSON */
+	bool to_stdout;			/* events on stdout (-r, -F) */
+	bool to_syslog;			/* events and diagnostics to syslog */
+	int json_log_fd;		/* JsonLog, opened by the parent; -1 */
+	int mail_fd;			/* the mailer's socket; -1: no mail */
+	int resolver_fd;		/* the resolver's socket; -1 */
+	const char *version;
+};
+
+/* proc_spec callbacks: arg is a struct engine_args. */
+bool engine_setup(void *arg, char *err, size_t errlen);
+int engine_run(void *arg, int sock);
+
+#endif

@@ -1,0 +1,894 @@
+/*
+ * priv.c - the privileged parent: configuration, PID file, and the other
+ * processes, started, watched and restarted (see priv.h).
+ *
+ * It reads no packet and parses nothing an attacker writes: its inputs
+ * are the configuration files an admin wrote, its children's exit
+ * statuses, and fixed-size messages from the packet process.
+ */
+#include "priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "engine.h"
+#include "log.h"
+#include "mailer.h"
+#include "params.h"
+#include "proc.h"
+#include "resolve.h"
+#include "signature.h"
+
+/* A helper that died is started again after this long, doubling up to
+ * the maximum while it keeps dying, back to the minimum once it has run
+ * for RESTART_STABLE_MS. */
+#define RESTART_MIN_MS		1000
+#define RESTART_MAX_MS		60000
+#define RESTART_STABLE_MS	60000
+/* After PRIV_STOP the packet process ends its scans and writes its
+ * statistics; past this it is stopped by force. */
+#define ENGINE_STOP_MS		30000
+
+/* ---- messages ----------------------------------------------------- */
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+bool priv_send(int sock, const struct priv_msg *m)
+{
+	struct priv_wire w;
+
+	memset(&w, 0, sizeof w);
+	w.type = (uint8_t)m->type;
+	put_be32(w.config_len, m->config_len);
+	put_be32(w.sig_len, m->sig_len);
+	strncpy(w.text, m->text, sizeof w.text - 1);
+	return proc_send_fd(sock, &w, sizeof w, m->fd);
+}
+
+/* Which types carry a descriptor: always, never, or may. */
+static int fd_rule(enum priv_msg_type t)
+{
+	switch (t) {
+	case PRIV_CONFIG:
+		return 1;
+	case PRIV_MAILER:
+	case PRIV_RESOLVER:
+		return 0;		/* may: none means "down" */
+	case PRIV_STATS:
+	case PRIV_STOP:
+	case PRIV_RELOADED:
+	case PRIV_RELOAD_FAILED:
+		return -1;
+	}
+	return -2;			/* unknown type */
+}
+
+static const char *check_wire(const struct priv_wire *w, int fd)
+{
+	size_t tlen = strnlen(w->text, sizeof w->text);
+	int rule = fd_rule((enum priv_msg_type)w->type);
+	uint32_t clen = get_be32(w->config_len), slen = get_be32(w->sig_len);
+
+	if (rule == -2)
+		return "unknown type";
+	if ((rule == 1 && fd < 0) || (rule == -1 && fd >= 0))
+		return "descriptor where none belongs, or none where one does";
+	if (!all_zero(w->zero, sizeof w->zero) || tlen == sizeof w->text ||
+	    !all_zero(w->text + tlen, sizeof w->text - tlen))
+		return "bytes that must be zero are not";
+	if (w->type != PRIV_CONFIG && (clen || slen))
+		return "lengths in a message that has none";
+	if (clen > PRIV_FILE_MAX || slen > PRIV_FILE_MAX)
+		return "file too large";
+	return NULL;
+}
+
+int priv_recv(int sock, struct priv_msg *m, const char **why)
+{
+	uint8_t buf[sizeof(struct priv_wire) + 1];	/* + 1: oversize */
+	struct priv_wire w;
+	ssize_t n;
+	int fd;
+
+	n = proc_recv_fd(sock, buf, sizeof buf, &fd);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return -1;
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return 0;
+	*why = n < 0 ? strerror(errno) : "wrong size";
+	if (n != (ssize_t)sizeof w)
+		goto bad;
+	memcpy(&w, buf, sizeof w);
+	if ((*why = check_wire(&w, fd)) != NULL)
+		goto bad;
+	m->type = (enum priv_msg_type)w.type;
+	m->config_len = get_be32(w.config_len);
+	m->sig_len = get_be32(w.sig_len);
+	memcpy(m->text, w.text, sizeof m->text);
+	m->fd = fd;
+	return 1;
+bad:
+	if (n >= 0 && fd >= 0)
+		close(fd);
+	return -2;
+}
+
+/* ---- files -------------------------------------------------------- */
+
+char *priv_read_file(const char *path, size_t *len, char *err,
+		     size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > PRIV_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %u bytes", path,
+			 PRIV_FILE_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	/* One read more than the size: a file that grew is read to its
+	 * bound, never further. */
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t)n) {
+		snprintf(err, errlen, "%s: holds a NUL byte", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	*len = (size_t)n;
+out:
+	close(fd);
+	return buf;
+}
+
+/* ---- the configuration -------------------------------------------- */
+
+/* A relative path in the file means relative to where scandetd was
+ * started, also after the daemon has changed to "/". */
+static bool absolute(char **path, const char *cwd)
+{
+	char *abs;
+
+	if (!*path || (*path)[0] == '/' || (*path)[0] == '\0')
+		return true;
+	if (asprintf(&abs, "%s/%s", cwd, *path) < 0)
+		return false;
+	free(*path);
+	*path = abs;
+	return true;
+}
+
+static bool make_paths_absolute(struct config *cfg, const char *cwd)
+{
+	return absolute(&cfg->json_log, cwd) &&
+	       absolute(&cfg->pid_file, cwd) &&
+	       absolute(&cfg->signature_file, cwd) &&
+	       absolute(&cfg->mail_ca_file, cwd) &&
+	       absolute(&cfg->mail_password_file, cwd);
+}
+
+struct loaded {
+	struct config *cfg;
+	char *text;			/* the configuration file */
+	size_t len;
+	char *sig_text;			/* SignatureFile, or NULL */
+	size_t sig_len;
+};
+
+static void loaded_free(struct loaded *l)
+{
+	if (l->cfg) {
+		conf_free(l->cfg);
+		free(l->cfg);
+	}
+	free(l->text);
+	free(l->sig_text);
+	memset(l, 0, sizeof *l);
+}
+
+static bool check_signatures(const struct loaded *l, char *err,
+			     size_t errlen)
+{
+	struct signatures *sigs = malloc(sizeof *sigs);
+	bool ok;
+
+	if (!sigs) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	ok = signatures_parse(l->cfg->signature_file, l->sig_text, sigs, err,
+			      errlen);
+	free(sigs);
+	return ok;
+}
+
+/* Read, parse and check path (NULL: the defaults), never blocking. */
+static bool load(const char *path, const char *cwd, struct loaded *l,
+		 char *err, size_t errlen)
+{
+	memset(l, 0, sizeof *l);
+	l->cfg = calloc(1, sizeof *l->cfg);
+	if (!l->cfg) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (!path) {
+		conf_defaults(l->cfg);
+		return true;
+	}
+	l->text = priv_read_file(path, &l->len, err, errlen);
+	if (!l->text || !conf_load_string(path, l->text, l->cfg, err, errlen)) {
+		free(l->cfg);
+		l->cfg = NULL;
+		loaded_free(l);
+		return false;
+	}
+	if (!make_paths_absolute(l->cfg, cwd)) {
+		snprintf(err, errlen, "out of memory");
+		loaded_free(l);
+		return false;
+	}
+	if (l->cfg->signature_file) {
+		l->sig_text = priv_read_file(l->cfg->signature_file,
+					     &l->sig_len, err, errlen);
+		if (!l->sig_text || !check_signatures(l, err, errlen)) {
+			loaded_free(l);
+			return false;
+		}
+	}
+	return true;
+}
+
+struct config *priv_load_config(const char *path, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+	struct loaded l;
+	struct config *cfg;
+
+	if (!getcwd(cwd, sizeof cwd)) {
+		snprintf(err, errlen, "getcwd: %s", strerror(errno));
+		return NULL;
+	}
+	if (!load(path, cwd, &l, err, errlen))
+		return NULL;
+	cfg = l.cfg;
+	l.cfg = NULL;
+	loaded_free(&l);
+	return cfg;
+}
+
+/* The text the packet process parses again: the file, then the
+ * signatures, in a sealed memfd. */
+static int sealed_copy(const struct loaded *l, char *err, size_t errlen)
+{
+	int fd = memfd_create("scandetd.conf", MFD_CLOEXEC |
+			      MFD_ALLOW_SEALING);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	if ((l->len > 0 && write(fd, l->text, l->len) != (ssize_t)l->len) ||
+	    (l->sig_len > 0 &&
+	     write(fd, l->sig_text, l->sig_len) != (ssize_t)l->sig_len) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
+				   F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+		snprintf(err, errlen, "memfd: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- the parent's state ------------------------------------------- */
+
+struct helper {
+	struct proc proc;
+	uint64_t restart_at_ms;		/* 0: none planned */
+	unsigned delay_ms;
+	uint64_t started_ms;
+	enum priv_msg_type msg;		/* PRIV_MAILER or PRIV_RESOLVER */
+};
+
+struct priv {
+	const struct priv_options *o;
+	struct config *cfg;
+	char cwd[PATH_MAX];
+	char user[64];			/* RunAsUser, or the fallback */
+	bool to_syslog, to_stdout;
+	struct proc engine;
+	struct helper mailer, resolver;
+	struct loaded pending;		/* a reload the engine has not
+					 * answered yet */
+	bool reloading, reload_again;
+	bool stopping;
+	uint64_t stop_deadline_ms;
+	int sigfd;
+	int exit_code;
+	bool done;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* systemd: Type=notify (a no-op when not started by systemd). */
+static void notify(const char *state)
+{
+	(void)sd_notify(0, state);
+}
+
+/* RunAsUser.  The built-in default names the dedicated account that
+ * make install creates; where it does not exist (scandetd run from its
+ * source tree), nobody stands in, and we say so. */
+static bool choose_user(struct priv *p, char *err, size_t errlen)
+{
+	const char *want = p->cfg->run_as_user;
+
+	if (geteuid() != 0) {
+		snprintf(p->user, sizeof p->user, "%s", want);
+		return true;
+	}
+	if (!getpwnam(want) && strcmp(want, DEFAULT_RUN_AS_USER) == 0 &&
+	    getpwnam("nobody")) {
+		log_warnx("RunAsUser %s: no such user (make install creates "
+			  "it); running as nobody", want);
+		want = "nobody";
+	}
+	if (!getpwnam(want)) {
+		snprintf(err, errlen, "RunAsUser %s: no such user", want);
+		return false;
+	}
+	snprintf(p->user, sizeof p->user, "%s", want);
+	return true;
+}
+
+static void say_sandbox(const struct proc *pr)
+{
+	static char said[256];
+
+	if (pr->sandbox.missing[0] && strcmp(said, pr->sandbox.missing) != 0) {
+		log_warnx("sandbox incomplete, going on (SandboxRequired "
+			  "makes this fatal): %s", pr->sandbox.missing);
+		snprintf(said, sizeof said, "%s", pr->sandbox.missing);
+	}
+}
+
+/* ---- helpers: the mailer and the resolver ------------------------- */
+
+static bool helper_start(struct priv *p, struct helper *h, char *err,
+			 size_t errlen)
+{
+	bool ok;
+
+	if (h->msg == PRIV_MAILER)
+		ok = mailer_proc_start(p->cfg, p->user, p->to_syslog,
+				       p->to_stdout || p->o->read_file,
+				       &h->proc, err, errlen);
+	else
+		ok = resolver_proc_start(p->user, p->cfg->sandbox_required,
+					 &h->proc, err, errlen);
+	if (ok) {
+		h->started_ms = mono_ms();
+		say_sandbox(&h->proc);
+	}
+	return ok;
+}
+
+/* A restarted helper's socket goes to the packet process. */
+static void helper_hand_over(struct priv *p, struct helper *h)
+{
+	struct priv_msg m = { .type = h->msg, .fd = h->proc.fd };
+
+	if (p->engine.pid > 0 && !priv_send(p->engine.fd, &m))
+		log_warn("cannot hand the new %s to the packet process",
+			 h->proc.name);
+	close(h->proc.fd);
+	h->proc.fd = -1;
+}
+
+static void helper_restart(struct priv *p, struct helper *h)
+{
+	char err[512];
+
+	h->restart_at_ms = 0;
+	if (!helper_start(p, h, err, sizeof err)) {
+		h->delay_ms = h->delay_ms * 2 > RESTART_MAX_MS ?
+			      RESTART_MAX_MS : h->delay_ms * 2;
+		h->restart_at_ms = mono_ms() + h->delay_ms;
+		log_warnx("%s did not start again: %s; next try in %u s",
+			  h->proc.name, err, h->delay_ms / 1000);
+		return;
+	}
+	log_info("%s started again (pid %ld)", h->proc.name,
+		 (long)h->proc.pid);
+	helper_hand_over(p, h);
+}
+
+static void helper_died(struct priv *p, struct helper *h, const char *why)
+{
+	struct priv_msg m = { .type = h->msg, .fd = -1 };
+
+	if (p->stopping || p->done) {
+		log_info("%s", why);
+		return;
+	}
+	/* The packet process stops using it at once, counting what it
+	 * could not hand over. */
+	if (p->engine.pid > 0)
+		(void)priv_send(p->engine.fd, &m);
+	if (mono_ms() - h->started_ms >= RESTART_STABLE_MS || !h->delay_ms)
+		h->delay_ms = RESTART_MIN_MS;
+	else if (h->delay_ms < RESTART_MAX_MS)
+		h->delay_ms = h->delay_ms * 2 > RESTART_MAX_MS ?
+			      RESTART_MAX_MS : h->delay_ms * 2;
+	h->restart_at_ms = mono_ms() + h->delay_ms;
+	log_warnx("%s; restarting it in %u s", why, h->delay_ms / 1000);
+}
+
+/* ---- the packet process ------------------------------------------- */
+
+static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
+			 char *err, size_t errlen)
+{
+	struct proc_spec spec = {
+		.name = "engine",
+		.role = SANDBOX_ENGINE,
+		.user = p->user,
+		.sandbox_required = p->cfg->sandbox_required,
+		.keep_stdin = p->o->read_file &&
+			      strcmp(p->o->read_file, "-") == 0,
+		.keep_stdout = true,
+		.keep_stderr = true,
+		.setup = engine_setup,
+		.run = engine_run,
+		.arg = a,
+	};
+
+	memset(a, 0, sizeof *a);
+	a->cfg = p->cfg;
+	a->read_file = p->o->read_file;
+	a->iface = p->o->iface;
+	a->filter = p->o->filter;
+	a->json = p->o->json;
+	a->to_stdout = p->to_stdout;
+	a->to_syslog = p->to_syslog;
+	a->version = p->o->version;
+	a->json_log_fd = json_fd;
+	a->mail_fd = p->mailer.proc.fd;
+	a->resolver_fd = p->resolver.proc.fd;
+	if (json_fd >= 0)
+		spec.keep_fds[spec.nkeep++] = json_fd;
+	if (a->mail_fd >= 0)
+		spec.keep_fds[spec.nkeep++] = a->mail_fd;
+	if (a->resolver_fd >= 0)
+		spec.keep_fds[spec.nkeep++] = a->resolver_fd;
+	if (!proc_start(&spec, &p->engine, err, errlen))
+		return false;
+	say_sandbox(&p->engine);
+	/* Those are the packet process's now. */
+	if (json_fd >= 0)
+		close(json_fd);
+	if (p->mailer.proc.fd >= 0) {
+		close(p->mailer.proc.fd);
+		p->mailer.proc.fd = -1;
+	}
+	if (p->resolver.proc.fd >= 0) {
+		close(p->resolver.proc.fd);
+		p->resolver.proc.fd = -1;
+	}
+	return true;
+}
+
+/* ---- reload ------------------------------------------------------- */
+
+static bool strings_differ(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* What only a restart changes: said, not silently ignored. */
+static void warn_restart_only(const struct config *old,
+			      const struct config *cfg)
+{
+	if (cfg->source_table_size != old->source_table_size ||
+	    cfg->flow_table_size != old->flow_table_size)
+		log_warnx("table sizes change at the next restart");
+	if (strings_differ(cfg->run_as_user, old->run_as_user) ||
+	    strings_differ(cfg->json_log, old->json_log) ||
+	    strings_differ(cfg->pid_file, old->pid_file))
+		log_warnx("RunAsUser, JsonLog and PidFile change at the next "
+			  "restart");
+	if (mail_config_changed(old, cfg))
+		log_warnx("email options change at the next restart");
+	if (cfg->dns_resolve != old->dns_resolve ||
+	    cfg->port_resolve != old->port_resolve)
+		log_warnx("DNSResolve and PortResolve change at the next "
+			  "restart");
+}
+
+static void reload(struct priv *p)
+{
+	char err[1024];
+	struct priv_msg m = { .type = PRIV_CONFIG };
+
+	if (p->reloading) {
+		p->reload_again = true;	/* after the one under way */
+		return;
+	}
+	if (!p->o->config_path) {
+		log_warnx("SIGHUP: no configuration file to re-read");
+		return;
+	}
+	notify("RELOADING=1");
+	if (!load(p->o->config_path, p->cwd, &p->pending, err, sizeof err) ||
+	    (m.fd = sealed_copy(&p->pending, err, sizeof err)) < 0) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+			  err);
+		loaded_free(&p->pending);
+		notify("READY=1");
+		return;
+	}
+	warn_restart_only(p->cfg, p->pending.cfg);
+	m.config_len = (uint32_t)p->pending.len;
+	m.sig_len = (uint32_t)p->pending.sig_len;
+	snprintf(m.text, sizeof m.text, "%s", p->o->config_path);
+	if (!priv_send(p->engine.fd, &m))
+		log_warn("reload: cannot reach the packet process");
+	else
+		p->reloading = true;
+	close(m.fd);
+	if (!p->reloading)
+		loaded_free(&p->pending);
+}
+
+static void reload_answered(struct priv *p, bool ok)
+{
+	if (!p->reloading)
+		fatalx("the packet process answered a reload nobody asked for");
+	if (ok) {
+		conf_free(p->cfg);
+		free(p->cfg);
+		p->cfg = p->pending.cfg;
+		p->pending.cfg = NULL;
+	}
+	loaded_free(&p->pending);
+	p->reloading = false;
+	notify("READY=1");
+	if (p->reload_again) {
+		p->reload_again = false;
+		reload(p);
+	}
+}
+
+/* ---- the loop ----------------------------------------------------- */
+
+static void stop(struct priv *p)
+{
+	struct priv_msg m = { .type = PRIV_STOP, .fd = -1 };
+
+	if (p->stopping)
+		return;
+	p->stopping = true;
+	p->stop_deadline_ms = mono_ms() + ENGINE_STOP_MS;
+	notify("STOPPING=1");
+	if (p->engine.pid > 0 && !priv_send(p->engine.fd, &m))
+		(void)kill(p->engine.pid, SIGTERM);
+}
+
+static void reap_children(struct priv *p)
+{
+	char why[512];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (proc_exited(&p->engine, pid, status, why, sizeof why)) {
+			p->done = true;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				continue;
+			log_warnx("%s", why);
+			p->exit_code = 1;
+		} else if (proc_exited(&p->mailer.proc, pid, status, why,
+				       sizeof why)) {
+			helper_died(p, &p->mailer, why);
+		} else if (proc_exited(&p->resolver.proc, pid, status, why,
+				       sizeof why)) {
+			helper_died(p, &p->resolver, why);
+		}
+	}
+}
+
+static void handle_signals(struct priv *p)
+{
+	struct signalfd_siginfo si;
+	struct priv_msg m = { .type = PRIV_STATS, .fd = -1 };
+
+	while (read(p->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(p);
+			break;
+		case SIGUSR1:
+			if (p->engine.pid > 0)
+				(void)priv_send(p->engine.fd, &m);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			stop(p);
+			break;
+		case SIGCHLD:
+			reap_children(p);
+			break;
+		}
+	}
+}
+
+static void read_engine(struct priv *p)
+{
+	struct priv_msg m;
+	const char *why;
+	int rc;
+
+	while (p->engine.fd >= 0 &&
+	       (rc = priv_recv(p->engine.fd, &m, &why)) != -1) {
+		if (rc == 0) {
+			/* Gone: SIGCHLD says how. */
+			close(p->engine.fd);
+			p->engine.fd = -1;
+			return;
+		}
+		if (rc == -2 || (m.type != PRIV_RELOADED &&
+				 m.type != PRIV_RELOAD_FAILED)) {
+			log_warnx("malformed message from the packet process: "
+				  "%s", rc == -2 ? why : "a parent's type");
+			(void)kill(p->engine.pid, SIGKILL);
+			continue;
+		}
+		reload_answered(p, m.type == PRIV_RELOADED);
+	}
+}
+
+static int next_timeout(const struct priv *p, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	const struct helper *hs[2] = { &p->mailer, &p->resolver };
+
+	for (int i = 0; i < 2; i++)
+		if (hs[i]->restart_at_ms && hs[i]->restart_at_ms < next)
+			next = hs[i]->restart_at_ms;
+	if (p->stopping && p->stop_deadline_ms < next)
+		next = p->stop_deadline_ms;
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void run(struct priv *p)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = p->sigfd, .events = POLLIN },
+		{ .events = POLLIN },
+	};
+	struct helper *hs[2] = { &p->mailer, &p->resolver };
+
+	while (!p->done) {
+		uint64_t now = mono_ms();
+
+		pfd[1].fd = p->engine.fd;
+		if (poll(pfd, 2, next_timeout(p, now)) < 0 && errno != EINTR)
+			fatal("poll");
+		if (pfd[1].revents)
+			read_engine(p);
+		if (pfd[0].revents & POLLIN)
+			handle_signals(p);
+		now = mono_ms();
+		for (int i = 0; i < 2; i++)
+			if (hs[i]->restart_at_ms && hs[i]->restart_at_ms <= now &&
+			    !p->stopping)
+				helper_restart(p, hs[i]);
+		if (p->stopping && now >= p->stop_deadline_ms &&
+		    p->engine.pid > 0) {
+			log_warnx("the packet process did not stop in %d s: "
+				  "killing it", ENGINE_STOP_MS / 1000);
+			(void)kill(p->engine.pid, SIGKILL);
+			p->stop_deadline_ms = UINT64_MAX;
+		}
+	}
+}
+
+/* ---- start-up ----------------------------------------------------- */
+
+static int signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	/* Handled through signalfd in the loop: no work in handlers.
+	 * proc_start gives each child its signals back. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* The parent keeps only what it needs, and nothing can give it more. */
+static bool confine_self(char *err, size_t errlen)
+{
+	static const int keep[] = {
+		CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+		return false;
+	}
+	return caps_keep_only(keep, geteuid() == 0 ? 4 : 0, err, errlen);
+}
+
+static bool start_helpers(struct priv *p, char *err, size_t errlen)
+{
+	/* Analysing a capture mails nobody unless asked to (--mail). */
+	if (mail_wanted(p->cfg) && (!p->o->read_file || p->o->mail) &&
+	    !helper_start(p, &p->mailer, err, errlen))
+		return false;
+	if (p->cfg->dns_resolve &&
+	    !helper_start(p, &p->resolver, err, errlen))
+		return false;
+	return true;
+}
+
+static bool start(struct priv *p, struct engine_args *a, char *err,
+		  size_t errlen)
+{
+	bool live = !p->o->read_file;
+	int json_fd = -1;
+
+	if (!choose_user(p, err, errlen))
+		return false;
+	if (live && p->cfg->pid_file && p->cfg->pid_file[0] &&
+	    !pidfile_create(p->cfg->pid_file, err, errlen))
+		return false;
+	if (p->cfg->json_log &&
+	    (json_fd = sink_json_open_file(p->cfg->json_log, err, errlen)) < 0)
+		return false;
+	if (!start_helpers(p, err, errlen) ||
+	    !engine_start(p, a, json_fd, err, errlen)) {
+		if (json_fd >= 0 && p->engine.pid <= 0)
+			close(json_fd);
+		return false;
+	}
+	return confine_self(err, errlen);
+}
+
+static void stop_helpers(struct priv *p)
+{
+	/* The packet process has closed its ends: an idle resolver leaves
+	 * at once; the mailer delivers what it holds (in the background,
+	 * once it has said so, and then it is not waited for). */
+	proc_stop(&p->resolver.proc, 0, NULL);
+	if (p->mailer.proc.pid > 0 &&
+	    proc_wait(&p->mailer.proc, 0, NULL) == 0)
+		log_debug("mailer carries on in the background");
+}
+
+int priv_main(const struct priv_options *o, struct config *cfg)
+{
+	struct priv p;
+	struct engine_args args;
+	char err[1024];
+	bool stay = o->foreground || o->read_file || getenv("NOTIFY_SOCKET");
+
+	memset(&p, 0, sizeof p);
+	p.o = o;
+	p.cfg = cfg;
+	p.sigfd = -1;
+	proc_init(&p.engine, "engine", SANDBOX_ENGINE);
+	proc_init(&p.mailer.proc, "mailer", SANDBOX_MAILER);
+	proc_init(&p.resolver.proc, "resolver", SANDBOX_RESOLVER);
+	p.mailer.msg = PRIV_MAILER;
+	p.resolver.msg = PRIV_RESOLVER;
+	p.to_syslog = !o->read_file;
+	p.to_stdout = o->read_file || o->foreground;
+	if (!getcwd(p.cwd, sizeof p.cwd))
+		fatal("getcwd");
+	if (!stay && !daemon_detach(err, sizeof err))
+		fatalx("%s", err);
+	if (p.to_syslog)
+		log_init_syslog(cfg->syslog_facility, o->foreground);
+	p.sigfd = signals_open();
+	if (p.sigfd < 0)
+		fatal("signalfd");
+	if (!start(&p, &args, err, sizeof err)) {
+		log_warnx("%s", err);
+		p.exit_code = 1;
+		p.done = p.engine.pid <= 0;
+		stop(&p);
+	} else if (!o->read_file) {
+		log_info("scandetd %s started on %s, running as %s",
+			 o->version, o->iface ? o->iface : "any", p.user);
+		notify("READY=1\nSTATUS=watching for scans");
+	}
+	run(&p);
+	stop_helpers(&p);
+	pidfile_remove();
+	loaded_free(&p.pending);
+	conf_free(p.cfg);
+	free(p.cfg);
+	close(p.sigfd);
+	return p.exit_code;
+}

@@ -1,0 +1,218 @@
+#!/bin/sh
+# Privilege separation, live: every scandetd process read from
+# /proc/PID/status while the daemon captures in a network namespace; the
+# same for `scandetd -r` started as root, reading a FIFO so that it can be
+# looked at mid-run; helpers killed and restarted; a sandbox violation
+# reported with the role; a configuration replaced by a FIFO; a PID file
+# that is a symbolic link; relative paths after the daemon changed to /.
+#
+# Needs root.  Only documentation addresses; namespaces removed at exit.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	fail privsep "needs root (network namespaces, privilege drop)"
+	finish
+fi
+RUN_USER=scandetd
+if ! getent passwd "$RUN_USER" >/dev/null; then
+	fail privsep "no user $RUN_USER (contrib/scandetd-adduser creates it)"
+	finish
+fi
+RUN_UID=$(id -u "$RUN_USER")
+
+NS_A=sd-priv-$$-a
+NS_B=sd-priv-$$-b
+DAEMON_PID=""
+FEED_PID=""
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
+	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	return 0
+}
+at_exit cleanup
+
+ip netns add "$NS_A" && ip netns add "$NS_B" &&
+ip link add sdp$$a netns "$NS_A" type veth peer name sdp$$b netns "$NS_B" &&
+ip -n "$NS_A" addr add 198.51.100.20/24 dev sdp$$a &&
+ip -n "$NS_B" addr add 198.51.100.10/24 dev sdp$$b &&
+ip -n "$NS_A" link set sdp$$a up && ip -n "$NS_B" link set sdp$$b up &&
+ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up
+check "namespaces set up" test $? -eq 0
+
+chmod 755 "$TMPD"
+CONF="$TMPD/scandetd.conf"
+cat >"$CONF" <<CONFEOF
+RunAsUser $RUN_USER
+PidFile $TMPD/scandetd.pid
+JsonLog $TMPD/events.json
+DNSResolve yes
+SendEmail yes
+MailCommand /bin/cat
+CONFEOF
+
+# wait_for FILE REGEX: FILE gets a matching line within ~10 s.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# field PID NAME: the value(s) of a /proc/PID/status line.
+field() { awk -v n="$2:" '$1 == n { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
+
+# child_of PARENT COMM: the PID of PARENT's child named COMM.
+child_of() {
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] && echo "$c"
+	done
+}
+
+# confined ROLE PID: unprivileged, no capabilities, no way back, seccomp.
+confined() {
+	check_eq "$1: uid $RUN_UID (real, effective, saved, fs)" \
+		"$(field "$2" Uid)" "$(printf '%s\t%s\t%s\t%s' $RUN_UID $RUN_UID $RUN_UID $RUN_UID)"
+	check "$1: gid not 0" sh -c "field() { awk -v n=\"\$2:\" '\$1 == n { \$1 = \"\"; print }' /proc/\$1/status; }; ! field $2 Gid | grep -qw 0"
+	for c in CapEff CapPrm CapInh CapAmb; do
+		check_eq "$1: $c empty" "$(field "$2" $c)" 0000000000000000
+	done
+	check_eq "$1: no_new_privs" "$(field "$2" NoNewPrivs)" 1
+	check_eq "$1: seccomp filter" "$(field "$2" Seccomp)" 2
+}
+
+# ---- the live daemon: every process --------------------------------
+ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i sdp$$b -F \
+	>"$TMPD/out" 2>"$TMPD/err" &
+DAEMON_PID=$!
+check "daemon started" wait_for "$TMPD/err" "started on sdp$$b"
+ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
+MAILER=$(child_of "$DAEMON_PID" scandetd-mailer)
+RESOLVER=$(child_of "$DAEMON_PID" scandetd-resolv)
+check "an engine, a mailer and a resolver run" \
+	test -n "$ENGINE" -a -n "$MAILER" -a -n "$RESOLVER"
+confined engine "$ENGINE"
+confined mailer "$MAILER"
+confined resolver "$RESOLVER"
+# The parent: root, but only CAP_DAC_READ_SEARCH(2), CAP_KILL(5),
+# CAP_SETGID(6), CAP_SETUID(7) = 0xe4, and no way to more.
+check_eq "parent: capabilities cut to four" "$(field "$DAEMON_PID" CapEff)" 00000000000000e4
+check_eq "parent: permitted the same" "$(field "$DAEMON_PID" CapPrm)" 00000000000000e4
+check_eq "parent: no_new_privs" "$(field "$DAEMON_PID" NoNewPrivs)" 1
+
+ip netns exec "$NS_A" "$SPOOFS" -s 203.0.113.5 -d 198.51.100.10 -p 3-200 >/dev/null
+check "confined engine still reports a scan" wait_for "$TMPD/out" \
+	'^Possible port scan from 203\.0\.113\.5 to 198\.51\.100\.10$'
+
+# A reload under the sandbox: the parent reads, the engine applies.
+echo "HostScanIgnore 203.0.113.0/24" >>"$CONF"
+kill -HUP "$DAEMON_PID"
+check "reload under the sandbox" wait_for "$TMPD/err" "configuration reloaded"
+ip netns exec "$NS_A" "$SPOOFS" -s 203.0.113.7 -d 198.51.100.10 -p 3-200 >/dev/null
+ip netns exec "$NS_A" "$SPOOFS" -s 192.0.2.7 -d 198.51.100.10 -p 3-200 >/dev/null
+check "after the reload, a scan from elsewhere is reported" wait_for "$TMPD/out" \
+	'^Possible port scan from 192\.0\.2\.7 to'
+check_nogrep "and the new ignore rule holds" "$TMPD/out" '203\.0\.113\.7'
+
+# ---- helpers killed: noticed at once, restarted ---------------------
+kill -9 "$RESOLVER"
+check "dead resolver logged with its reason" wait_for "$TMPD/err" \
+	"resolver \\(pid $RESOLVER\\) was killed by signal 9"
+check "resolver restarted" wait_for "$TMPD/err" "resolver started again"
+NEW_RESOLVER=$(child_of "$DAEMON_PID" scandetd-resolv)
+check "a new resolver runs" test -n "$NEW_RESOLVER" -a "$NEW_RESOLVER" != "$RESOLVER"
+kill -9 "$MAILER"
+check "dead mailer logged with its reason" wait_for "$TMPD/err" \
+	"mailer \\(pid $MAILER\\) was killed by signal 9"
+check "mailer restarted" wait_for "$TMPD/err" "mailer started again"
+check "no zombie children" sh -c "! grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | while read f; do awk '/^PPid:/ {print \$2}' \$f; done | grep -qx $DAEMON_PID"
+check "daemon still alive" kill -0 "$DAEMON_PID"
+ip netns exec "$NS_A" "$SPOOFS" -s 192.0.2.8 -d 198.51.100.10 -p 3-200 >/dev/null
+check "still detecting after the restarts" wait_for "$TMPD/out" \
+	'^Possible port scan from 192\.0\.2\.8 to'
+
+# ---- a configuration that became a FIFO never hangs the daemon -----
+mv "$CONF" "$CONF.real"
+mkfifo "$CONF"
+kill -HUP "$DAEMON_PID"
+check "a FIFO in place of the configuration is refused" wait_for "$TMPD/err" \
+	"reload failed, keeping the old configuration: .*not a regular file"
+rm -f "$CONF"
+mv "$CONF.real" "$CONF"
+
+# ---- a sandbox violation in the engine: which role died, and why ---
+ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
+kill -SYS "$ENGINE"
+i=0
+while kill -0 "$DAEMON_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the daemon stops when the engine dies" test $i -lt 100
+wait "$DAEMON_PID"
+check_eq "and exits 1" "$?" 1
+DAEMON_PID=""
+check_grep "the parent names the role and the signal" "$TMPD/err" \
+	"engine \\(pid $ENGINE\\) was killed by signal 31 .*sandbox"
+
+# ---- -r as root, from a FIFO: the engine drops before decoding ------
+mkfifo "$TMPD/feed"
+"$SCANDETD" -c "$CONF" -r "$TMPD/feed" --json >"$TMPD/r.out" 2>"$TMPD/r.err" &
+DAEMON_PID=$!
+# The pcap header, then nothing yet: the engine waits for packets.
+exec 7>"$TMPD/feed"
+head -c 24 "$DATA/ns2_masscan.pcap" >&7
+i=0
+while [ -z "$(child_of "$DAEMON_PID" scandetd-engine)" ] && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
+check "-r: an engine runs" test -n "$ENGINE"
+[ -n "$ENGINE" ] && confined "-r engine" "$ENGINE"
+exec 7>&-
+wait "$DAEMON_PID"
+check_eq "-r from a FIFO ends cleanly" "$?" 0
+DAEMON_PID=""
+
+# ---- a PID file that is a symbolic link is refused, target intact --
+echo "precious" >"$TMPD/target"
+ln -s "$TMPD/target" "$TMPD/link.pid"
+sed "s|^PidFile .*|PidFile $TMPD/link.pid|" "$CONF" >"$TMPD/link.conf"
+ip netns exec "$NS_B" "$SCANDETD" -c "$TMPD/link.conf" -i sdp$$b -F \
+	>/dev/null 2>"$TMPD/link.err"
+check_eq "symbolic-link PID file: start fails" "$?" 1
+check_grep "and says why" "$TMPD/link.err" "is a symbolic link"
+check_eq "the link's target is untouched" "$(cat "$TMPD/target")" precious
+
+# ---- relative paths survive the change to / ------------------------
+mkdir "$TMPD/rel"
+chmod 755 "$TMPD/rel"
+cat >"$TMPD/rel/rel.conf" <<CONFEOF
+RunAsUser $RUN_USER
+PidFile rel.pid
+JsonLog rel.json
+CONFEOF
+(cd "$TMPD/rel" && ip netns exec "$NS_B" "$SCANDETD" -c rel.conf -i sdp$$b)
+check "detached daemon with relative paths wrote its PID file" \
+	wait_for "$TMPD/rel/rel.pid" '^[0-9]+$'
+DAEMON_PID=$(cat "$TMPD/rel/rel.pid" 2>/dev/null)
+ip netns exec "$NS_A" "$SPOOFS" -s 192.0.2.9 -d 198.51.100.10 -p 3-200 >/dev/null
+check "relative JsonLog written after the daemon changed to /" \
+	wait_for "$TMPD/rel/rel.json" '"src":"192\.0\.2\.9"'
+echo "HostScanIgnore 192.0.2.10" >>"$TMPD/rel/rel.conf"
+kill -HUP "$DAEMON_PID"
+sleep 1
+ip netns exec "$NS_A" "$SPOOFS" -s 192.0.2.10 -d 198.51.100.10 -p 3-200 >/dev/null
+ip netns exec "$NS_A" "$SPOOFS" -s 192.0.2.11 -d 198.51.100.10 -p 3-200 >/dev/null
+check "relative configuration re-read after the change to /" \
+	wait_for "$TMPD/rel/rel.json" '"src":"192\.0\.2\.11"'
+check_nogrep "and its new rule in force" "$TMPD/rel/rel.json" '"src":"192\.0\.2\.10"'
+kill -TERM "$DAEMON_PID"
+i=0
+while kill -0 "$DAEMON_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "detached daemon stops on SIGTERM" test $i -lt 50
+check "and removes its PID file" test ! -e "$TMPD/rel/rel.pid"
+DAEMON_PID=""
+finish
