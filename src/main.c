@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "params.h"
+#include "proc.h"
 #include "resolve.h"
 
 #define VERSION "2.0.0"
@@ -50,7 +51,8 @@ struct scandetd {
 	struct detect *det;
 	struct alert_router router;
 	struct sink *json_log;		/* JsonLog sink, if any */
-	struct resolver *resolver;	/* DNSResolve: the lookup helper */
+	struct resolver *resolver;	/* DNSResolve: the cache ... */
+	struct proc resolver_proc;	/* ... and the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
 	uint64_t now_us;		/* time of the latest packet */
 	/* Decoded packets waiting for detect_batch (see on_packet). */
@@ -363,17 +365,38 @@ static void start_names(struct scandetd *s)
 				  "numbers will be shown");
 	}
 	if (s->cfg->dns_resolve) {
-		s->resolver = resolver_start(s->cfg->run_as_user, 4096, err,
-					     sizeof err);
-		if (!s->resolver)
+		if (!resolver_proc_start(s->cfg->run_as_user, &s->resolver_proc,
+					 err, sizeof err))
 			fatalx("DNSResolve: %s", err);
+		/* The resolver owns the descriptor from now on. */
+		s->resolver = resolver_from_fd(s->resolver_proc.fd, 4096);
+		s->resolver_proc.fd = -1;
+		if (!s->resolver)
+			fatalx("DNSResolve: out of memory");
 	}
+}
+
+/* The helper went away: names are not shown any more (no one restarts
+ * it yet); say why if it has exited. */
+static void names_gone(struct scandetd *s)
+{
+	char why[128] = "closed its socket";
+	int status;
+
+	if (proc_wait(&s->resolver_proc, 100, &status) == 1)
+		proc_exit_reason(status, why, sizeof why);
+	log_warnx("DNSResolve: the name lookup helper %s; addresses are shown "
+		  "without names until scandetd restarts", why);
 }
 
 static void read_names(struct scandetd *s)
 {
-	if (s->resolver && resolver_read(s->resolver) < 0)
+	int rc = s->resolver ? resolver_read(s->resolver) : 0;
+
+	if (rc == RESOLVER_READ_MALFORMED)
 		fatalx("name lookup helper sent a malformed message");
+	if (rc == RESOLVER_READ_GONE)
+		names_gone(s);
 	alert_router_release(&s->router, false);
 }
 
@@ -384,11 +407,12 @@ static void drain_names(struct scandetd *s)
 
 	if (!s->resolver)
 		return;
-	pfd.fd = resolver_fd(s->resolver);
 	pfd.events = POLLIN;
-	while (alert_router_release(&s->router, false) > 0)
+	while (alert_router_release(&s->router, false) > 0) {
+		pfd.fd = resolver_fd(s->resolver);
 		if (poll(&pfd, 1, 100) > 0)
 			read_names(s);
+	}
 }
 
 /* ---- signals and reload ----------------------------------------- */
@@ -537,12 +561,15 @@ static int run_live(struct scandetd *s)
 	struct pollfd pfd[3] = {
 		{ .fd = capture_fd(s->cap), .events = POLLIN },
 		{ .fd = s->sigfd, .events = POLLIN },
-		{ .fd = s->resolver ? resolver_fd(s->resolver) : -1,
-		  .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
 	};
 
 	while (!s->stop) {
-		int rc = poll(pfd, 3, 1000);
+		int rc;
+
+		/* -1 (ignored) while there is no resolver or it is down. */
+		pfd[2].fd = s->resolver ? resolver_fd(s->resolver) : -1;
+		rc = poll(pfd, 3, 1000);
 
 		if (rc < 0 && errno != EINTR)
 			fatal("poll");
@@ -607,6 +634,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&s, 0, sizeof s);
+	proc_init(&s.resolver_proc, "resolver", SANDBOX_RESOLVER);
 	parse_args(argc, argv, &s.opt);
 	s.config_path = choose_config_path(&s.opt);
 	s.cfg = load_config(s.config_path, err, sizeof err);
@@ -652,8 +680,8 @@ int main(int argc, char **argv)
 	rc = s.opt.read_file ? run_file(&s) : run_live(&s);
 	detect_free(s.det);
 	alert_router_close(&s.router);
-	if (s.resolver)
-		resolver_stop(s.resolver);
+	resolver_free(s.resolver);
+	proc_stop(&s.resolver_proc, PROC_STOP_GRACE_MS, NULL);
 	services_free(s.services);
 	capture_close(s.cap);
 	pidfile_remove();
