@@ -24,6 +24,7 @@
 #include "detect.h"
 #include "log.h"
 #include "mailer.h"
+#include "sink_mail.h"
 #include "params.h"
 #include "proc.h"
 #include "resolve.h"
@@ -51,6 +52,7 @@ struct scandetd {
 	struct detect *det;
 	struct alert_router router;
 	struct sink *json_log;		/* JsonLog sink, if any */
+	struct proc mailer_proc;	/* the mailer, fed by the mail sink */
 	struct resolver *resolver;	/* DNSResolve: the cache ... */
 	struct proc resolver_proc;	/* ... and the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
@@ -301,15 +303,36 @@ static bool open_sinks(struct scandetd *s, bool use_syslog, bool use_stdout,
 	}
 	/* Analysing a capture mails nobody unless asked to (--mail). */
 	if (mail_wanted(s->cfg) && (!s->opt.read_file || s->opt.mail)) {
-		/* Forks the mailer: before privileges are dropped. */
-		struct sink *mail = sink_mail_open(s->cfg, r, use_syslog,
-						   use_stdout, err, errlen);
+		struct sink *mail;
 
-		if (!mail)
+		/* Forks the mailer: before privileges are dropped. */
+		if (!mailer_proc_start(s->cfg, use_syslog, use_stdout,
+				       &s->mailer_proc, err, errlen))
 			return false;
+		/* The sink owns the descriptor from now on. */
+		mail = sink_mail_open_fd(s->mailer_proc.fd, s->cfg, r);
+		s->mailer_proc.fd = -1;
+		if (!mail) {
+			snprintf(err, errlen, "mail: out of memory");
+			return false;
+		}
 		alert_router_add(r, mail);
 	}
 	return true;
+}
+
+/* After the mail sink's close: it waited for the mailer to finish or to
+ * go on in the background.  Reap it if it has exited, and say so if that
+ * went wrong; never kill it, it may still be delivering. */
+static void end_mailer(struct scandetd *s)
+{
+	char why[128];
+	int status;
+
+	if (proc_wait(&s->mailer_proc, 0, &status) == 1 && status != 0) {
+		proc_exit_reason(status, why, sizeof why);
+		log_warnx("mail: the mailer %s", why);
+	}
 }
 
 static uint64_t wall_us(void)
@@ -635,6 +658,7 @@ int main(int argc, char **argv)
 
 	memset(&s, 0, sizeof s);
 	proc_init(&s.resolver_proc, "resolver", SANDBOX_RESOLVER);
+	proc_init(&s.mailer_proc, "mailer", SANDBOX_MAILER);
 	parse_args(argc, argv, &s.opt);
 	s.config_path = choose_config_path(&s.opt);
 	s.cfg = load_config(s.config_path, err, sizeof err);
@@ -680,6 +704,7 @@ int main(int argc, char **argv)
 	rc = s.opt.read_file ? run_file(&s) : run_live(&s);
 	detect_free(s.det);
 	alert_router_close(&s.router);
+	end_mailer(&s);
 	resolver_free(s.resolver);
 	proc_stop(&s.resolver_proc, PROC_STOP_GRACE_MS, NULL);
 	services_free(s.services);

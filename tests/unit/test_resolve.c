@@ -645,7 +645,7 @@ TEST(resolver_helper_is_confined)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-TEST(resolver_start_errors)
+TEST(resolver_proc_start_errors)
 {
 	char err[256] = "";
 	struct proc p;
@@ -1013,7 +1013,7 @@ int main(void)
 	RUN(resolver_helper_exits_when_daemon_goes);
 	RUN(resolver_helper_killed);
 	RUN(resolver_helper_is_confined);
-	RUN(resolver_start_errors);
+	RUN(resolver_proc_start_errors);
 	RUN(resolver_one_request_per_address);
 	RUN(resolver_fake_helper_never_reads);
 	RUN(resolver_expiry_by_packet_time);
