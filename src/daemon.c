@@ -118,6 +118,18 @@ void pidfile_remove(void)
 	pid_fd = -1;
 }
 
+/* Real, effective and saved ids all uid and gid; gid the only group. */
+static bool ids_are(uid_t uid, gid_t gid)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg, groups[2];
+
+	return getresuid(&ru, &eu, &su) == 0 && getresgid(&rg, &eg, &sg) == 0 &&
+	       ru == uid && eu == uid && su == uid &&
+	       rg == gid && eg == gid && sg == gid &&
+	       getgroups(2, groups) == 1 && groups[0] == gid;
+}
+
 bool privileges_drop(const char *user, bool *dropped, char *err,
 		     size_t errlen)
 {
@@ -145,8 +157,10 @@ bool privileges_drop(const char *user, bool *dropped, char *err,
 			 strerror(errno));
 		return false;
 	}
-	/* Verify: none of these may succeed or show root any more. */
-	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() == 0 ||
+	/* Verify rather than trust: every id, the groups, and that none
+	 * of these may succeed or show root any more. */
+	if (!ids_are(pw->pw_uid, gid) ||
+	    setuid(0) == 0 || seteuid(0) == 0 || getuid() == 0 ||
 	    geteuid() == 0 || getgid() == 0 || getegid() == 0) {
 		snprintf(err, errlen, "dropped to %s but root can be regained",
 			 user);

@@ -46,6 +46,8 @@
 #define PROC_STOP_GRACE_MS	1000
 /* Most descriptors a spec may keep. */
 #define PROC_KEEP_MAX		8
+/* Longest reason a child gives for a failed start, with its NUL. */
+#define PROC_WHY_MAX		256
 
 /* Exit codes of a child, so that the parent can say what went wrong. */
 enum proc_exit {
@@ -76,6 +78,9 @@ struct proc_spec {
 	 * the exit code (enum proc_exit or a role's own, >= 16). */
 	int (*run)(void *arg, int sock);
 	void *arg;
+	/* How long to wait for the hello; 0: PROC_START_TIMEOUT_MS (tests
+	 * shorten it). */
+	int start_timeout_ms;
 };
 
 struct proc {
@@ -99,8 +104,31 @@ void proc_init(struct proc *p, const char *name, enum sandbox_role role);
 bool proc_start(const struct proc_spec *spec, struct proc *p, char *err,
 		size_t errlen);
 
+/*
+ * The hello: the child's first and only message of the start-up.  Byte
+ * arrays only, so the size is exact.  READY: the flags are 0 or 1,
+ * missing is the report's text, why is all zero.  FAILED: why is a
+ * non-empty reason and every other byte but the type is zero.  Strings
+ * are printable ASCII, NUL-terminated, zero after the NUL.
+ */
+enum proc_hello_type {
+	PROC_HELLO_READY = 1,
+	PROC_HELLO_FAILED = 2,
+};
+
+struct proc_hello {
+	uint8_t type;			/* enum proc_hello_type */
+	uint8_t no_new_privs, seccomp, landlock;
+	uint8_t landlock_abi;
+	uint8_t zero[3];
+	char missing[sizeof(((struct sandbox_report *)0)->missing)];
+	char why[PROC_WHY_MAX];
+};
+
 /* The child's side of the handshake, for children that do not go through
- * proc_start (none in scandetd; tests play a child with it). */
+ * proc_start (none in scandetd; tests play a child with it).  rep may be
+ * NULL (nothing applied); why is used only when !ready.  Bytes that are
+ * not printable ASCII become '?', text too long is cut. */
 bool proc_send_hello(int sock, bool ready, const struct sandbox_report *rep,
 		     const char *why);
 
@@ -114,19 +142,23 @@ bool proc_exited(struct proc *p, pid_t pid, int status, char *why,
 		 size_t whylen);
 
 /* Say why a child ended: "exited with status 4 (malformed message)",
- * "was killed by signal 9 (Killed)". */
+ * "was killed by signal 9 (SIGKILL: Killed)", "was killed by signal 31
+ * (SIGSYS: a system call outside its sandbox)". */
 void proc_exit_reason(int status, char *buf, size_t len);
 
 /*
  * Close p->fd (a child whose input ends leaves by itself), wait up to
  * grace_ms for it, then SIGTERM, then SIGKILL after PROC_STOP_GRACE_MS;
- * reap it.  The exit status goes to *status when not NULL.  Nothing
- * happens to a p that is not running.
+ * reap it.  The exit status goes to *status when not NULL (and when it
+ * was reaped here, not elsewhere).  Nothing happens to a p that is not
+ * running.  Returns at once afterwards: p is then not running.
  */
 void proc_stop(struct proc *p, int grace_ms, int *status);
 
 /* Wait up to timeout_ms (-1: for ever) for p to exit, reaping it: 1 when
- * it did (status in *status), 0 on timeout. */
+ * it did (status in *status, p->fd closed, p not running), 0 on timeout,
+ * -1 when p was not running or was reaped elsewhere (it is marked not
+ * running).  status may be NULL. */
 int proc_wait(struct proc *p, int timeout_ms, int *status);
 
 /*

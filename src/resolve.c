@@ -1,39 +1,34 @@
 /*
- * resolve.c - reverse DNS in an unprivileged helper process with a fixed
- * cache in front of it; service names from the services database; and the
- * check that makes a name from DNS safe to print.
+ * resolve.c - the daemon's side of reverse DNS: a fixed cache in front of
+ * the resolver process (resolve_helper.c); service names from the
+ * services database; and the check that makes a name from DNS safe to
+ * print.
  *
  * The daemon never waits for the helper: requests go out with a
  * non-blocking send (dropped and counted when the socket is full), answers
  * are read when poll() says so.  The helper may block as long as it likes.
  * Everything the helper says is checked like network input, because a
  * helper that parses DNS answers is the likeliest part of us to be taken
- * over.
+ * over.  The helper is started and watched by the parent (proc.h); here
+ * it is only a descriptor, which the parent may replace.
  */
 #include "resolve.h"
 
-#include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pwd.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "siphash.h"
 
 /* Packet time a name is kept: long enough to spare DNS during a long scan,
  * short enough that a renumbered host is not misnamed for long. */
@@ -42,24 +37,6 @@
  * for long, but long enough that a scan from an address without a PTR
  * record does not send one request per packet. */
 #define NEGATIVE_TTL_US	(300 * 1000000ULL)
-
-/* Start-up may wait this long for the helper to say it is ready. */
-#define START_TIMEOUT_MS 10000
-/* After SIGTERM the helper gets this long before SIGKILL (it may be
- * stopped, or stuck somewhere SIGTERM does not reach). */
-#define STOP_GRACE_MS	1000
-
-/* The helper's socket always ends up on this descriptor. */
-#define HELPER_SOCK_FD	3
-
-/* Exit codes of the helper, so that start-up can say what went wrong. */
-enum {
-	HELPER_EXIT_OK = 0,		/* the daemon closed its end */
-	HELPER_EXIT_SETUP = 2,		/* descriptors */
-	HELPER_EXIT_PRIVDROP = 3,	/* could not become the user */
-	HELPER_EXIT_PROTOCOL = 4,	/* a malformed request */
-	HELPER_EXIT_IO = 5,		/* the socket failed */
-};
 
 _Static_assert(sizeof(struct resolve_request) == 17,
 	       "struct resolve_request must have no padding");
@@ -83,34 +60,12 @@ struct cache_entry {
 };
 
 struct resolver {
-	int fd;
-	pid_t child;			/* -1: none (resolver_from_fd, or reaped) */
-	uint64_t key[2];		/* SipHash key: buckets not predictable */
+	int fd;				/* -1: the helper is down */
+	struct sipkey key;		/* buckets not predictable */
 	uint32_t mask;			/* number of buckets - 1 */
 	struct cache_entry *cache;
 	struct resolver_stats st;
 };
-
-/* Who the helper becomes. */
-struct drop_to {
-	bool wanted;
-	uid_t uid;
-	gid_t gid;
-};
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static bool all_zero(const void *p, size_t len)
 {
@@ -126,88 +81,6 @@ static bool all_zero(const void *p, size_t len)
 static uint64_t add_saturating(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-/* ---- SipHash-1-3 of one 16-byte address ------------------------------ */
-
-#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void sip_round(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = ROTL64(v[1], 13); v[1] ^= v[0];
-	v[0] = ROTL64(v[0], 32);
-	v[2] += v[3]; v[3] = ROTL64(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = ROTL64(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = ROTL64(v[1], 17); v[1] ^= v[2];
-	v[2] = ROTL64(v[2], 32);
-}
-
-static uint64_t load_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* SipHash-1-3 specialised to a 16-byte message: two message words and
- * the final word that carries the length (16) and no tail bytes. */
-static uint64_t siphash13_16(const uint64_t key[2], const uint8_t in[16])
-{
-	uint64_t v[4] = {
-		key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
-		key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL,
-	};
-	const uint64_t m[3] = {
-		load_le64(in), load_le64(in + 8), (uint64_t)16 << 56,
-	};
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		v[3] ^= m[i];
-		sip_round(v);
-		v[0] ^= m[i];
-	}
-	v[2] ^= 0xff;
-	for (i = 0; i < 3; i++)
-		sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-static bool read_random(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	ssize_t n;
-	int fd;
-
-	while (len > 0) {
-		n = getrandom(p, len, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		len -= (size_t)n;
-	}
-	if (len == 0)
-		return true;
-	/* Kernels before 3.17 have no getrandom(). */
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return false;
-	while (len > 0) {
-		n = read(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		len -= (size_t)n;
-	}
-	close(fd);
-	return len == 0;
 }
 
 /* ---- the cache --------------------------------------------------------- */
@@ -226,7 +99,8 @@ static bool read_random(void *buf, size_t len)
 static struct cache_entry *bucket_of(const struct resolver *r,
 				     const struct ipaddr *a)
 {
-	return &r->cache[(siphash13_16(r->key, a->b) & r->mask) * BUCKET_WAYS];
+	return &r->cache[(siphash13(&r->key, a->b, sizeof a->b) & r->mask) *
+			  BUCKET_WAYS];
 }
 
 static struct cache_entry *find_entry(const struct resolver *r,
@@ -270,29 +144,23 @@ static uint32_t round_up_pow2(uint32_t n)
 	return p;
 }
 
-static struct resolver *resolver_new(unsigned cache_size, char *err,
-				     size_t errlen)
+/* NULL when cache_size is out of range, out of memory, or no key. */
+static struct resolver *resolver_new(unsigned cache_size)
 {
 	struct resolver *r;
 	uint32_t n;
 
-	if (cache_size == 0 || cache_size > RESOLVER_CACHE_MAX) {
-		set_err(err, errlen, "resolver cache size %u is not in 1..%u",
-			cache_size, RESOLVER_CACHE_MAX);
+	if (cache_size == 0 || cache_size > RESOLVER_CACHE_MAX)
 		return NULL;
-	}
 	n = round_up_pow2(cache_size < BUCKET_WAYS ? BUCKET_WAYS : cache_size);
 	r = calloc(1, sizeof *r);
 	if (r == NULL || (r->cache = calloc(n, sizeof *r->cache)) == NULL) {
-		set_err(err, errlen, "resolver cache: out of memory");
 		free(r);
 		return NULL;
 	}
 	r->fd = -1;
-	r->child = -1;
 	r->mask = n / BUCKET_WAYS - 1;
-	if (!read_random(r->key, sizeof r->key)) {
-		set_err(err, errlen, "resolver: no random bytes for the hash key");
+	if (sipkey_random(&r->key) != 0) {
 		free(r->cache);
 		free(r);
 		return NULL;
@@ -307,390 +175,55 @@ static bool set_nonblocking(int fd)
 	return flags != -1 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) != -1;
 }
 
-/* ---- the helper process ------------------------------------------------ */
-
-/* The daemon's handlers set flags in the daemon's memory: in the helper
- * they would do nothing useful, and SIGTERM must simply end it.  SIGPIPE
- * is ignored so that a write to a vanished peer (ours or a DNS server's)
- * is an error return, not a death. */
-static void reset_signals(void)
+/* Every request still waiting is forgotten: its answer will not come. */
+static void drop_pending(struct resolver *r)
 {
-	struct sigaction sa;
-	sigset_t none;
-	int sig;
+	size_t i, n = ((size_t)r->mask + 1) * BUCKET_WAYS;
 
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);	/* fails for KILL, STOP */
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-static void close_from(int first)
-{
-	struct rlimit rl;
-	long last, fd;
-
-	if (close_range((unsigned)first, ~0U, 0) == 0)
-		return;
-	/* No close_range() (Linux < 5.9): close one by one. */
-	last = 65536;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-	    && rl.rlim_cur < (rlim_t)last)
-		last = (long)rl.rlim_cur;
-	for (fd = first; fd < last; fd++)
-		(void)close((int)fd);
-}
-
-/* Keep the socket (as HELPER_SOCK_FD) and /dev/null on 0, 1 and 2, so
- * that nothing a library might write to stderr lands on a socket that
- * happened to get descriptor 2.  Closes everything else: the capture
- * handle, log files, the JSON log.  Returns false on failure. */
-static bool keep_only_socket(int sock)
-{
-	int null, fd;
-
-	if (sock != HELPER_SOCK_FD && dup2(sock, HELPER_SOCK_FD) == -1)
-		return false;
-	close_from(HELPER_SOCK_FD + 1);
-	null = open("/dev/null", O_RDWR);
-	if (null == -1)
-		return false;
-	for (fd = 0; fd <= 2; fd++)
-		if (null != fd && dup2(null, fd) == -1)
-			return false;
-	if (null > 2)
-		close(null);
-	return true;
-}
-
-static bool groups_are_only(gid_t gid)
-{
-	gid_t groups[2];
-
-	return getgroups(2, groups) == 1 && groups[0] == gid;
-}
-
-static bool drop_privileges(const struct drop_to *d)
-{
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
-	if (setgroups(1, &d->gid) == -1 ||
-	    setresgid(d->gid, d->gid, d->gid) == -1 ||
-	    setresuid(d->uid, d->uid, d->uid) == -1)
-		return false;
-	/* Verify rather than trust: every id, and that root cannot come back. */
-	if (getresgid(&rg, &eg, &sg) == -1 || getresuid(&ru, &eu, &su) == -1)
-		return false;
-	if (rg != d->gid || eg != d->gid || sg != d->gid ||
-	    ru != d->uid || eu != d->uid || su != d->uid ||
-	    !groups_are_only(d->gid))
-		return false;
-	if (d->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
-		return false;
-	return true;
-}
-
-static socklen_t to_sockaddr(const uint8_t addr[16],
-			     struct sockaddr_storage *ss)
-{
-	struct ipaddr a;
-
-	memcpy(a.b, addr, sizeof a.b);
-	memset(ss, 0, sizeof *ss);
-	if (addr_is_v4(&a)) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, addr + 12, 4);
-		return sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, addr, 16);
-		return sizeof *sin6;
-	}
-}
-
-/* The blocking lookup.  NI_NAMEREQD: a failed lookup is an error, never
- * the address in text form dressed up as a name. */
-static void answer_request(const struct resolve_request *req,
-			   struct resolve_answer *ans)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen = to_sockaddr(req->addr, &ss);
-	char host[NI_MAXHOST];
-
-	memset(ans, 0, sizeof *ans);
-	ans->type = RESOLVE_MSG_ANSWER;
-	memcpy(ans->addr, req->addr, sizeof ans->addr);
-	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof host,
-			NULL, 0, NI_NAMEREQD) != 0)
-		ans->status = RESOLVE_NONAME;
-	else if (!hostname_sanitise(host, ans->name, sizeof ans->name))
-		ans->status = RESOLVE_BADNAME;
-	else
-		ans->status = RESOLVE_OK;
-}
-
-/* Returns -1 when sent, else the exit code the helper should leave with. */
-static int send_answer(int sock, const struct resolve_answer *ans)
-{
-	ssize_t n;
-
-	do
-		n = send(sock, ans, sizeof *ans, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	if (n == (ssize_t)sizeof *ans)
-		return -1;			/* carry on */
-	if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
-		return HELPER_EXIT_OK;		/* the daemon went away */
-	return HELPER_EXIT_IO;
-}
-
-/* One request at a time, in order, until the daemon closes its end. */
-static int serve_requests(int sock)
-{
-	struct resolve_request req;
-	struct resolve_answer ans;
-	uint8_t buf[sizeof req + 1];	/* + 1: see oversized messages */
-	ssize_t n;
-	int rc;
-
-	for (;;) {
-		n = recv(sock, buf, sizeof buf, 0);
-		if (n == 0)
-			return HELPER_EXIT_OK;
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return HELPER_EXIT_IO;
-		if ((size_t)n != sizeof req)
-			return HELPER_EXIT_PROTOCOL;
-		memcpy(&req, buf, sizeof req);
-		if (req.type != RESOLVE_MSG_REQUEST)
-			return HELPER_EXIT_PROTOCOL;
-		answer_request(&req, &ans);
-		if ((rc = send_answer(sock, &ans)) != -1)
-			return rc;
-	}
-}
-
-static void helper_main(int sock, const struct drop_to *drop)
-{
-	struct resolve_answer ready;
-	int rc;
-
-	reset_signals();
-	if (!keep_only_socket(sock))
-		_exit(HELPER_EXIT_SETUP);
-	if (drop->wanted && !drop_privileges(drop))
-		_exit(HELPER_EXIT_PRIVDROP);
-	memset(&ready, 0, sizeof ready);
-	ready.type = RESOLVE_MSG_READY;
-	rc = send_answer(HELPER_SOCK_FD, &ready);
-	if (rc == -1)
-		rc = serve_requests(HELPER_SOCK_FD);
-	/* _exit: the daemon's atexit handlers and stdio buffers are not ours. */
-	_exit(rc);
-}
-
-/* ---- starting and stopping the helper ---------------------------------- */
-
-static bool find_user(const char *user, struct drop_to *d, char *err,
-		      size_t errlen)
-{
-	struct passwd *pw;
-
-	memset(d, 0, sizeof *d);
-	if (user == NULL || geteuid() != 0)
-		return true;		/* nothing to drop */
-	pw = getpwnam(user);
-	if (pw == NULL) {
-		set_err(err, errlen, "resolver: no such user: %s", user);
-		return false;
-	}
-	d->wanted = true;
-	d->uid = pw->pw_uid;
-	d->gid = pw->pw_gid;
-	return true;
-}
-
-/* Wait up to timeout_ms (-1: for ever) for pid to end.  Returns 1 when
- * reaped here (status filled in), 0 on timeout, -1 when it is not our
- * child any more (reaped elsewhere, e.g. by a SIGCHLD handler). */
-static int reap(pid_t pid, int timeout_ms, int *status)
-{
-	const struct timespec tick = { 0, 10 * 1000000L };
-	int waited = 0;
-	pid_t got;
-
-	for (;;) {
-		got = waitpid(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
-		if (got == pid)
-			return 1;
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1)
-			return -1;
-		if (waited >= timeout_ms)
-			return 0;
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
-}
-
-static void stop_child(pid_t pid)
-{
-	int status;
-
-	/* Only signal a pid that is still our unreaped child: a pid reaped
-	 * elsewhere may already belong to someone else. */
-	if (reap(pid, 0, &status) != 0)
-		return;
-	(void)kill(pid, SIGTERM);
-	if (reap(pid, STOP_GRACE_MS, &status) != 0)
-		return;
-	(void)kill(pid, SIGKILL);
-	(void)reap(pid, -1, &status);
-}
-
-static void explain_exit(struct resolver *r, const char *user, char *err,
-			 size_t errlen)
-{
-	int status;
-
-	if (reap(r->child, START_TIMEOUT_MS, &status) != 1) {
-		set_err(err, errlen, "resolver helper closed its socket");
-		return;
-	}
-	r->child = -1;
-	if (WIFSIGNALED(status))
-		set_err(err, errlen, "resolver helper killed by signal %d",
-			WTERMSIG(status));
-	else if (WEXITSTATUS(status) == HELPER_EXIT_PRIVDROP)
-		set_err(err, errlen, "resolver helper could not become user %s",
-			user ? user : "?");
-	else if (WEXITSTATUS(status) == HELPER_EXIT_SETUP)
-		set_err(err, errlen, "resolver helper could not set up "
-			"its descriptors");
-	else
-		set_err(err, errlen, "resolver helper exited with status %d",
-			WEXITSTATUS(status));
-}
-
-static bool is_ready_message(const uint8_t *buf, ssize_t n)
-{
-	struct resolve_answer m;
-
-	if (n != (ssize_t)sizeof m)
-		return false;
-	memcpy(&m, buf, sizeof m);
-	return m.type == RESOLVE_MSG_READY && m.status == 0 &&
-	       all_zero(m.addr, sizeof m.addr) &&
-	       all_zero(m.name, sizeof m.name);
-}
-
-/* Start-up may block: the helper has said it is ready, or it failed. */
-static bool wait_ready(struct resolver *r, const char *user, char *err,
-		       size_t errlen)
-{
-	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-	uint8_t buf[sizeof(struct resolve_answer) + 1];
-	ssize_t n;
-	int rc;
-
-	do
-		rc = poll(&pfd, 1, START_TIMEOUT_MS);
-	while (rc == -1 && errno == EINTR);
-	if (rc <= 0) {
-		set_err(err, errlen, "resolver helper did not start: %s",
-			rc == 0 ? "timeout" : strerror(errno));
-		return false;
-	}
-	n = recv(r->fd, buf, sizeof buf, MSG_DONTWAIT);
-	if (n <= 0) {
-		explain_exit(r, user, err, errlen);
-		return false;
-	}
-	if (!is_ready_message(buf, n)) {
-		set_err(err, errlen, "resolver helper: malformed greeting");
-		return false;
-	}
-	return true;
-}
-
-struct resolver *resolver_start(const char *user, unsigned cache_size,
-				char *err, size_t errlen)
-{
-	struct resolver *r;
-	struct drop_to drop;
-	int sv[2];
-	pid_t pid;
-
-	if (!find_user(user, &drop, err, errlen))
-		return NULL;
-	if ((r = resolver_new(cache_size, err, errlen)) == NULL)
-		return NULL;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		set_err(err, errlen, "resolver socketpair: %s", strerror(errno));
-		resolver_stop(r);
-		return NULL;
-	}
-	if ((pid = fork()) == -1) {
-		set_err(err, errlen, "resolver fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		resolver_stop(r);
-		return NULL;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		helper_main(sv[1], &drop);
-	}
-	close(sv[1]);
-	r->fd = sv[0];
-	r->child = pid;
-	if (!set_nonblocking(r->fd)) {
-		set_err(err, errlen, "resolver: O_NONBLOCK: %s", strerror(errno));
-		resolver_stop(r);
-		return NULL;
-	}
-	if (!wait_ready(r, user, err, errlen)) {
-		resolver_stop(r);
-		return NULL;
-	}
-	return r;
+	for (i = 0; i < n; i++)
+		if (r->cache[i].state == ENTRY_PENDING)
+			memset(&r->cache[i], 0, sizeof r->cache[i]);
 }
 
 struct resolver *resolver_from_fd(int fd, unsigned cache_size)
 {
-	struct resolver *r = resolver_new(cache_size, NULL, 0);
+	struct resolver *r = resolver_new(cache_size);
 
-	if (r == NULL || !set_nonblocking(fd)) {
-		close(fd);
-		resolver_stop(r);
+	if (r == NULL) {
+		if (fd != -1)
+			close(fd);
 		return NULL;
 	}
-	r->fd = fd;
+	resolver_set_fd(r, fd);
 	return r;
 }
 
-void resolver_stop(struct resolver *r)
+void resolver_set_fd(struct resolver *r, int fd)
+{
+	if (r->fd != -1)
+		close(r->fd);
+	r->fd = fd;
+	/* Whatever was asked of the old helper, the new one never heard:
+	 * held alerts go out with bare addresses, and the addresses may be
+	 * asked for again. */
+	drop_pending(r);
+	if (fd != -1 && !set_nonblocking(fd)) {
+		close(fd);
+		r->fd = -1;
+	}
+}
+
+bool resolver_down(const struct resolver *r)
+{
+	return r->fd == -1;
+}
+
+void resolver_free(struct resolver *r)
 {
 	if (r == NULL)
 		return;
-	/* Closing first lets an idle helper leave by itself (EOF). */
 	if (r->fd != -1)
 		close(r->fd);
-	if (r->child > 0)
-		stop_child(r->child);
 	free(r->cache);
 	free(r);
 }
@@ -717,7 +250,8 @@ static void send_request(struct resolver *r, struct cache_entry *e,
 	/* MSG_DONTWAIT: the socket is non-blocking anyway, and this must
 	 * never wait.  MSG_NOSIGNAL: a dead helper is seen by resolver_read,
 	 * it must not kill us with SIGPIPE here. */
-	if (send(r->fd, &req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+	if (r->fd == -1 ||
+	    send(r->fd, &req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof req) {
 		r->st.dropped++;
 		return;
@@ -810,25 +344,42 @@ static bool take_answer(struct resolver *r, const uint8_t *buf)
 	return true;
 }
 
+/* On a SOCK_SEQPACKET socket an empty message reads like the end of
+ * file; only the end of file comes with a hang-up. */
+static bool peer_closed(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) == 1 &&
+	       (pfd.revents & (POLLHUP | POLLRDHUP)) != 0;
+}
+
 int resolver_read(struct resolver *r)
 {
 	uint8_t buf[sizeof(struct resolve_answer) + 1];	/* + 1: oversize */
 	int count = 0;
 	ssize_t n;
 
-	for (;;) {
+	while (r->fd != -1) {
 		n = recv(r->fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
-			return errno == EAGAIN || errno == EWOULDBLOCK ?
-			       count : -1;
-		/* n == 0 is end of file: the helper is gone. */
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return count;
+		if (n == 0 && !peer_closed(r->fd))
+			return RESOLVER_READ_MALFORMED;	/* an empty message */
+		if (n <= 0) {
+			/* End of file, ECONNRESET: the helper has gone.  Go
+			 * on without names until the parent sends a new one. */
+			resolver_set_fd(r, -1);
+			return RESOLVER_READ_GONE;
+		}
 		if (n != (ssize_t)sizeof(struct resolve_answer) ||
 		    !take_answer(r, buf))
-			return -1;
+			return RESOLVER_READ_MALFORMED;
 		count++;
 	}
+	return count;
 }
 
 /* ---- service names ----------------------------------------------------- */

@@ -3,11 +3,13 @@
  * for log lines, without ever stalling packet processing.
  *
  * Reverse DNS is slow and its answers are hostile input.  So the blocking
- * getnameinfo() calls run in a helper process, unprivileged, that talks to
- * the daemon over a socketpair in fixed-size messages.  The daemon side
- * only ever does non-blocking sends and reads; what it shows comes from a
- * fixed-size cache, and every name is checked by hostname_sanitise() on
- * both sides of the socket.
+ * getnameinfo() calls run in a helper process (resolve_helper.c, started
+ * through proc.h, unprivileged and sandboxed), that talks to the daemon
+ * over a socketpair in fixed-size messages.  The helper may die or be
+ * restarted: the daemon then goes on without names for a while.  The
+ * daemon side only ever does non-blocking sends and reads; what it shows
+ * comes from a fixed-size cache, and every name is checked by
+ * hostname_sanitise() on both sides of the socket.
  *
  * Service names are read once at start-up into a table indexed by port, so
  * that a lookup on the packet path is one array access.
@@ -21,6 +23,7 @@
 
 #include "addr.h"
 #include "params.h"
+#include "proc.h"
 
 /* ---- host names ------------------------------------------------------ */
 
@@ -41,26 +44,41 @@ struct resolver_stats {
 #define RESOLVER_CACHE_MAX (1u << 20)
 
 /*
- * Start the resolver: fork the helper process and wait for it to say it is
- * ready.  Call it before dropping privileges and before creating threads.
- * The helper resets every signal handler to the default, keeps only its
- * socket (and /dev/null as stdin/stdout/stderr), and if we are root and
- * user is not NULL it drops to that user (setgroups, setresgid, setresuid,
- * then checks that none of it can be undone).  cache_size (1..
- * RESOLVER_CACHE_MAX) is rounded up to a power of two, at least 4: buckets
- * of 4 entries.  The cache is allocated here, once.
- * Returns NULL with a message in err on failure.
+ * The daemon's side of the helper: a cache in front of a descriptor, one
+ * end of a SOCK_SEQPACKET socketpair whose other end the helper holds
+ * (or a test playing the helper).  Takes ownership of fd (-1: no helper
+ * yet) and makes it non-blocking.  cache_size (1..RESOLVER_CACHE_MAX) is
+ * rounded up to a power of two, at least 4: buckets of 4 entries.  The
+ * cache is allocated here, once.  NULL when cache_size is out of range or
+ * memory or random bytes for the hash key are lacking (fd is closed).
  */
-struct resolver *resolver_start(const char *user, unsigned cache_size,
-				char *err, size_t errlen);
-
-/* For tests only: a resolver with no child of its own, talking over fd
- * (one end of a SOCK_SEQPACKET socketpair; the test plays the helper with
- * the other end).  Takes ownership of fd and makes it non-blocking.  NULL
- * on failure. */
 struct resolver *resolver_from_fd(int fd, unsigned cache_size);
 
-/* For poll(): readable when answers arrive (or when the helper died). */
+/*
+ * The helper was restarted (fd: the new descriptor, owned from now on) or
+ * is down (fd -1: lookups are counted as dropped until a new one comes).
+ * Closes the old descriptor.  Every request still pending is forgotten,
+ * so that alerts held for names are released with bare addresses; no
+ * answer is expected for them, and a later lookup asks again.
+ */
+void resolver_set_fd(struct resolver *r, int fd);
+
+/* True while there is no helper: after resolver_set_fd(r, -1), or after
+ * resolver_read() found it gone. */
+bool resolver_down(const struct resolver *r);
+
+/* Close the descriptor, free everything.  The helper process is the
+ * parent's to stop (proc_stop).  NULL is allowed. */
+void resolver_free(struct resolver *r);
+
+/* Start the resolver process (role SANDBOX_RESOLVER, as user when root)
+ * through proc_start(); the daemon's end is p->fd.  Called by the
+ * process that supervises helpers.  false with the reason in err. */
+bool resolver_proc_start(const char *user, struct proc *p, char *err,
+			 size_t errlen);
+
+/* For poll(): readable when answers arrive (or when the helper died);
+ * -1 while the helper is down. */
 int resolver_fd(const struct resolver *r);
 
 /*
@@ -80,23 +98,27 @@ bool resolver_pending(const struct resolver *r, const struct ipaddr *a);
 
 /*
  * Read every answer available now (non-blocking) into the cache.  Returns
- * the number read, or -1 if the helper broke the protocol (wrong size,
- * unknown type or status, name not NUL-terminated or refused by
- * hostname_sanitise, bytes after the name, an answer nobody asked for) or
- * went away.  The caller treats -1 as fatal.
+ * the number read (0 while the helper is down), or:
+ *   RESOLVER_READ_MALFORMED: the helper broke the protocol (wrong size,
+ *     unknown type or status, name not NUL-terminated or refused by
+ *     hostname_sanitise, bytes after the name, an answer nobody asked
+ *     for); the caller treats it as fatal;
+ *   RESOLVER_READ_GONE: the helper went away (end of file, ECONNRESET):
+ *     the resolver is now down, as after resolver_set_fd(r, -1), and the
+ *     daemon goes on without names until the parent sends a new fd.
  */
+enum {
+	RESOLVER_READ_MALFORMED = -1,
+	RESOLVER_READ_GONE = -2,
+};
 int resolver_read(struct resolver *r);
 
 void resolver_stats(const struct resolver *r, struct resolver_stats *st);
 
-/* SIGTERM the helper (SIGKILL if it has not gone within a second), reap
- * it, free everything.  NULL is allowed. */
-void resolver_stop(struct resolver *r);
-
 /* ---- wire format: public only so that tests can play the helper ------ */
 
+/* The helper's start-up is proc.h's hello; then only these. */
 enum resolve_msg_type {
-	RESOLVE_MSG_READY = 1,		/* helper -> daemon, once, after setup */
 	RESOLVE_MSG_REQUEST = 2,	/* daemon -> helper */
 	RESOLVE_MSG_ANSWER = 3,		/* helper -> daemon */
 };
@@ -113,9 +135,8 @@ struct resolve_request {
 	uint8_t addr[16];		/* struct ipaddr */
 };
 
-/* READY and ANSWER.  Every byte after the name's NUL is zero; for READY
- * and for answers without a name, the whole message but type, addr and
- * status is zero. */
+/* ANSWER.  Every byte after the name's NUL is zero; for answers without
+ * a name, the whole message but type, addr and status is zero. */
 struct resolve_answer {
 	uint8_t type;
 	uint8_t addr[16];

@@ -1,13 +1,15 @@
 /*
  * sink_mail.c - the daemon's side of email alerts: choose the alerts to
  * mail, encode each as one fixed-size message, and hand it to the mailer
- * process without ever waiting (see mailer.h).
+ * process without ever waiting (see sink_mail.h).
  */
-#include "mailer.h"
+#include "sink_mail.h"
 
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +17,7 @@
 
 #include "decode.h"
 #include "log.h"
+#include "mail_wire.h"
 
 /* ---- which alerts ---------------------------------------------------- */
 
@@ -60,13 +63,12 @@ bool mail_config_changed(const struct config *a, const struct config *b)
 
 struct mail_sink {
 	struct sink sink;
-	int fd;
-	pid_t pid;			/* -1: no process (tests) */
+	int fd;				/* -1: the mailer is down */
 	const struct alert_router *router;
 	bool send_tcp, send_udp, send_osfp;
 	struct sink_mail_stats st;
 	uint64_t busy, gone;		/* not mailed since the last report */
-	uint32_t unsent;		/* dropped, not yet told to the mailer */
+	uint32_t unsent;		/* not mailed, not yet told to the mailer */
 	uint64_t last_log_ms;
 	bool logged_once;
 };
@@ -127,34 +129,49 @@ static void log_drops(struct mail_sink *m, bool force)
 	m->logged_once = true;
 }
 
+static void count_unsent(struct mail_sink *m)
+{
+	m->st.dropped++;
+	if (m->unsent < UINT32_MAX)
+		m->unsent++;
+}
+
+/* The count of alerts dropped before, so that the mailer's digest tells
+ * the recipient.  false while it cannot go. */
+static bool send_unsent(struct mail_sink *m)
+{
+	struct mail_wire w;
+
+	if (m->unsent == 0)
+		return true;
+	mail_wire_dropped(m->unsent, &w);
+	if (send(m->fd, &w, sizeof w, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof w)
+		return false;
+	m->unsent = 0;
+	return true;
+}
+
 static void mail_emit(struct sink *s, const struct alert *a, const char *line)
 {
 	struct mail_sink *m = s->ctx;
 	struct mail_wire w;
 	const char *dst_name = NULL;
-	ssize_t n;
+	ssize_t n = -1;
 
 	if (!wanted(m, a))
 		return;
 	if (m->st.mailer_gone) {
-		m->st.dropped++;
+		count_unsent(m);
 		m->gone++;
 		log_drops(m, false);
 		return;
 	}
 	if (a->kind != ALERT_OSPROBE)
 		dst_name = name_of(m, &a->dst);
-	/* First the count of alerts dropped before, so that the mailer's
-	 * digest tells the recipient; while it cannot go, neither can this
-	 * alert. */
-	if (m->unsent) {
-		mail_wire_dropped(m->unsent, &w);
-		n = send(m->fd, &w, sizeof w, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n == (ssize_t)sizeof w)
-			m->unsent = 0;
-		else
-			goto failed;
-	}
+	/* While the count of earlier drops cannot go, neither can this. */
+	if (!send_unsent(m))
+		goto failed;
 	mail_wire_encode(a, line, name_of(m, &a->src), dst_name, &w);
 	/* Never waits: MSG_DONTWAIT on a non-blocking socket.  No SIGPIPE
 	 * when the mailer has gone. */
@@ -164,49 +181,105 @@ static void mail_emit(struct sink *s, const struct alert *a, const char *line)
 		return;
 	}
 failed:
-	m->st.dropped++;
-	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != ENOBUFS && errno != EINTR) {
+	count_unsent(m);
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS &&
+	    errno != EINTR) {
 		m->st.mailer_gone = true;
 		m->gone++;
-		log_warnx("mail: the mailer process has gone; no more email "
-			  "until scandetd restarts");
+		log_warnx("mail: the mailer process has gone; alerts are not "
+			  "mailed until it is back");
 	} else {
 		m->busy++;
-		if (m->unsent < UINT32_MAX)
-			m->unsent++;
 	}
 	log_drops(m, false);
+}
+
+/* After the end of input: DETACHED, or the mailer's end closing (it is
+ * done).  false: nothing yet. */
+static bool read_end(int fd)
+{
+	uint8_t buf[sizeof(struct mail_status) + 1];	/* + 1: oversize */
+	ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n > 0 && !mail_status_is_detached(buf, (size_t)n))
+		log_warnx("mail: malformed message from the mailer at exit");
+	return true;
+}
+
+/* End of input for the mailer; our side stays open to see it finish or
+ * go on in the background, for at most MAIL_STOP_WAIT_MS. */
+static void await_mailer_end(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t end = mono_ms() + MAIL_STOP_WAIT_MS, now;
+	bool done = false;
+	int rc;
+
+	shutdown(fd, SHUT_WR);
+	while (!done && (now = mono_ms()) < end) {
+		rc = poll(&pfd, 1, (int)(end - now));
+		if (rc == -1 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			break;
+		done = read_end(fd);
+	}
+	close(fd);
+	if (!done)
+		log_warnx("mail: the mailer is still busy after %d s; it "
+			  "carries on in the background for at most %d s",
+			  MAIL_STOP_WAIT_MS / 1000, MAIL_DRAIN_MS / 1000);
 }
 
 static void mail_close(struct sink *s)
 {
 	struct mail_sink *m = s->ctx;
-	struct mail_wire w;
 
-	if (m->unsent && !m->st.mailer_gone) {
-		mail_wire_dropped(m->unsent, &w);
-		if (send(m->fd, &w, sizeof w, MSG_DONTWAIT | MSG_NOSIGNAL) ==
-		    (ssize_t)sizeof w)
-			m->unsent = 0;
-	}
+	if (!m->st.mailer_gone)
+		(void)send_unsent(m);
 	log_drops(m, true);
-	if (m->pid > 0)
-		mailer_stop(m->pid, m->fd);
-	else
-		close(m->fd);
+	if (m->fd != -1)
+		await_mailer_end(m->fd);
 	free(m);
 }
 
-static struct sink *make_sink(int fd, pid_t pid, const struct config *cfg,
-			      const struct alert_router *router)
+static void set_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags != -1)
+		(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+void sink_mail_set_fd(struct sink *s, int fd)
+{
+	struct mail_sink *m = s->ctx;
+
+	if (m->fd != -1)
+		close(m->fd);
+	m->fd = fd;
+	m->st.mailer_gone = fd == -1;
+	if (fd == -1)
+		return;
+	set_nonblocking(fd);
+	log_drops(m, true);
+	/* The new mailer's next message says how many were lost. */
+	(void)send_unsent(m);
+}
+
+struct sink *sink_mail_open_fd(int fd, const struct config *cfg,
+			       const struct alert_router *router)
 {
 	struct mail_sink *m = calloc(1, sizeof *m);
 
-	if (!m)
+	if (!m) {
+		if (fd != -1)
+			close(fd);
 		return NULL;
-	m->fd = fd;
-	m->pid = pid;
+	}
+	m->fd = -1;
 	m->router = router;
 	/* Taken once: mail options change at restart (the mailer has its
 	 * own copy of the rest). */
@@ -217,37 +290,8 @@ static struct sink *make_sink(int fd, pid_t pid, const struct config *cfg,
 	m->sink.emit = mail_emit;
 	m->sink.close = mail_close;
 	m->sink.ctx = m;
+	sink_mail_set_fd(&m->sink, fd);
 	return &m->sink;
-}
-
-struct sink *sink_mail_open(const struct config *cfg,
-			    const struct alert_router *router,
-			    bool use_syslog, bool also_stderr,
-			    char *err, size_t errlen)
-{
-	struct sink *s;
-	pid_t pid;
-	int fd;
-
-	pid = mailer_start(cfg, use_syslog, also_stderr, &fd, err, errlen);
-	if (pid == -1)
-		return NULL;
-	s = make_sink(fd, pid, cfg, router);
-	if (!s) {
-		mailer_stop(pid, fd);
-		snprintf(err, errlen, "mail: out of memory");
-	}
-	return s;
-}
-
-struct sink *sink_mail_open_fd(int fd, const struct config *cfg,
-			       const struct alert_router *router)
-{
-	struct sink *s = make_sink(fd, -1, cfg, router);
-
-	if (!s)
-		close(fd);
-	return s;
 }
 
 void sink_mail_stats(const struct sink *s, struct sink_mail_stats *st)

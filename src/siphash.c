@@ -3,7 +3,8 @@
 #include "siphash.h"
 
 #include <string.h>
-#include <sys/random.h>
+
+#include "random.h"
 
 static inline uint64_t rotl(uint64_t x, int b)
 {
@@ -61,7 +62,7 @@ int sipkey_random(struct sipkey *key)
 {
 	uint64_t k[2];
 
-	if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k)
+	if (!random_bytes(k, sizeof k))
 		return -1;
 	key->k0 = k[0];
 	key->k1 = k[1];

@@ -16,7 +16,7 @@ struct sipkey {
 
 uint64_t siphash13(const struct sipkey *key, const void *data, size_t len);
 
-/* A fresh random key from getrandom(); false if the kernel gives none. */
+/* A fresh random key (random_bytes): 0, or -1 if the kernel gives none. */
 int sipkey_random(struct sipkey *key);
 
 #endif

@@ -6,12 +6,16 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
 #include "conf.h"
 #include "decode.h"
+#include "mail_text.h"
+#include "mail_wire.h"
 #include "mailer.h"
+#include "sink_mail.h"
 #include "unit.h"
 
 /* struct alert's tool is a pointer in some versions and an array in
@@ -231,7 +235,8 @@ TEST(wire_decode_rejects)
 	CHECK_STR(why, reason);						\
 } while (0)
 	REJECT(w.type = 0, "unknown type");
-	REJECT(w.type = MAIL_MSG_READY, "unknown type");
+	REJECT(w.type = MAIL_MSG_DETACHED, "unknown type");
+	REJECT(w.type = 2, "unknown type");		/* once READY */
 	REJECT(w.kind = ALERT_CONNECTION, "unknown kind of alert");
 	REJECT(w.kind = ALERT_SCAN_END, "unknown kind of alert");
 	REJECT(w.kind = 200, "unknown kind of alert");
@@ -806,6 +811,130 @@ TEST(sink_never_waits)
 	s->close(s);
 }
 
+static struct sink *sink_down(const char *conf_text)
+{
+	struct config cfg;
+	struct sink *s;
+	char err[256];
+
+	if (!conf_load_string("t.conf", conf_text, &cfg, err, sizeof err))
+		return NULL;
+	s = sink_mail_open_fd(-1, &cfg, NULL);
+	conf_free(&cfg);
+	return s;
+}
+
+/* The one message waiting on fd, decoded; false if not exactly one. */
+static bool one_message(int fd, struct mail_event *ev)
+{
+	struct mail_wire w;
+
+	if (recv(fd, &w, sizeof w, MSG_DONTWAIT) != (ssize_t)sizeof w ||
+	    !mail_wire_decode(&w, sizeof w, ev, NULL))
+		return false;
+	return recv(fd, &w, sizeof w, MSG_DONTWAIT) == -1;
+}
+
+/* The mailer is down (fd -1), then restarted: what was lost meanwhile is
+ * told to the new one first, as one DROPPED. */
+TEST(sink_set_fd_after_a_restart)
+{
+	struct sink *s = sink_down("SendEmail yes\n");
+	struct alert a = scan_alert();
+	struct sink_mail_stats st;
+	struct mail_event ev;
+	int sv[2], i;
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (i = 0; i < 3; i++)
+		s->emit(s, &a, "tcp scan");
+	sink_mail_stats(s, &st);
+	CHECK(st.mailer_gone);
+	CHECK_INT(st.passed, 0);
+	CHECK_INT(st.dropped, 3);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	sink_mail_set_fd(s, sv[0]);
+	sink_mail_stats(s, &st);
+	CHECK(!st.mailer_gone);
+	CHECK(one_message(sv[1], &ev));
+	CHECK_INT(ev.type, MAIL_MSG_DROPPED);
+	CHECK_INT(ev.count, 3);
+	s->emit(s, &a, "tcp scan");
+	CHECK(one_message(sv[1], &ev));
+	CHECK_INT(ev.type, MAIL_MSG_ALERT);
+	CHECK_INT(ev.kind, ALERT_PORTSCAN);
+	/* It dies: two more lost, then a third mailer hears of them. */
+	close(sv[1]);
+	s->emit(s, &a, "tcp scan");
+	s->emit(s, &a, "tcp scan");
+	sink_mail_stats(s, &st);
+	CHECK(st.mailer_gone);
+	CHECK_INT(st.passed, 1);
+	CHECK_INT(st.dropped, 5);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	sink_mail_set_fd(s, sv[0]);
+	CHECK(one_message(sv[1], &ev));
+	CHECK_INT(ev.type, MAIL_MSG_DROPPED);
+	CHECK_INT(ev.count, 2);
+	/* Known down again: the descriptor is closed at once. */
+	sink_mail_set_fd(s, -1);
+	CHECK_INT(recv(sv[1], &ev, 1, MSG_DONTWAIT), 0);
+	close(sv[1]);
+	s->close(s);
+}
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The close ends the mailer's input, waits for DETACHED or its end of
+ * file, and no longer than MAIL_STOP_WAIT_MS. */
+TEST(sink_close_waits_for_the_mailer)
+{
+	struct mail_status st;
+	struct mail_wire w;
+	struct sink *s;
+	uint64_t t0;
+	int peer;
+
+	/* DETACHED, already waiting: at once. */
+	s = sink_pair("SendEmail yes\n", &peer);
+	if (!s)
+		return;
+	mail_status_detached(&st);
+	CHECK(send(peer, &st, sizeof st, 0) == (ssize_t)sizeof st);
+	t0 = ms_now();
+	s->close(s);
+	CHECK(ms_now() - t0 < 500);
+	CHECK_INT(recv(peer, &w, sizeof w, MSG_DONTWAIT), 0);	/* EOF */
+	close(peer);
+	CHECK(mail_status_is_detached(&st, sizeof st));
+	CHECK(!mail_status_is_detached(&st, sizeof st - 1));
+	st.text[3] = 'x';
+	CHECK(!mail_status_is_detached(&st, sizeof st));
+
+	/* The mailer closes its end: at once. */
+	s = sink_pair("SendEmail yes\n", &peer);
+	close(peer);
+	t0 = ms_now();
+	s->close(s);
+	CHECK(ms_now() - t0 < 500);
+
+	/* A mailer that says nothing: MAIL_STOP_WAIT_MS, no more. */
+	s = sink_pair("SendEmail yes\n", &peer);
+	t0 = ms_now();
+	s->close(s);
+	CHECK(ms_now() - t0 >= MAIL_STOP_WAIT_MS - 10);
+	CHECK(ms_now() - t0 < MAIL_STOP_WAIT_MS + 1000);
+	close(peer);
+}
+
 TEST(config_changes)
 {
 	struct config a, b;
@@ -852,6 +981,8 @@ int main(void)
 	RUN(rate_limit);
 	RUN(sink_chooses_alerts);
 	RUN(sink_never_waits);
+	RUN(sink_set_fd_after_a_restart);
+	RUN(sink_close_waits_for_the_mailer);
 	RUN(config_changes);
 	return unit_report(__FILE__);
 }

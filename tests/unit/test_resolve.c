@@ -1,7 +1,8 @@
 /*
  * test_resolve.c - host and service names: the sanitiser with hostile
  * names, the services table, and the resolver end to end (a real helper
- * process) and against a fake helper played by the test, which sends
+ * process, started through proc_start as the parent starts it) and
+ * against a fake helper played by the test, which sends
  * exactly the bytes it wants.
  *
  * Needs /etc/services (the netbase package on Debian) and 127.0.0.1
@@ -137,6 +138,31 @@ static uint64_t proc_fds(pid_t pid)
 static bool no_children_left(void)
 {
 	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+/* A resolver with its real helper, started as the parent will start it:
+ * resolver_proc_start, then the cache around the descriptor. */
+static struct resolver *real_resolver(struct proc *p, const char *user,
+				      unsigned cache_size)
+{
+	char err[256] = "";
+	struct resolver *r;
+
+	if (!resolver_proc_start(user, p, err, sizeof err)) {
+		printf("resolver_proc_start: %s\n", err);
+		return NULL;
+	}
+	r = resolver_from_fd(p->fd, cache_size);
+	p->fd = -1;			/* the resolver's now */
+	if (r == NULL)
+		proc_stop(p, 0, NULL);
+	return r;
+}
+
+static void stop_real(struct resolver *r, struct proc *p)
+{
+	resolver_free(r);
+	proc_stop(p, PROC_STOP_GRACE_MS, NULL);
 }
 
 /* Timings of lookups of new addresses. */
@@ -413,14 +439,12 @@ TEST(resolver_localhost)
 {
 	struct ipaddr lo = v4(127, 0, 0, 1);
 	struct resolver_stats st;
-	char err[256] = "";
-	struct resolver *r = resolver_start(NULL, 64, err, sizeof err);
+	struct proc p;
+	struct resolver *r = real_resolver(&p, NULL, 64);
 
 	CHECK(r != NULL);
-	if (r == NULL) {
-		printf("resolver_start: %s\n", err);
+	if (r == NULL)
 		return;
-	}
 	CHECK(resolver_lookup(r, &lo, T0) == NULL);	/* miss: queued */
 	CHECK(resolver_pending(r, &lo));
 	CHECK(wait_for_answer(r, &lo, 5000));
@@ -432,7 +456,7 @@ TEST(resolver_localhost)
 	CHECK_INT(st.misses, 1);
 	CHECK_INT(st.hits, 1);
 	CHECK_INT(st.negative, 0);
-	resolver_stop(r);
+	stop_real(r, &p);
 	CHECK(no_children_left());
 }
 
@@ -443,8 +467,8 @@ TEST(resolver_negative)
 	struct ipaddr doc4 = v4(192, 0, 2, 77);
 	struct ipaddr doc6;
 	struct resolver_stats st;
-	char err[256] = "";
-	struct resolver *r = resolver_start(NULL, 64, err, sizeof err);
+	struct proc p;
+	struct resolver *r = real_resolver(&p, NULL, 64);
 
 	CHECK(r != NULL && addr_parse("2001:db8::77", &doc6));
 	if (r == NULL)
@@ -461,7 +485,7 @@ TEST(resolver_negative)
 	CHECK_INT(st.answers, 2);
 	CHECK_INT(st.negative, 2);
 	CHECK_INT(st.hits, 2);
-	resolver_stop(r);
+	stop_real(r, &p);
 }
 
 /* A helper stuck in a lookup (here: stopped) must cost the packet path
@@ -471,38 +495,34 @@ TEST(resolver_never_waits_for_a_stuck_helper)
 {
 	struct resolver_stats st;
 	struct fill_result res;
-	char err[256] = "";
-	struct resolver *r = resolver_start(NULL, 1u << 18, err, sizeof err);
+	struct proc p;
+	struct resolver *r = real_resolver(&p, NULL, 1u << 18);
 	siginfo_t si;
-	pid_t pid;
+	int status = 0;
 
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
-	pid = helper_pid();
-	CHECK(pid > 0);
-	if (pid <= 0) {
-		resolver_stop(r);
-		return;
-	}
-	CHECK(kill(pid, SIGSTOP) == 0);
-	CHECK(waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOWAIT) == 0);
+	CHECK(kill(p.pid, SIGSTOP) == 0);
+	CHECK(waitid(P_PID, (id_t)p.pid, &si, WSTOPPED | WNOWAIT) == 0);
 	res = fill_socket(r, 10, 200000);
 	CHECK(res.full);
 	CHECK(res.mean_ns < 100000);		/* well under 0.1 ms */
 	CHECK(res.worst_ns < 20000000);		/* even when descheduled */
 	resolver_stats(r, &st);
 	CHECK(st.dropped >= 200);
-	/* Stopped, it cannot act on SIGTERM: resolver_stop must still end
-	 * it (SIGKILL after the grace period) and reap it. */
-	resolver_stop(r);
+	/* Stopped, it cannot act on SIGTERM: proc_stop must still end it
+	 * (SIGKILL after the grace period) and reap it. */
+	resolver_free(r);
+	proc_stop(&p, 100, &status);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	CHECK(no_children_left());
 }
 
 TEST(resolver_helper_exits_when_daemon_goes)
 {
-	char err[256] = "";
-	struct resolver *r = resolver_start(NULL, 16, err, sizeof err);
+	struct proc p;
+	struct resolver *r = real_resolver(&p, NULL, 16);
 	uint64_t deadline = mono_ns() + 5000000000ULL;
 	siginfo_t si;
 
@@ -510,7 +530,7 @@ TEST(resolver_helper_exits_when_daemon_goes)
 	if (r == NULL)
 		return;
 	/* The daemon's end reads as closed to the helper.  WNOWAIT: the
-	 * helper stays for resolver_stop to reap. */
+	 * helper stays for proc_stop to reap. */
 	CHECK(shutdown(resolver_fd(r), SHUT_RDWR) == 0);
 	memset(&si, 0, sizeof si);
 	while (si.si_pid == 0 && mono_ns() < deadline) {
@@ -521,8 +541,49 @@ TEST(resolver_helper_exits_when_daemon_goes)
 	CHECK(si.si_pid != 0);
 	CHECK_INT(si.si_code, CLD_EXITED);	/* not killed by a signal */
 	CHECK_INT(si.si_status, 0);
-	CHECK_INT(resolver_read(r), -1);	/* a helper gone is fatal */
-	resolver_stop(r);
+	/* A helper gone is not fatal: the resolver is down, no more. */
+	CHECK_INT(resolver_read(r), RESOLVER_READ_GONE);
+	CHECK(resolver_down(r));
+	CHECK_INT(resolver_fd(r), -1);
+	stop_real(r, &p);
+	CHECK(no_children_left());
+}
+
+/* A helper killed (a crash, the sandbox) while lookups wait: the daemon
+ * learns it from resolver_read, the waiting lookups are dropped, and the
+ * parent can say why. */
+TEST(resolver_helper_killed)
+{
+	struct ipaddr doc = v4(192, 0, 2, 78);
+	struct resolver_stats st;
+	struct proc p;
+	struct resolver *r = real_resolver(&p, NULL, 16);
+	char why[256], want[256];
+	pid_t pid;
+	int status;
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	pid = p.pid;
+	CHECK(kill(pid, SIGSTOP) == 0);		/* it must not answer */
+	CHECK(resolver_lookup(r, &doc, T0) == NULL);
+	CHECK(resolver_pending(r, &doc));
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK_INT(resolver_read(r), RESOLVER_READ_GONE);
+	CHECK(!resolver_pending(r, &doc));
+	CHECK(resolver_down(r));
+	CHECK(resolver_lookup(r, &doc, T0) == NULL);	/* not sent */
+	resolver_stats(r, &st);
+	CHECK_INT(st.sent, 1);
+	CHECK_INT(st.dropped, 1);
+	CHECK_INT(resolver_read(r), 0);
+	CHECK(proc_exited(&p, pid, status, why, sizeof why));
+	snprintf(want, sizeof want, "resolver (pid %ld) was killed by "
+		 "signal 9 (SIGKILL: Killed)", (long)pid);
+	CHECK_STR(why, want);
+	resolver_free(r);
 	CHECK(no_children_left());
 }
 
@@ -536,8 +597,9 @@ TEST(resolver_helper_is_confined)
 	struct passwd *pw = getpwnam("nobody");
 	struct ipaddr lo = v4(127, 0, 0, 1);
 	struct sigaction sa;
-	char err[256] = "", want[128], got[128];
+	char want[128], got[128];
 	struct resolver *r;
+	struct proc p;
 	int extra = open("/dev/null", O_RDONLY);	/* must not leak */
 	pid_t pid;
 
@@ -548,14 +610,14 @@ TEST(resolver_helper_is_confined)
 	CHECK(pw != NULL && geteuid() == 0);
 	if (pw == NULL || geteuid() != 0)
 		return;
-	r = resolver_start("nobody", 16, err, sizeof err);
+	r = real_resolver(&p, "nobody", 16);
 	CHECK(r != NULL);
 	if (r == NULL) {
-		printf("resolver_start: %s\n", err);
 		close(extra);
 		return;
 	}
-	pid = helper_pid();
+	pid = p.pid;
+	CHECK_INT(helper_pid(), pid);
 	snprintf(want, sizeof want, "\t%u\t%u\t%u\t%u", (unsigned)pw->pw_uid,
 		 (unsigned)pw->pw_uid, (unsigned)pw->pw_uid,
 		 (unsigned)pw->pw_uid);
@@ -577,28 +639,28 @@ TEST(resolver_helper_is_confined)
 	CHECK(resolver_lookup(r, &lo, T0) == NULL);
 	CHECK(wait_for_answer(r, &lo, 5000));
 	CHECK_STR(resolver_lookup(r, &lo, T0), "localhost");
-	resolver_stop(r);
+	stop_real(r, &p);
 	close(extra);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-TEST(resolver_start_errors)
+TEST(resolver_proc_start_errors)
 {
 	char err[256] = "";
+	struct proc p;
 
 	if (geteuid() == 0) {
-		CHECK(resolver_start("no-such-user-xq7", 16, err,
-				     sizeof err) == NULL);
+		CHECK(!resolver_proc_start("no-such-user-xq7", &p, err,
+					   sizeof err));
+		CHECK(strstr(err, "resolver: ") == err);
 		CHECK(strstr(err, "no-such-user-xq7") != NULL);
+		CHECK_INT(p.pid, -1);
 	}
-	err[0] = '\0';
-	CHECK(resolver_start(NULL, 0, err, sizeof err) == NULL);
-	CHECK(err[0] != '\0');
-	CHECK(resolver_start(NULL, RESOLVER_CACHE_MAX + 1, err,
-			     sizeof err) == NULL);
+	CHECK(resolver_from_fd(-1, 0) == NULL);
+	CHECK(resolver_from_fd(-1, RESOLVER_CACHE_MAX + 1) == NULL);
 	CHECK(no_children_left());
-	resolver_stop(NULL);
+	resolver_free(NULL);
 }
 
 /* ---- the resolver against a fake helper --------------------------------- */
@@ -626,7 +688,7 @@ TEST(resolver_one_request_per_address)
 	CHECK_INT(st.sent, 1);
 	CHECK_INT(st.misses, 3);
 	CHECK_INT(st.hits, 1);
-	resolver_stop(r);
+	resolver_free(r);
 	close(peer);
 }
 
@@ -658,7 +720,7 @@ TEST(resolver_fake_helper_never_reads)
 	resolver_stats(r, &st);
 	CHECK_INT(st.sent, sent_when_full);
 	CHECK(st.dropped >= 300);
-	resolver_stop(r);
+	resolver_free(r);
 	close(peer);
 }
 
@@ -697,7 +759,7 @@ TEST(resolver_expiry_by_packet_time)
 	CHECK_INT(resolver_read(r), 1);
 	CHECK_STR(resolver_lookup(r, &named, T0 + 3600 * SEC),
 		  "renamed.example");
-	resolver_stop(r);
+	resolver_free(r);
 	close(peer);
 }
 
@@ -720,7 +782,7 @@ TEST(resolver_refused_name_counts)
 	resolver_stats(r, &st);
 	CHECK_INT(st.negative, 1);
 	CHECK_INT(st.sanitised, 1);
-	resolver_stop(r);
+	resolver_free(r);
 	close(peer);
 }
 
@@ -774,24 +836,100 @@ TEST(resolver_bucket_replacement)
 	resolver_stats(r, &st);
 	CHECK_INT(st.dropped, 1);
 	CHECK_INT(st.sent, 6);
-	resolver_stop(r);
+	resolver_free(r);
 	close(peer);
+}
+
+/* The parent restarted the helper: the new descriptor replaces the old,
+ * what was pending is forgotten (its answer will never come), and the
+ * same address is asked of the new helper. */
+TEST(resolver_set_fd_replaces_the_helper)
+{
+	struct ipaddr a = v4(203, 0, 113, 21);
+	struct resolver_stats st;
+	int peer = -1, sv[2];
+	struct resolver *r = fake_resolver(&peer, 64);
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK(resolver_lookup(r, &a, T0) == NULL);
+	CHECK(fake_got_request(peer, &a));
+	CHECK(resolver_pending(r, &a));
+	/* Down: nothing pending, nothing sent, reading finds nothing. */
+	resolver_set_fd(r, -1);
+	CHECK(resolver_down(r));
+	CHECK(!resolver_pending(r, &a));
+	CHECK_INT(resolver_fd(r), -1);
+	CHECK(resolver_lookup(r, &a, T0 + 1) == NULL);
+	CHECK(!resolver_pending(r, &a));
+	CHECK_INT(resolver_read(r), 0);
+	resolver_stats(r, &st);
+	CHECK_INT(st.sent, 1);
+	CHECK_INT(st.dropped, 1);
+	/* The old helper's end sees the resolver's close. */
+	CHECK_INT(recv(peer, &st, 1, MSG_DONTWAIT), 0);
+	close(peer);
+	/* A new helper. */
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+	peer = sv[1];
+	resolver_set_fd(r, sv[0]);
+	CHECK(!resolver_down(r));
+	CHECK_INT(resolver_fd(r), sv[0]);
+	CHECK(fcntl(sv[0], F_GETFL) & O_NONBLOCK);
+	CHECK(resolver_lookup(r, &a, T0 + 2) == NULL);
+	CHECK(fake_got_request(peer, &a));
+	CHECK(fake_answer(peer, &a, RESOLVE_OK, "new.example"));
+	CHECK_INT(resolver_read(r), 1);
+	CHECK_STR(resolver_lookup(r, &a, T0 + 3), "new.example");
+	/* Replaced while a lookup waits, the new helper answering what the
+	 * old one was asked is an answer nobody asked for. */
+	a = v4(203, 0, 113, 22);
+	CHECK(resolver_lookup(r, &a, T0) == NULL);
+	CHECK(fake_got_request(peer, &a));
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+	resolver_set_fd(r, sv[0]);
+	close(peer);
+	peer = sv[1];
+	CHECK(fake_answer(peer, &a, RESOLVE_OK, "late.example"));
+	CHECK_INT(resolver_read(r), RESOLVER_READ_MALFORMED);
+	resolver_free(r);
+	close(peer);
+}
+
+/* The fake helper closes its end: gone, not malformed. */
+TEST(resolver_helper_closed)
+{
+	struct ipaddr a = v4(203, 0, 113, 23);
+	int peer = -1;
+	struct resolver *r = fake_resolver(&peer, 64);
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	resolver_lookup(r, &a, T0);
+	CHECK(fake_got_request(peer, &a));
+	close(peer);
+	CHECK_INT(resolver_read(r), RESOLVER_READ_GONE);
+	CHECK(resolver_down(r));
+	CHECK(!resolver_pending(r, &a));
+	CHECK_INT(resolver_read(r), 0);
+	resolver_free(r);
 }
 
 enum bad_kind {
 	BAD_SHORT, BAD_LONG, BAD_EMPTY, BAD_TYPE, BAD_TYPE_REQUEST,
-	BAD_TYPE_READY, BAD_STATUS, BAD_UNTERMINATED, BAD_AFTER_NUL,
+	BAD_TYPE_ONE, BAD_STATUS, BAD_UNTERMINATED, BAD_AFTER_NUL,
 	BAD_OK_EMPTY, BAD_OK_INJECTION, BAD_OK_NOT_CANONICAL,
-	BAD_NONAME_WITH_NAME, BAD_UNASKED, BAD_TWICE, BAD_CLOSED,
-	BAD_KIND_COUNT
+	BAD_NONAME_WITH_NAME, BAD_UNASKED, BAD_TWICE, BAD_KIND_COUNT
 };
 
 static const char *const bad_names[BAD_KIND_COUNT] = {
 	"short", "long", "empty", "unknown type", "request type",
-	"ready type", "unknown status", "unterminated name",
+	"type 1 (once READY)", "unknown status", "unterminated name",
 	"bytes after the name", "ok without a name", "ok with CR LF",
 	"ok with a trailing dot", "noname with a name", "unasked address",
-	"answered twice", "helper closed",
+	"answered twice",
 };
 
 /* Send the malformed message of kind k for pending address a. */
@@ -809,7 +947,7 @@ static void send_bad(int peer, enum bad_kind k, const struct ipaddr *a)
 	case BAD_EMPTY:		len = 0; break;
 	case BAD_TYPE:		m.type = 99; break;
 	case BAD_TYPE_REQUEST:	m.type = RESOLVE_MSG_REQUEST; break;
-	case BAD_TYPE_READY:	m.type = RESOLVE_MSG_READY; break;
+	case BAD_TYPE_ONE:	m.type = 1; break;
 	case BAD_STATUS:	m.status = 7; break;
 	case BAD_UNTERMINATED:	memset(m.name, 'a', sizeof m.name); break;
 	case BAD_AFTER_NUL:	m.name[sizeof m.name - 1] = 'X'; break;
@@ -823,7 +961,6 @@ static void send_bad(int peer, enum bad_kind k, const struct ipaddr *a)
 	case BAD_NONAME_WITH_NAME: m.status = RESOLVE_NONAME; break;
 	case BAD_UNASKED:	make_answer(&m, &other, RESOLVE_NONAME, NULL); break;
 	case BAD_TWICE:		send(peer, &m, sizeof m, 0); break;
-	case BAD_CLOSED:	close(peer); return;
 	case BAD_KIND_COUNT:	break;
 	}
 	memset(buf, 0, sizeof buf);
@@ -848,13 +985,13 @@ TEST(resolver_rejects_malformed_answers)
 		CHECK(fake_got_request(peer, &a));
 		send_bad(peer, (enum bad_kind)k, &a);
 		rc = resolver_read(r);
-		if (rc != -1)
+		if (rc != RESOLVER_READ_MALFORMED)
 			printf("  malformed answer \"%s\" was accepted\n",
 			       bad_names[k]);
-		CHECK_INT(rc, -1);
-		resolver_stop(r);
-		if (k != BAD_CLOSED)
-			close(peer);
+		CHECK_INT(rc, RESOLVER_READ_MALFORMED);
+		CHECK(!resolver_down(r));
+		resolver_free(r);
+		close(peer);
 	}
 }
 
@@ -874,13 +1011,16 @@ int main(void)
 	RUN(resolver_negative);
 	RUN(resolver_never_waits_for_a_stuck_helper);
 	RUN(resolver_helper_exits_when_daemon_goes);
+	RUN(resolver_helper_killed);
 	RUN(resolver_helper_is_confined);
-	RUN(resolver_start_errors);
+	RUN(resolver_proc_start_errors);
 	RUN(resolver_one_request_per_address);
 	RUN(resolver_fake_helper_never_reads);
 	RUN(resolver_expiry_by_packet_time);
 	RUN(resolver_refused_name_counts);
 	RUN(resolver_bucket_replacement);
+	RUN(resolver_set_fd_replaces_the_helper);
+	RUN(resolver_helper_closed);
 	RUN(resolver_rejects_malformed_answers);
 	return unit_report(__FILE__);
 }
