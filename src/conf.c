@@ -33,6 +33,9 @@
 /* Longest piece of user text quoted back in an error message. */
 #define EXCERPT_MAX	64
 
+/* Longest AlertLimit interval: a day. */
+#define CONF_INTERVAL_MAX 86400
+
 /* Port ranges per printed line of a port-list option. */
 #define PORTS_PER_LINE	10
 
@@ -53,6 +56,8 @@ enum opt_type {
 	OPT_COMMAND,		/* OPT_OPTIONAL_TEXT starting with '/' */
 	OPT_AUTH,		/* OPT_OPTIONAL_TEXT, MailUser and its password */
 	OPT_MAIL_TLS,		/* enum mail_tls */
+	OPT_LIMIT,		/* struct alert_limit: count (min..max) and
+				 * seconds (1..CONF_INTERVAL_MAX) */
 };
 
 struct option {
@@ -106,6 +111,8 @@ static const struct option options[] = {
 	{ "MailRateLimit",	OPT_NUMBER,	FIELD(mail_rate_limit), 1, 1000 },
 	{ "MailCommand",	OPT_COMMAND,	FIELD(mail_command), 0, 0 },
 	{ "PidFile",		OPT_OPTIONAL_TEXT, FIELD(pid_file), 0, 0 },
+	{ "SandboxRequired",	OPT_BOOL,	FIELD(sandbox_required), 0, 0 },
+	{ "AlertLimit",		OPT_LIMIT,	FIELD(alert_limit), 0, 1000000 },
 	{ "CaptureFilter",	OPT_OPTIONAL_TEXT, FIELD(capture_filter), 0, 0 },
 	{ "JsonLog",		OPT_OPTIONAL_TEXT, FIELD(json_log), 0, 0 },
 	{ "SourceTableSize",	OPT_NUMBER,	FIELD(source_table_size),
@@ -285,6 +292,8 @@ static bool set_defaults(struct config *cfg)
 	cfg->slow_threshold = DEFAULT_SLOW_THRESHOLD;
 	cfg->flood_threshold = DEFAULT_FLOOD_THRESHOLD;
 	cfg->frag_table_size = DEFAULT_FRAG_TABLE_SIZE;
+	cfg->alert_limit.count = DEFAULT_ALERT_LIMIT;
+	cfg->alert_limit.seconds = DEFAULT_ALERT_INTERVAL;
 	return set_default_strings(cfg);
 }
 
@@ -384,15 +393,17 @@ static bool set_bool(struct parser *p, const struct option *opt,
 	return false;
 }
 
-static bool set_number(struct parser *p, const struct option *opt,
-		       const char *value)
+/* A decimal number in min..max from text, else a message and false. */
+static bool parse_unsigned(struct parser *p, const struct option *opt,
+			   const char *text, unsigned long min,
+			   unsigned long max, unsigned *out)
 {
 	unsigned long v = 0;
 	bool overflow = false;
 	char ex[EXCERPT_MAX + 4];
 	const char *s;
 
-	for (s = value; *s >= '0' && *s <= '9'; s++) {
+	for (s = text; *s >= '0' && *s <= '9'; s++) {
 		unsigned d = (unsigned)(*s - '0');
 
 		if (v > (ULONG_MAX - d) / 10)
@@ -400,17 +411,56 @@ static bool set_number(struct parser *p, const struct option *opt,
 		else
 			v = v * 10 + d;
 	}
-	if (s == value || *s != '\0') {
+	if (s == text || *s != '\0') {
 		parse_error(p, opt, "\"%s\" is not a number",
+			    excerpt(text, ex));
+		return false;
+	}
+	if (overflow || v < min || v > max) {
+		parse_error(p, opt, "%s is out of range (%lu..%lu)",
+			    excerpt(text, ex), min, max);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool set_number(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	return parse_unsigned(p, opt, value, opt->min, opt->max,
+			      field(p->cfg, opt));
+}
+
+/* "COUNT SECONDS": two numbers separated by blanks. */
+static bool set_limit(struct parser *p, const struct option *opt,
+		      const char *value)
+{
+	struct alert_limit *l = field(p->cfg, opt);
+	char buf[CONF_LINE_MAX + 1], *count, *seconds, *end;
+	char ex[EXCERPT_MAX + 4];
+	unsigned c, sec;
+
+	snprintf(buf, sizeof buf, "%s", value);
+	count = skip_blanks(buf);
+	for (end = count; *end && !is_blank(*end); end++)
+		;
+	seconds = skip_blanks(end);
+	*end = '\0';
+	for (end = seconds; *end && !is_blank(*end); end++)
+		;
+	if (*count == '\0' || *seconds == '\0' || *skip_blanks(end) != '\0') {
+		parse_error(p, opt, "\"%s\" is not a count and an interval in "
+			    "seconds, like \"AlertLimit 120 60\"",
 			    excerpt(value, ex));
 		return false;
 	}
-	if (overflow || v < opt->min || v > opt->max) {
-		parse_error(p, opt, "%s is out of range (%lu..%lu)",
-			    excerpt(value, ex), opt->min, opt->max);
+	*end = '\0';
+	if (!parse_unsigned(p, opt, count, opt->min, opt->max, &c) ||
+	    !parse_unsigned(p, opt, seconds, 1, CONF_INTERVAL_MAX, &sec))
 		return false;
-	}
-	*(unsigned *)field(p->cfg, opt) = (unsigned)v;
+	l->count = c;
+	l->seconds = sec;
 	return true;
 }
 
@@ -731,6 +781,8 @@ static bool apply_option(struct parser *p, const struct option *opt,
 		return set_mail_string(p, opt, value);
 	case OPT_MAIL_TLS:
 		return set_mail_tls(p, opt, value);
+	case OPT_LIMIT:
+		return set_limit(p, opt, value);
 	}
 	return false;
 }
@@ -1125,6 +1177,11 @@ static void print_option(const struct config *cfg, const struct option *opt,
 	case OPT_MAIL_TLS:
 		fprintf(out, "%s %s\n", opt->name,
 			conf_mail_tls_name(*(const enum mail_tls *)f));
+		break;
+	case OPT_LIMIT:
+		fprintf(out, "%s %u %u\n", opt->name,
+			((const struct alert_limit *)f)->count,
+			((const struct alert_limit *)f)->seconds);
 		break;
 	}
 }

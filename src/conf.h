@@ -61,6 +61,12 @@ enum detect_method {
 	METHOD_CLASSIC,			/* the original's rapid-probe counter */
 };
 
+/* AlertLimit: at most count alerts per seconds to the log sinks. */
+struct alert_limit {
+	unsigned count;			/* 0: no limit */
+	unsigned seconds;		/* the interval, >= 1 */
+};
+
 struct config {
 	char *path;			/* file it was read from, or NULL */
 
@@ -98,6 +104,9 @@ struct config {
 	char *run_as_user;		/* RunAsUser */
 	int syslog_facility;		/* SyslogFacility, a LOG_ value */
 	char *pid_file;			/* PidFile */
+	bool sandbox_required;		/* SandboxRequired: refuse to start
+					 * without seccomp and Landlock */
+	struct alert_limit alert_limit;	/* AlertLimit */
 
 	/* new in this version */
 	char *capture_filter;		/* CaptureFilter, NULL: none */

@@ -12,7 +12,9 @@
 
 #define DEFAULT_CONFIG_FILE   SYSCONFDIR "/scandetd.conf"
 #define DEFAULT_PID_FILE      RUNSTATEDIR "/scandetd.pid"
-#define DEFAULT_RUN_AS_USER   "nobody"
+/* A user of its own, not "nobody": files and processes of other daemons
+ * that run as nobody stay out of reach of a compromised scandetd. */
+#define DEFAULT_RUN_AS_USER   "scandetd"
 
 /* The original's default: 40 rapid probes make a scan. */
 #define DEFAULT_COUNT_THRESHOLD 40
@@ -57,6 +59,22 @@
  * datagram on the same 5-tuple is a new first contact again. */
 #define FLOW_IDLE_US          (300 * 1000000ULL)
 
+/* AlertLimit: at most this many alerts per interval go to syslog, the
+ * text and the JSON output; the rest are held back, said so in one line
+ * per interval, and counted in the statistics.  Anyone can send packets
+ * that make alerts (20,000 spoofed FINs from 5,000 addresses make 5,000),
+ * and an unbounded log is a disk, a syslog server and an administrator's
+ * attention filled at will.  scanlogd allows 5 per 20 s; this allows two
+ * a second on average, so that ordinary busy days lose nothing: the
+ * busiest capture in tests/pcap reports 18 scans, a LogConnections host
+ * ~100 connections in a burst.  At the limit, all day long, that is
+ * 172,800 lines (~25 MB) a day: bounded, and logrotate copes.  Held
+ * alerts are released strongest first at the next interval, so a real
+ * scan is not lost among the spoofed ones.  Email has its own limit
+ * (MailRateLimit) and is not counted here. */
+#define DEFAULT_ALERT_LIMIT     120
+#define DEFAULT_ALERT_INTERVAL  60
+
 /* libpcap snapshot length: enough for every header we decode plus
  * the options of the TCP header; payload is never inspected. */
 #define CAPTURE_SNAPLEN       262144
@@ -81,6 +99,20 @@
 #define ALERT_LINE_MAX        512
 /* Longest host name we keep from a DNS answer (RFC 1035 limit). */
 #define HOSTNAME_MAX          254
+
+/* Alerts over the AlertLimit wait in a pool of this many (~200 bytes
+ * each), from which the strongest are released at the next interval:
+ * enough for the default limit several times over.  When it is full the
+ * weakest alert goes (counted). */
+#define ALERT_POOL_MAX        1024
+/* Distinct sources of the alerts held back in one interval are counted in
+ * a set of this many 64-bit keyed hashes (128 KiB); past 3/4 full the
+ * summary says "at least". */
+#define ALERT_SOURCES_MAX     16384
+/* Before the pool's weakest alert is dropped, it and at most this many
+ * more are asked how strong their scans are now (a table lookup each):
+ * a real scan that looked weak when it was reported has grown since. */
+#define ALERT_REFRESH_MAX     8
 
 /* Configuration file limits. */
 #define CONF_LINE_MAX         4096

@@ -498,7 +498,7 @@ printf 'SendEmail yes\nMailCommand "%s -t -i"\nRcptTo a@example.org\nRcptTo b@ex
 run_r cmd "$TMPD/cmd.conf" "$TMPD/tcp.pcap"
 check "command: the mailer finished" wait_done cmd
 check_grep "command: run with its arguments" "$TMPD/cmd/1.args" '^-t -i$'
-[ $IS_ROOT = 1 ] && check_grep "command: run as RunAsUser" "$TMPD/cmd/1.args" '^nobody$'
+[ $IS_ROOT = 1 ] && check_grep "command: run as RunAsUser (default scandetd)" "$TMPD/cmd/1.args" '^scandetd$'
 check_grep "command: the message, To: with every recipient" "$TMPD/cmd/1.eml" \
 	'^To: a@example.org, b@example.org$'
 check_nogrep "command: UNIX line ends" "$TMPD/cmd/1.eml" "$(printf '\r')"

@@ -142,6 +142,7 @@ static const struct {
 	{ "OSFPSendMail", F(osfp_send_mail), true },
 	{ "SendEmail", T(send_email), false },
 	{ "UdpSendEmail", U(send_email), false },
+	{ "SandboxRequired", F(sandbox_required), false },
 };
 
 static const struct {
@@ -169,7 +170,7 @@ static const struct {
 	{ "MailFrom", F(mail_from), "scandetd@localhost", WORD },
 	{ "MailSubject", F(mail_subject), "%p scan from %s", TEXT },
 	{ "HelloMsg", F(hello_msg), "localhost", WORD },
-	{ "RunAsUser", F(run_as_user), "nobody", WORD },
+	{ "RunAsUser", F(run_as_user), "scandetd", WORD },
 	{ "PidFile", F(pid_file), DEFAULT_PID_FILE, OPTIONAL },
 	{ "CaptureFilter", F(capture_filter), NULL, OPTIONAL },
 	{ "JsonLog", F(json_log), NULL, OPTIONAL },
@@ -1298,6 +1299,9 @@ TEST(contrib_example_loads)
 	      def.proto[CONF_TCP].send_email);
 	CHECK(cfg.capture_filter == NULL);
 	CHECK(cfg.json_log == NULL);
+	CHECK(cfg.sandbox_required == def.sandbox_required);
+	CHECK_INT(cfg.alert_limit.count, def.alert_limit.count);
+	CHECK_INT(cfg.alert_limit.seconds, def.alert_limit.seconds);
 	a = print_config(&cfg);
 	conf_free(&def);
 	CHECK(load(a, &def));
@@ -1307,6 +1311,63 @@ TEST(contrib_example_loads)
 	free(b);
 	conf_free(&def);
 	conf_free(&cfg);
+}
+
+/* ---- AlertLimit ------------------------------------------------------------ */
+
+TEST(alert_limit)
+{
+	struct config cfg;
+	char *out;
+
+	conf_defaults(&cfg);
+	CHECK_INT(cfg.alert_limit.count, DEFAULT_ALERT_LIMIT);
+	CHECK_INT(cfg.alert_limit.seconds, DEFAULT_ALERT_INTERVAL);
+	out = print_config(&cfg);
+	CHECK(strstr(out, fmt("\nAlertLimit %u %u\n", DEFAULT_ALERT_LIMIT,
+			      DEFAULT_ALERT_INTERVAL)) != NULL);
+	free(out);
+	conf_free(&cfg);
+
+	CHECK(load("AlertLimit 50 5\n", &cfg));
+	CHECK_INT(cfg.alert_limit.count, 50);
+	CHECK_INT(cfg.alert_limit.seconds, 5);
+	conf_free(&cfg);
+	CHECK(load("alertlimit=\t0   86400  # off\n", &cfg));
+	CHECK_INT(cfg.alert_limit.count, 0);
+	CHECK_INT(cfg.alert_limit.seconds, 86400);
+	conf_free(&cfg);
+	CHECK(load("AlertLimit \"1000000 1\"\n", &cfg));
+	CHECK_INT(cfg.alert_limit.count, 1000000);
+	CHECK_INT(cfg.alert_limit.seconds, 1);
+	conf_free(&cfg);
+	check_round_trip("AlertLimit 7 3\n");
+	check_round_trip("AlertLimit 0 60\n");
+
+	CHECK_STR(load_error("\nAlertLimit 100\n"),
+		  "t.conf:2: AlertLimit: \"100\" is not a count and an "
+		  "interval in seconds, like \"AlertLimit 120 60\"");
+	CHECK_STR(load_error("AlertLimit 1 2 3"),
+		  "t.conf:1: AlertLimit: \"1 2 3\" is not a count and an "
+		  "interval in seconds, like \"AlertLimit 120 60\"");
+	CHECK_STR(load_error("AlertLimit"),
+		  "t.conf:1: AlertLimit: missing value");
+	CHECK_STR(load_error("AlertLimit \"\""),
+		  "t.conf:1: AlertLimit: \"\" is not a count and an "
+		  "interval in seconds, like \"AlertLimit 120 60\"");
+	CHECK_STR(load_error("AlertLimit x 60"),
+		  "t.conf:1: AlertLimit: \"x\" is not a number");
+	CHECK_STR(load_error("AlertLimit 10 -1"),
+		  "t.conf:1: AlertLimit: \"-1\" is not a number");
+	CHECK_STR(load_error("AlertLimit 1000001 60"),
+		  "t.conf:1: AlertLimit: 1000001 is out of range (0..1000000)");
+	CHECK_STR(load_error("AlertLimit 10 0"),
+		  "t.conf:1: AlertLimit: 0 is out of range (1..86400)");
+	CHECK_STR(load_error("AlertLimit 10 86401"),
+		  "t.conf:1: AlertLimit: 86401 is out of range (1..86400)");
+	CHECK_STR(load_error("AlertLimit 10 99999999999999999999999"),
+		  "t.conf:1: AlertLimit: 99999999999999999999999 is out of "
+		  "range (1..86400)");
 }
 
 /* ---- printing ------------------------------------------------------------------ */
@@ -1337,7 +1398,7 @@ TEST(print_format)
 	CHECK(strstr(out, "\nCaptureFilter \"\"\n") != NULL);
 	CHECK(strstr(out, "\n# UdpPortLogIgnore (none)\n") != NULL);
 	CHECK(strstr(out, "\n# UdpHostScanIgnore (none)\n") != NULL);
-	CHECK(strncmp(out, "RunAsUser nobody\n", 17) == 0);
+	CHECK(strncmp(out, "RunAsUser scandetd\n", 19) == 0);
 	free(out);
 	conf_free(&cfg);
 }
@@ -1480,6 +1541,7 @@ int main(void)
 	RUN(message_excerpts);
 	RUN(original_sample_loads);
 	RUN(contrib_example_loads);
+	RUN(alert_limit);
 	RUN(print_format);
 	RUN(print_every_option);
 	RUN(print_round_trip);
