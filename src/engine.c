@@ -25,11 +25,11 @@
 #include "decode.h"
 #include "detect.h"
 #include "log.h"
-#include "mailer.h"
 #include "params.h"
 #include "priv.h"
 #include "proc.h"
 #include "resolve.h"
+#include "sink_mail.h"
 
 struct engine {
 	const struct engine_args *args;
@@ -191,12 +191,11 @@ static void read_names(struct engine *e)
 
 	if (!e->resolver)
 		return;
+	/* A resolver gone (RESOLVER_READ_GONE) is now down: the parent
+	 * restarts it and sends the new socket; until then, lines show
+	 * addresses. */
 	rc = resolver_read(e->resolver);
-	if (rc == RESOLVER_GONE) {
-		/* The parent restarts it and sends the new socket; until
-		 * then, lines show addresses. */
-		resolver_set_fd(e->resolver, -1);
-	} else if (rc < 0) {
+	if (rc == RESOLVER_READ_MALFORMED) {
 		fatalx("name lookup helper sent a malformed message");
 	}
 	alert_router_release(&e->router, false);
@@ -270,7 +269,7 @@ static bool start_names(struct engine *e, char *err, size_t errlen)
 	}
 	if (e->args->resolver_fd >= 0) {
 		e->resolver = resolver_from_fd(e->args->resolver_fd,
-					       RESOLVER_CACHE_DEFAULT);
+					       RESOLVER_CACHE_SIZE);
 		if (!e->resolver) {
 			snprintf(err, errlen, "DNSResolve: out of memory");
 			return false;

@@ -1275,6 +1275,7 @@ bool mailer_proc_start(const struct config *cfg, bool use_syslog,
 	spec.user = cfg->run_as_user;
 	spec.sandbox.mail_command = cfg->mail_command;
 	spec.sandbox.ca_file = cfg->mail_ca_file;
+	spec.sandbox_required = cfg->sandbox_required;
 	/* Its log: standard error, when that is where the daemon logs. */
 	spec.keep_stderr = true;
 	spec.setup = mailer_setup;

@@ -83,6 +83,9 @@
  * their table entries are fetched from memory ahead of their turn. */
 #define PKT_BATCH             32
 
+/* DNSResolve: names kept in the packet process's cache (buckets of 4). */
+#define RESOLVER_CACHE_SIZE   4096
+
 /* ---- obscure: bounds on work for hostile input --------------------- */
 
 /* A key lives in a bucket of this many slots (table.c); a full bucket

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "daemon.h"
 #include "engine.h"
@@ -36,6 +37,7 @@
 #include "proc.h"
 #include "resolve.h"
 #include "signature.h"
+#include "sink_mail.h"
 
 /* A helper that died is started again after this long, doubling up to
  * the maximum while it keeps dying, back to the minimum once it has run
@@ -81,7 +83,7 @@ bool priv_send(int sock, const struct priv_msg *m)
 	w.type = (uint8_t)m->type;
 	put_be32(w.config_len, m->config_len);
 	put_be32(w.sig_len, m->sig_len);
-	strncpy(w.text, m->text, sizeof w.text - 1);
+	memcpy(w.text, m->text, strnlen(m->text, sizeof w.text - 1));
 	return proc_send_fd(sock, &w, sizeof w, m->fd);
 }
 
@@ -407,6 +409,17 @@ static bool choose_user(struct priv *p, char *err, size_t errlen)
 		return false;
 	}
 	snprintf(p->user, sizeof p->user, "%s", want);
+	/* Every process started from this configuration runs as that. */
+	if (want != p->cfg->run_as_user) {
+		char *copy = strdup(want);
+
+		if (!copy) {
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		free(p->cfg->run_as_user);
+		p->cfg->run_as_user = copy;
+	}
 	return true;
 }
 
@@ -429,8 +442,8 @@ static bool helper_start(struct priv *p, struct helper *h, char *err,
 	bool ok;
 
 	if (h->msg == PRIV_MAILER)
-		ok = mailer_proc_start(p->cfg, p->user, p->to_syslog,
-				       p->to_stdout || p->o->read_file,
+		ok = mailer_proc_start(p->cfg, p->to_syslog,
+				       p->to_stdout,
 				       &h->proc, err, errlen);
 	else
 		ok = resolver_proc_start(p->user, p->cfg->sandbox_required,

@@ -8,6 +8,7 @@
  */
 #include "proc.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -267,6 +268,11 @@ static void child_main(const struct proc_spec *spec, int sock)
 	bool dropped;
 
 	reset_signals();
+	/* ps and /proc show the role: "scandetd-engine" (the kernel keeps
+	 * 15 bytes: "scandetd-resolv"). */
+	snprintf(err, sizeof err, "scandetd-%s", spec->name);
+	(void)prctl(PR_SET_NAME, err, 0, 0, 0);
+	err[0] = '\0';
 	/* glibc's syslog descriptor is about to be closed: forget it, or
 	 * a later log line could go to whatever reuses the number. */
 	closelog();

@@ -73,9 +73,10 @@ void resolver_free(struct resolver *r);
 
 /* Start the resolver process (role SANDBOX_RESOLVER, as user when root)
  * through proc_start(); the daemon's end is p->fd.  Called by the
- * process that supervises helpers.  false with the reason in err. */
-bool resolver_proc_start(const char *user, struct proc *p, char *err,
-			 size_t errlen);
+ * process that supervises helpers.  sandbox_required: SandboxRequired.
+ * false with the reason in err. */
+bool resolver_proc_start(const char *user, bool sandbox_required,
+			 struct proc *p, char *err, size_t errlen);
 
 /* For poll(): readable when answers arrive (or when the helper died);
  * -1 while the helper is down. */

@@ -107,8 +107,8 @@ static int serve_requests(void *arg, int sock)
 	}
 }
 
-bool resolver_proc_start(const char *user, struct proc *p, char *err,
-			 size_t errlen)
+bool resolver_proc_start(const char *user, bool sandbox_required,
+			 struct proc *p, char *err, size_t errlen)
 {
 	struct proc_spec spec;
 
@@ -116,6 +116,7 @@ bool resolver_proc_start(const char *user, struct proc *p, char *err,
 	spec.name = "resolver";
 	spec.role = SANDBOX_RESOLVER;
 	spec.user = user;
+	spec.sandbox_required = sandbox_required;
 	spec.run = serve_requests;
 	return proc_start(&spec, p, err, errlen);
 }

@@ -259,5 +259,5 @@ int main(void)
 	RUN(end_of_file_and_nothing_waiting);
 	RUN(read_file_regular_only_never_blocking);
 	RUN(load_config_makes_paths_absolute);
-	return unit_report();
+	return unit_report(__FILE__);
 }

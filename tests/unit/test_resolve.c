@@ -148,7 +148,7 @@ static struct resolver *real_resolver(struct proc *p, const char *user,
 	char err[256] = "";
 	struct resolver *r;
 
-	if (!resolver_proc_start(user, p, err, sizeof err)) {
+	if (!resolver_proc_start(user, false, p, err, sizeof err)) {
 		printf("resolver_proc_start: %s\n", err);
 		return NULL;
 	}
@@ -651,7 +651,7 @@ TEST(resolver_proc_start_errors)
 	struct proc p;
 
 	if (geteuid() == 0) {
-		CHECK(!resolver_proc_start("no-such-user-xq7", &p, err,
+		CHECK(!resolver_proc_start("no-such-user-xq7", false, &p, err,
 					   sizeof err));
 		CHECK(strstr(err, "resolver: ") == err);
 		CHECK(strstr(err, "no-such-user-xq7") != NULL);
