@@ -110,7 +110,11 @@ struct capture *capture_open_file(const char *path, const char *filter,
 	c->pcap = pcap_open_offline_with_tstamp_precision(path,
 			PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!c->pcap) {
-		snprintf(err, errlen, "%s: %s", path, ebuf);
+		/* libpcap's message names the file already, mostly. */
+		if (strncmp(ebuf, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
 		free(c);
 		return NULL;
 	}

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -170,7 +171,13 @@ char *priv_read_file(const char *path, size_t *len, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	    st.st_rdev == makedev(1, 3)) {
+		/* /dev/null: an empty file, as "-c /dev/null" has always
+		 * meant. */
+		st.st_mode = S_IFREG;
+		st.st_size = 0;
+	} else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
@@ -184,9 +191,9 @@ char *priv_read_file(const char *path, size_t *len, char *err,
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	/* One read more than the size: a file that grew is read to its
-	 * bound, never further. */
-	n = pread(fd, buf, (size_t)st.st_size, 0);
+	/* Up to the size fstat gave: a file that grows meanwhile is read
+	 * to that bound, never further. */
+	n = st.st_size > 0 ? pread(fd, buf, (size_t)st.st_size, 0) : 0;
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(buf);
@@ -543,8 +550,15 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 		spec.keep_fds[spec.nkeep++] = a->mail_fd;
 	if (a->resolver_fd >= 0)
 		spec.keep_fds[spec.nkeep++] = a->resolver_fd;
-	if (!proc_start(&spec, &p->engine, err, errlen))
+	if (!proc_start(&spec, &p->engine, err, errlen)) {
+		/* Its set-up errors are the user's (the capture, the files
+		 * the configuration names): said without proc's "engine: ". */
+		size_t n = strlen("engine: ");
+
+		if (strncmp(err, "engine: ", n) == 0)
+			memmove(err, err + n, strlen(err + n) + 1);
 		return false;
+	}
 	say_sandbox(&p->engine);
 	/* Those are the packet process's now. */
 	if (json_fd >= 0)

@@ -176,10 +176,14 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 	if (fd < 0) {
 		snprintf(err, errlen, "JsonLog %s: %s", path,
 			 errno == ELOOP ? "is a symbolic link" :
+			 errno == ENXIO ? "not a regular file (a FIFO)" :
 			 strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* A regular file, or a device such as /dev/null; never a FIFO or a
+	 * socket, whose reader could stop us. */
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) ||
+				     S_ISCHR(st.st_mode))) {
 		snprintf(err, errlen, "JsonLog %s: not a regular file", path);
 		close(fd);
 		return -1;

@@ -37,21 +37,22 @@ check_grep "truncated capture: statistics written" "$TMPD/cut.err" \
 	"^stat packets\.seen [1-9]"
 
 # ---- pcapng whose second interface has another link type ----------
-"$SPOOFS" -q -w "$TMPD/raw.pcap" --link raw --start 2000000000 \
-	-s 192.0.2.7 -d 198.51.100.10 -p 1-50
-if mergecap -F pcapng -a -w "$TMPD/mixed.pcapng" "$SCAN" "$TMPD/raw.pcap" \
-	2>/dev/null; then
-	"$SCANDETD" -c "$CONF" -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
-		2>"$TMPD/mixed.err"
-	rc=$?
-	check "pcapng with a second link type: exit 1" test "$rc" -eq 1
-	check_grep "pcapng: open scans end first" "$TMPD/mixed.out" \
-		"^End of port scan from "
-	check_grep "pcapng: statistics written" "$TMPD/mixed.err" \
-		"^stat packets\.seen [1-9]"
-else
-	fail "pcapng with a second link type" "could not build it (mergecap, relink.py)"
-fi
+# The scan as pcapng, then a second interface block of link type RAW
+# (101) after its packets: libpcap refuses to go on at that block.
+editcap -F pcapng "$SCAN" "$TMPD/mixed.pcapng" 2>/dev/null
+python3 -c '
+import struct, sys
+idb = struct.pack("<IIHHII", 1, 20, 101, 0, 65535, 20)
+open(sys.argv[1], "ab").write(idb)
+' "$TMPD/mixed.pcapng"
+"$SCANDETD" -c "$CONF" -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
+	2>"$TMPD/mixed.err"
+check_eq "pcapng with a second link type: exit 1" "$?" 1
+check_grep "pcapng: the error is said" "$TMPD/mixed.err" "type 101"
+check_grep "pcapng: open scans end first" "$TMPD/mixed.out" \
+	"^End of port scan from "
+check_grep "pcapng: statistics written" "$TMPD/mixed.err" \
+	"^stat packets\.seen 1005$"
 
 # ---- JsonLog that is a symbolic link or a FIFO ----------------------
 echo "precious" >"$TMPD/target"
@@ -86,13 +87,13 @@ tail -n 1 "$TMPD/disk/events.json" >"$TMPD/last.json"
 rm -f "$TMPD/disk/events.json"
 check "there are many events" test "$total" -gt 1000
 
-editcap -r "$BIG" "$TMPD/part1.pcap" 1-10000 >/dev/null 2>&1
-editcap -r "$BIG" "$TMPD/part2.pcap" 10001-1000000 >/dev/null 2>&1
+editcap -F pcap -r "$BIG" "$TMPD/part1.pcap" 1-10000 >/dev/null 2>&1
+editcap -F pcap -r "$BIG" "$TMPD/part2.pcap" 10001-1000000 >/dev/null 2>&1
 mkfifo "$TMPD/feed"
 cat >"$TMPD/full.sh" <<EOF
 set -u
-mount -t tmpfs -o size=64k tmpfs "$TMPD/disk" || exit 9
-dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=14 2>/dev/null
+mount -t tmpfs -o size=1024k tmpfs "$TMPD/disk" || exit 9
+dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=254 2>/dev/null
 "$SCANDETD" -c "$TMPD/full.conf" -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
 pid=\$!
 exec 7>"$TMPD/feed"

@@ -77,7 +77,7 @@ child_of() {
 # confined ROLE PID: unprivileged, no capabilities, no way back, seccomp.
 confined() {
 	check_eq "$1: uid $RUN_UID (real, effective, saved, fs)" \
-		"$(field "$2" Uid)" "$(printf '%s\t%s\t%s\t%s' $RUN_UID $RUN_UID $RUN_UID $RUN_UID)"
+		"$(field "$2" Uid)" "$RUN_UID $RUN_UID $RUN_UID $RUN_UID"
 	check "$1: gid not 0" sh -c "field() { awk -v n=\"\$2:\" '\$1 == n { \$1 = \"\"; print }' /proc/\$1/status; }; ! field $2 Gid | grep -qw 0"
 	for c in CapEff CapPrm CapInh CapAmb; do
 		check_eq "$1: $c empty" "$(field "$2" $c)" 0000000000000000
