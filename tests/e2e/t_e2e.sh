@@ -348,19 +348,27 @@ check "started, running as nobody (syslog)" wait_for "$SYSLOG" \
 	"^local3\.info scandetd\[$DPID\]: scandetd [0-9.]+ started on t0, running as nobody$" 10
 check_eq "daemon runs in the target's network namespace" \
 	"$(ip netns identify "$DPID" 2>/dev/null)" "$NS_T"
+# The packet process (the parent's child named scandetd-engine) is the
+# one that runs as RunAsUser; the parent keeps root with four
+# capabilities (tests/live/t_privsep.sh).
+EPID=""
+for c in $(cat "/proc/$DPID/task/$DPID/children" 2>/dev/null); do
+	[ "$(cat "/proc/$c/comm" 2>/dev/null)" = scandetd-engine ] && EPID=$c
+done
+check "the packet process runs" test -n "$EPID"
 NOBODY_U=$(id -u nobody)
 NOBODY_G=$(id -g nobody)
 check_eq "Uid: real, effective, saved, fs are nobody" \
-	"$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$DPID/status")" \
+	"$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$EPID/status")" \
 	"$NOBODY_U $NOBODY_U $NOBODY_U $NOBODY_U"
 check_eq "Gid: real, effective, saved, fs are nobody's group" \
-	"$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$DPID/status")" \
+	"$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$EPID/status")" \
 	"$NOBODY_G $NOBODY_G $NOBODY_G $NOBODY_G"
 check_eq "Groups: nobody's group only" \
-	"$(awk '/^Groups:/ { $1 = ""; print substr($0, 2) }' "/proc/$DPID/status" | xargs)" \
+	"$(awk '/^Groups:/ { $1 = ""; print substr($0, 2) }' "/proc/$EPID/status" | xargs)" \
 	"$NOBODY_G"
 check_eq "no capabilities left (CapEff)" \
-	"$(awk '/^CapEff:/ { print $2 }' "/proc/$DPID/status")" 0000000000000000
+	"$(awk '/^CapEff:/ { print $2 }' "/proc/$EPID/status")" 0000000000000000
 check "PID file is locked by the daemon" sh -c "! flock -n '$PIDFILE' true"
 check_eq "JsonLog is root's, 0640 (opened before dropping root)" \
 	"$(stat -c '%U %a' "$JSON" 2>/dev/null)" "root 640"

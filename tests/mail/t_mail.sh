@@ -586,7 +586,8 @@ EOF
 	check "live: daemon started" wait_file "$TMPD/live-d.err" 'started on lo'
 	check_grep "live: the mailer says where mail goes" "$TMPD/live-d.err" \
 		"mail: alerts go to smtp://127\\.0\\.0\\.1:$LPORT/localhost to 1 recipient, at most 5 a minute"
-	MPID=$(ps -o pid= --ppid "$DPID" | tr -d ' ' | head -n 1)
+	MPID=$(pgrep -P "$DPID" -x scandetd-mailer | head -n 1)
+	EPID=$(pgrep -P "$DPID" -x scandetd-engine | head -n 1)
 	check "live: the mailer is the daemon's child" test -n "$MPID"
 	check_eq "live: the mailer runs as nobody" \
 		"$(awk '/^Uid:/ {print $2, $3, $4}' /proc/$MPID/status 2>/dev/null)" \
@@ -594,9 +595,9 @@ EOF
 	# No capture socket and no file but its log went with the fork.
 	inodes() { ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'; }
 	awk 'NR > 1 {print $NF}' "/proc/$DPID/net/packet" | sort >"$TMPD/packet"
-	inodes "$DPID" | sort >"$TMPD/dsock"
+	inodes "$EPID" | sort >"$TMPD/dsock"
 	inodes "$MPID" | sort >"$TMPD/msock"
-	check "live: the daemon holds a capture socket" test -n "$(comm -12 "$TMPD/packet" "$TMPD/dsock")"
+	check "live: the packet process holds a capture socket" test -n "$(comm -12 "$TMPD/packet" "$TMPD/dsock")"
 	check_eq "live: the mailer holds none" "$(comm -12 "$TMPD/packet" "$TMPD/msock")" ""
 	check_eq "live: the mailer holds no file but its log" \
 		"$(ls -l "/proc/$MPID/fd" | sed -n 's/.* -> \(\/.*\)$/\1/p' | sort -u | tr '\n' ' ')" \
