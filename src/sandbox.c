@@ -105,7 +105,7 @@ static const char *const calls_engine[] = {
 
 /* Name lookups: NSS reads files, maps modules, asks nscd and DNS. */
 static const char *const calls_lookup[] = {
-	"openat", "access", "faccessat2", "readlink", "statfs", "fstatfs",
+	"access", "faccessat2", "readlink", "statfs", "fstatfs",
 	"connect", "bind", "getsockname", "getpeername", "setsockopt",
 	"sendmmsg", "shutdown",
 	NULL
@@ -181,7 +181,7 @@ static void allow_if(struct filter *f, int nr, const char *what,
 	     what);
 }
 
-#define ARG_EQ(n, v)		SCMP_CMP((n), SCMP_CMP_EQ, (scmp_datum_t)(v))
+#define ARG_EQ(n, v)		SCMP_CMP((n), SCMP_CMP_EQ, (scmp_datum_t)(v), 0)
 #define ARG_MASKED(n, m, v)	SCMP_CMP((n), SCMP_CMP_MASKED_EQ,	\
 					 (scmp_datum_t)(m), (scmp_datum_t)(v))
 /* An unused second comparison. */
@@ -258,6 +258,18 @@ static void allow_self_signal(struct filter *f)
 		 ARG_NONE);
 }
 
+/* Opens that cannot write or create.  No role writes a file by name:
+ * the parent reads what it likes (its capabilities include
+ * CAP_DAC_READ_SEARCH), but as uid 0 it could still write every file
+ * root owns; the resolver and the mailer read what lookups and OpenSSL
+ * read (Landlock says where). */
+static void allow_read_open(struct filter *f)
+{
+	allow_if(f, SCMP_SYS(openat), "openat", 1,
+		 ARG_MASKED(2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY),
+		 ARG_NONE);
+}
+
 static void rules_engine(struct filter *f)
 {
 	allow_names(f, calls_engine);
@@ -265,8 +277,6 @@ static void rules_engine(struct filter *f)
 	allow_mmap(f, false);
 	allow_fcntl(f);
 	allow_self_signal(f);
-	/* stdio asks whether stdout is a terminal (isatty: TCGETS). */
-	allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, TCGETS), ARG_NONE);
 }
 
 /* Refusals that are errors, not kills; only in the role's own filter,
@@ -288,6 +298,7 @@ static void refusals(struct filter *f, enum sandbox_role role)
 static void rules_lookup(struct filter *f)
 {
 	allow_names(f, calls_lookup);
+	allow_read_open(f);
 	allow_socket(f, false);
 	allow_mmap(f, true);
 	allow_fcntl(f);
@@ -302,19 +313,6 @@ static void rules_mailer(struct filter *f, const struct sandbox_opts *opts)
 	allow_clone(f, true, opts->mail_command != NULL);
 	if (opts->mail_command)
 		allow_names(f, calls_mail_command);
-	else
-		allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, TCGETS),
-			 ARG_NONE);
-}
-
-/* Opens that cannot write or create: the parent reads what it likes
- * (its capabilities include CAP_DAC_READ_SEARCH), but as uid 0 it
- * could still write every file root owns. */
-static void allow_priv_open(struct filter *f)
-{
-	allow_if(f, SCMP_SYS(openat), "openat", 1,
-		 ARG_MASKED(2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY),
-		 ARG_NONE);
 }
 
 static void allow_priv_prctl(struct filter *f)
@@ -350,7 +348,7 @@ static void rules_priv(struct filter *f, const struct sandbox_opts *opts)
 	allow_if(f, SCMP_SYS(fcntl), "fcntl", 1, ARG_EQ(1, F_GET_SEALS),
 		 ARG_NONE);
 	allow_clone(f, false, true);
-	allow_priv_open(f);
+	allow_read_open(f);
 	allow_priv_prctl(f);
 	for (r = 0; r < SANDBOX_ROLE_COUNT; r++)
 		if (r != SANDBOX_PRIV && (opts->child_roles & (1u << r)))
@@ -385,6 +383,8 @@ static void add_role_rules(struct filter *f, enum sandbox_role role,
 			   const struct sandbox_opts *opts)
 {
 	allow_names(f, calls_common);
+	/* stdio asks whether stdout is a terminal (isatty: TCGETS). */
+	allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, TCGETS), ARG_NONE);
 	switch (role) {
 	case SANDBOX_PRIV:
 		rules_priv(f, opts);
