@@ -50,8 +50,16 @@
 #endif
 #ifdef SAN_BUILD
 #define SKIP_IN_SAN(why) SKIP("make SAN=1: " why)
+/* The runtime's calls (sandbox.c, allow_sanitizer) move some refusals
+ * from one mechanism to another: still refused, differently.  The
+ * engine's opens: seccomp lets reads through to Landlock (EACCES) and
+ * kills writes; kill(): Landlock's signal scope answers EPERM. */
+#define ENGINE_WRITE_OPEN	KILLED, 0
+#define KILL_OTHERS		REFUSED, EPERM
 #else
 #define SKIP_IN_SAN(why) do { } while (0)
+#define ENGINE_WRITE_OPEN	REFUSED, EACCES
+#define KILL_OTHERS		KILLED, 0
 #endif
 
 /* How a confined child's attempt ended. */
@@ -154,7 +162,8 @@ static enum outcome attempt(enum sandbox_role role,
 
 /* CHECK that fn, in role, ends as expected (and with errno e if
  * REFUSED and e != 0). */
-#define EXPECT(role, opts, fn, want, e) do {				\
+#define EXPECT(...) EXPECT_(__VA_ARGS__)	/* after ENGINE_WRITE_OPEN... */
+#define EXPECT_(role, opts, fn, want, e) do {				\
 	int err_;							\
 	enum outcome got_ = attempt((role), (opts), (fn), &err_);	\
 	if (got_ != (want) || ((want) == REFUSED && (e) && err_ != (e))) \
@@ -561,8 +570,8 @@ TEST(engine_refuses)
 	/* Opens: an error (libpcap's statistics must survive one). */
 	EXPECT(SANDBOX_ENGINE, NULL, open_shadow, REFUSED, EACCES);
 	EXPECT(SANDBOX_ENGINE, NULL, open_tmp_read, REFUSED, EACCES);
-	EXPECT(SANDBOX_ENGINE, NULL, open_tmp_write, REFUSED, EACCES);
-	EXPECT(SANDBOX_ENGINE, NULL, create_in_tmp, REFUSED, EACCES);
+	EXPECT(SANDBOX_ENGINE, NULL, open_tmp_write, ENGINE_WRITE_OPEN);
+	EXPECT(SANDBOX_ENGINE, NULL, create_in_tmp, ENGINE_WRITE_OPEN);
 	EXPECT(SANDBOX_ENGINE, NULL, exec_true, KILLED, 0);
 	EXPECT(SANDBOX_ENGINE, NULL, socket_inet, KILLED, 0);
 	EXPECT(SANDBOX_ENGINE, NULL, socket_inet6_udp, KILLED, 0);
@@ -571,7 +580,7 @@ TEST(engine_refuses)
 	EXPECT(SANDBOX_ENGINE, NULL, socket_unix_stream, KILLED, 0);
 	EXPECT(SANDBOX_ENGINE, NULL, mount_tmpfs, KILLED, 0);
 	EXPECT(SANDBOX_ENGINE, NULL, mmap_exec, KILLED, 0);
-	EXPECT(SANDBOX_ENGINE, NULL, kill_parent, KILLED, 0);
+	EXPECT(SANDBOX_ENGINE, NULL, kill_parent, KILL_OTHERS);
 	EXPECT(SANDBOX_ENGINE, NULL, setuid_root, KILLED, 0);
 	EXPECT(SANDBOX_ENGINE, NULL, unshare_user, KILLED, 0);
 }
@@ -606,8 +615,10 @@ static bool has_i386_entry(void)
 
 	fflush(stdout);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);	/* not ASan's report */
 		_exit(i386_getpid());
+	}
 	return pid > 0 && waitpid(pid, &status, 0) == pid &&
 	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -642,7 +653,7 @@ TEST(resolver_refuses)
 	EXPECT(SANDBOX_RESOLVER, NULL, socket_netlink, KILLED, 0);
 	EXPECT(SANDBOX_RESOLVER, NULL, mount_tmpfs, KILLED, 0);
 	EXPECT(SANDBOX_RESOLVER, NULL, mmap_exec, KILLED, 0);
-	EXPECT(SANDBOX_RESOLVER, NULL, kill_parent, KILLED, 0);
+	EXPECT(SANDBOX_RESOLVER, NULL, kill_parent, KILL_OTHERS);
 	EXPECT(SANDBOX_RESOLVER, NULL, unshare_user, KILLED, 0);
 }
 
@@ -674,7 +685,6 @@ TEST(mailer_refuses)
 {
 	/* Without MailCommand: no program at all. */
 	EXPECT(SANDBOX_MAILER, NULL, exec_true, KILLED, 0);
-	EXPECT(SANDBOX_MAILER, NULL, fork_child, KILLED, 0);
 	/* With it: that program only (Landlock). */
 	EXPECT(SANDBOX_MAILER, &cat_opts, exec_sh, REFUSED, EACCES);
 	EXPECT(SANDBOX_MAILER, &cat_opts, exec_true, REFUSED, EACCES);
@@ -691,9 +701,10 @@ TEST(mailer_refuses)
 	EXPECT(SANDBOX_MAILER, &cat_opts, clone_newuser, KILLED, 0);
 }
 
-TEST(mailer_refuses_ptrace)
+TEST(mailer_refuses_ptrace_fork)
 {
-	SKIP_IN_SAN("LeakSanitizer's tracer needs ptrace");
+	SKIP_IN_SAN("LeakSanitizer's tracer needs ptrace and clone");
+	EXPECT(SANDBOX_MAILER, NULL, fork_child, KILLED, 0);
 	EXPECT(SANDBOX_MAILER, NULL, ptrace_me, KILLED, 0);
 	EXPECT(SANDBOX_MAILER, &cat_opts, ptrace_me, KILLED, 0);
 }
@@ -931,7 +942,7 @@ int main(void)
 	RUN(resolver_refuses_ptrace_fork);
 	RUN(mailer_works);
 	RUN(mailer_refuses);
-	RUN(mailer_refuses_ptrace);
+	RUN(mailer_refuses_ptrace_fork);
 	RUN(priv_works);
 	RUN(priv_refuses);
 	RUN(priv_refuses_ptrace);
