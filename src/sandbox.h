@@ -38,6 +38,11 @@ const char *sandbox_role_name(enum sandbox_role role);
 struct sandbox_opts {
 	const char *mail_command;	/* MailCommand: the program it runs */
 	const char *ca_file;		/* MailCAFile, read by libcurl */
+	/* SANDBOX_PRIV: the roles it starts, 1u << role each.  Seccomp
+	 * filters stack: a child is held by the parent's filter as well as
+	 * by its own, so the parent's must let through what they need
+	 * (for a mailer: TCP sockets; with mail_command, execve). */
+	unsigned child_roles;
 };
 
 /* What the kernel allowed us to apply. */

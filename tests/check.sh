@@ -2,23 +2,28 @@
 # tests/check.sh - what `make check` runs: the whole suite on the normal
 # build and again under AddressSanitizer + UndefinedBehaviorSanitizer, and
 # a warning-free build with clang.  The last line adds everything up:
-# "total: N passed, N failed".
+# "total: N passed, N failed" (", N skipped" when tests were skipped).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 MAKE=${MAKE:-make}
 passed=0
 failed=0
+skipped=0
 
-# count LOG: add the log's closing "N passed, N failed" line to the totals
+# count LOG: add the log's closing "N passed, N failed[, N skipped]" line
+# to the totals
 count() {
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$1" | tail -n 1)
 	if [ -z "$line" ]; then
 		failed=$((failed + 1))
 		return
 	fi
 	passed=$((passed + ${line%% passed*}))
 	f=${line#*passed, }
-	failed=$((failed + ${f%% failed}))
+	failed=$((failed + ${f%% failed*}))
+	case "$line" in
+	*skipped) s=${line##*failed, }; skipped=$((skipped + ${s%% skipped})) ;;
+	esac
 }
 
 log=$(mktemp)
@@ -49,5 +54,9 @@ else
 	echo "FAIL sanitizer build"
 fi
 
-echo "total: $passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "total: $passed passed, $failed failed, $skipped skipped"
+else
+	echo "total: $passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -2,8 +2,9 @@
 #
 # Source it, call check/check_eq/check_grep for each assertion, and end
 # with "finish".  Every check is a test case: it prints "ok NAME" or
-# "FAIL NAME: why", and finish prints "SCRIPT: N passed, N failed" and
-# exits non-zero when something failed.
+# "FAIL NAME: why", and finish prints "SCRIPT: N passed, N failed" (and
+# ", N skipped" when "skip NAME WHY" was called: a check that cannot run
+# here, never counted as passed) and exits non-zero when something failed.
 #
 # $TOP is the repository, $BUILD the build directory, $SCANDETD and
 # $SPOOFS the binaries under test, $TMPD a scratch directory removed at exit.
@@ -17,6 +18,7 @@ DATA="$TOP/tests/pcap/data"
 TMPD=$(mktemp -d)
 lib_passed=0
 lib_failed=0
+lib_skipped=0
 lib_cleanups=""
 trap 'lib_cleanup' EXIT
 
@@ -30,6 +32,7 @@ at_exit() { lib_cleanups="$1 $lib_cleanups"; }
 
 pass() { lib_passed=$((lib_passed + 1)); echo "ok $1"; }
 fail() { lib_failed=$((lib_failed + 1)); echo "FAIL $1: $2"; }
+skip() { lib_skipped=$((lib_skipped + 1)); echo "SKIP $1: $2"; }
 
 # check NAME COMMAND...: passes when COMMAND exits 0.
 check() {
@@ -56,7 +59,11 @@ check_nogrep() {
 }
 
 finish() {
-	echo "$(basename "$0"): $lib_passed passed, $lib_failed failed"
+	if [ "$lib_skipped" -gt 0 ]; then
+		echo "$(basename "$0"): $lib_passed passed, $lib_failed failed, $lib_skipped skipped"
+	else
+		echo "$(basename "$0"): $lib_passed passed, $lib_failed failed"
+	fi
 	[ "$lib_failed" -eq 0 ]
 	exit $?
 }

@@ -5,8 +5,8 @@
 #
 # Runs each unit-test binary ($BUILD/tests/test_*) and each test script
 # (tests/*/t_*.sh).  Every one of them ends its output with a line
-# "NAME: N passed, N failed"; this script sums those lines and prints the
-# total as its last line.  A test program that exits non-zero without such
+# "NAME: N passed, N failed" (", N skipped" may follow); this script sums
+# those lines and prints the total as its last line, in the same form.  A test program that exits non-zero without such
 # a line (a crash, a sanitizer report) counts as one failure.
 set -u
 BUILD=${BUILD:-build}
@@ -17,6 +17,7 @@ cd "$TOP" || exit 1
 pattern=${1:-}
 passed=0
 failed=0
+skipped=0
 failed_names=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -28,10 +29,12 @@ run_one() {
 	"$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
-	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+	s=0
 	if [ -n "$line" ]; then
-		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/')
-		f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, .*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		case "$line" in *skipped) s=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped$/\1/') ;; esac
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1	# exited non-zero but claims no failure
 		fi
@@ -42,6 +45,7 @@ run_one() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	[ "$f" -eq 0 ] || failed_names="$failed_names $name"
 }
 
@@ -55,5 +59,9 @@ for t in tests/*/t_*.sh; do
 done
 
 [ -z "$failed_names" ] || echo "failed:$failed_names"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

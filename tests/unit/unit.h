@@ -4,8 +4,10 @@
  * them in main() with RUN(name); main() ends with "return unit_report();".
  * A failed CHECK prints file:line and the expression and marks the
  * running test failed; the test goes on so that one run shows all faults.
- * The binary prints "<file>: N passed, N failed" and exits non-zero on
- * any failure.  tests/run.sh adds the counts up.
+ * SKIP(why) ends a test that cannot run here (it counts as skipped, never
+ * as passed).  The binary prints "<file>: N passed, N failed" (with
+ * ", N skipped" when some were) and exits non-zero on any failure.
+ * tests/run.sh adds the counts up.
  */
 #ifndef SCANDETD_UNIT_H
 #define SCANDETD_UNIT_H
@@ -14,7 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int unit_passed, unit_failed, unit_cur_failed;
+static int unit_passed, unit_failed, unit_skipped, unit_cur_failed;
+static int unit_cur_skipped;
 static const char *unit_cur_name;
 
 #define TEST(name) static void test_##name(void)
@@ -22,13 +25,22 @@ static const char *unit_cur_name;
 #define RUN(name) do {							\
 	unit_cur_name = #name;						\
 	unit_cur_failed = 0;						\
+	unit_cur_skipped = 0;						\
 	test_##name();							\
 	if (unit_cur_failed) {						\
 		unit_failed++;						\
 		printf("FAIL %s\n", #name);				\
+	} else if (unit_cur_skipped) {					\
+		unit_skipped++;						\
 	} else {							\
 		unit_passed++;						\
 	}								\
+} while (0)
+
+#define SKIP(why) do {							\
+	printf("SKIP %s: %s\n", unit_cur_name, (why));			\
+	unit_cur_skipped = 1;						\
+	return;								\
 } while (0)
 
 #define CHECK(cond) do {						\
@@ -62,7 +74,12 @@ static const char *unit_cur_name;
 
 static inline int unit_report(const char *file)
 {
-	printf("%s: %d passed, %d failed\n", file, unit_passed, unit_failed);
+	if (unit_skipped)
+		printf("%s: %d passed, %d failed, %d skipped\n", file,
+		       unit_passed, unit_failed, unit_skipped);
+	else
+		printf("%s: %d passed, %d failed\n", file, unit_passed,
+		       unit_failed);
 	return unit_failed ? 1 : 0;
 }
 
