@@ -813,18 +813,38 @@ static int signals_open(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* The parent keeps only what it needs, and nothing can give it more. */
-static bool confine_self(char *err, size_t errlen)
+/* The parent keeps only what it needs, and nothing can give it more:
+ * four capabilities, no_new_privs, and its own seccomp filter.  Filters
+ * stack over fork, so that filter also lets through what the helpers it
+ * may start again need (child_roles); the packet process is never
+ * started again. */
+static bool confine_self(struct priv *p, char *err, size_t errlen)
 {
 	static const int keep[] = {
 		CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH,
 	};
+	struct sandbox_opts opts = {
+		.mail_command = p->cfg->mail_command,
+		.ca_file = p->cfg->mail_ca_file,
+	};
+	struct sandbox_report rep;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+	if (p->mailer.proc.pid > 0)
+		opts.child_roles |= 1u << SANDBOX_MAILER;
+	if (p->resolver.proc.pid > 0)
+		opts.child_roles |= 1u << SANDBOX_RESOLVER;
+	if (!caps_keep_only(keep, geteuid() == 0 ? 4 : 0, err, errlen))
 		return false;
+	memset(&rep, 0, sizeof rep);
+	if (!sandbox_enter(SANDBOX_PRIV, &opts, p->cfg->sandbox_required, &rep,
+			   err, errlen))
+		return false;
+	if (rep.missing[0]) {
+		struct proc self = { .sandbox = rep };
+
+		say_sandbox(&self);
 	}
-	return caps_keep_only(keep, geteuid() == 0 ? 4 : 0, err, errlen);
+	return true;
 }
 
 static bool start_helpers(struct priv *p, char *err, size_t errlen)
@@ -859,7 +879,7 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 			close(json_fd);
 		return false;
 	}
-	return confine_self(err, errlen);
+	return confine_self(p, err, errlen);
 }
 
 static void stop_helpers(struct priv *p)
