@@ -100,6 +100,9 @@ static const char *const calls_common[] = {
  * down at exit) and syslog's, which glibc may re-create. */
 static const char *const calls_engine[] = {
 	"setsockopt", "connect",
+	/* The mail sink's close ends the mailer's input; a JsonLog line
+	 * the disk cut short is taken back. */
+	"shutdown", "ftruncate",
 	NULL
 };
 
@@ -276,6 +279,9 @@ static void rules_engine(struct filter *f)
 	allow_socket(f, true);
 	allow_mmap(f, false);
 	allow_fcntl(f);
+	/* A reload's text comes as a sealed memfd: checked before read. */
+	allow_if(f, SCMP_SYS(fcntl), "fcntl", 1, ARG_EQ(1, F_GET_SEALS),
+		 ARG_NONE);
 	allow_self_signal(f);
 }
 
