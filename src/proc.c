@@ -224,21 +224,21 @@ static void close_others(const struct proc_spec *spec)
 	close_range_from(lo, ~0U);
 }
 
+/* /dev/null, opened by the parent at its first proc_start: a helper
+ * started again later is forked from a parent whose sandbox lets it open
+ * nothing for writing. */
+static int devnull = -1;
+
 /* Standard input, output and error that are not kept go to /dev/null. */
 static bool null_stdio(const struct proc_spec *spec)
 {
 	const bool keep[3] = { spec->keep_stdin, spec->keep_stdout,
 			       spec->keep_stderr };
-	int fd = open("/dev/null", O_RDWR);
 	int i;
 
-	if (fd == -1)
-		return false;
 	for (i = 0; i < 3; i++)
-		if (!keep[i] && fd != i && dup2(fd, i) == -1)
+		if (!keep[i] && devnull != i && dup2(devnull, i) == -1)
 			return false;
-	if (fd > STDERR_FILENO)
-		close(fd);
 	return true;
 }
 
@@ -246,6 +246,10 @@ static bool null_stdio(const struct proc_spec *spec)
  * must not inherit it), the kept ones, stdio; nothing else. */
 static bool place_descriptors(const struct proc_spec *spec, int *sock)
 {
+	/* First, while the inherited /dev/null is still open (the parent's
+	 * stdio is open, so sock is above 2). */
+	if (!null_stdio(spec))
+		return false;
 	if (*sock != PROC_SOCK_FD) {
 		if (dup2(*sock, PROC_SOCK_FD) == -1)
 			return false;
@@ -255,7 +259,7 @@ static bool place_descriptors(const struct proc_spec *spec, int *sock)
 	if (fcntl(PROC_SOCK_FD, F_SETFD, FD_CLOEXEC) == -1)
 		return false;
 	close_others(spec);
-	return null_stdio(spec);
+	return true;
 }
 
 static void child_main(const struct proc_spec *spec, int sock)
@@ -406,6 +410,12 @@ bool proc_start(const struct proc_spec *spec, struct proc *p, char *err,
 	proc_init(p, spec->name, spec->role);
 	if (!spec_ok(spec, err, errlen))
 		return false;
+	if (devnull == -1 &&
+	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		set_err(err, errlen, "%s: /dev/null: %s", p->name,
+			strerror(errno));
+		return false;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		set_err(err, errlen, "%s: socketpair: %s", p->name,
 			strerror(errno));

@@ -26,6 +26,7 @@ DAEMON_PID=""
 FEED_PID=""
 
 cleanup() {
+	cp "$TMPD/err" /tmp/privsep.err 2>/dev/null
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
 	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
