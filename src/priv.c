@@ -492,12 +492,16 @@ static void helper_restart(struct priv *p, struct helper *h)
 	helper_hand_over(p, h);
 }
 
-static void helper_died(struct priv *p, struct helper *h, const char *why)
+static void helper_died(struct priv *p, struct helper *h, int status,
+			const char *why)
 {
 	struct priv_msg m = { .type = h->msg, .fd = -1 };
 
-	if (p->stopping || p->done) {
-		log_info("%s", why);
+	/* Exit 0 is a helper whose input ended: the packet process has
+	 * closed its end (it is stopping, or it died and SIGCHLD says so). */
+	if (p->stopping || p->done ||
+	    (WIFEXITED(status) && WEXITSTATUS(status) == PROC_EXIT_OK)) {
+		log_debug("%s", why);
 		return;
 	}
 	/* The packet process stops using it at once, counting what it
@@ -687,10 +691,10 @@ static void reap_children(struct priv *p)
 			p->exit_code = 1;
 		} else if (proc_exited(&p->mailer.proc, pid, status, why,
 				       sizeof why)) {
-			helper_died(p, &p->mailer, why);
+			helper_died(p, &p->mailer, status, why);
 		} else if (proc_exited(&p->resolver.proc, pid, status, why,
 				       sizeof why)) {
-			helper_died(p, &p->resolver, why);
+			helper_died(p, &p->resolver, status, why);
 		}
 	}
 }

@@ -103,6 +103,9 @@ static const char *const calls_engine[] = {
 	/* The mail sink's close ends the mailer's input; a JsonLog line
 	 * the disk cut short is taken back. */
 	"shutdown", "ftruncate",
+	/* libpcap, when the interface goes away: it looks at its socket
+	 * to say so. */
+	"getsockname",
 	NULL
 };
 

@@ -146,6 +146,73 @@ check "a FIFO in place of the configuration is refused" wait_for "$TMPD/err" \
 rm -f "$CONF"
 mv "$CONF.real" "$CONF"
 
+# ---- systemd's Type=notify, with a listener in its place ------------
+# NOTIFY_SOCKET set: scandetd stays in the foreground (no -F) and says
+# READY=1 once started, RELOADING=1 then READY=1 around a reload,
+# STOPPING=1 at the end.
+cat >"$TMPD/notify.py" <<'PYEOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], "a") as out:
+    while True:
+        try:
+            msg = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        out.write(msg.replace("\n", " ") + "\n")
+        out.flush()
+        if "STOPPING=1" in msg:
+            break
+PYEOF
+python3 "$TMPD/notify.py" "$TMPD/notify.sock" "$TMPD/notify.log" &
+NOTIFY_PID=$!
+i=0
+while [ ! -S "$TMPD/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sed "s|^PidFile .*|PidFile $TMPD/notify.pid|" "$CONF" >"$TMPD/notify.conf"
+NOTIFY_SOCKET="$TMPD/notify.sock" ip netns exec "$NS_B" "$SCANDETD" \
+	-c "$TMPD/notify.conf" -i sdp$$b >/dev/null 2>"$TMPD/notify.err" &
+NPID=$!
+check "notify: READY=1 once started" wait_for "$TMPD/notify.log" "READY=1"
+check "notify: with a status line" wait_for "$TMPD/notify.log" "STATUS=."
+check "notify: stays in the foreground" kill -0 "$NPID"
+check_eq "notify: the PID file names that process" \
+	"$(cat "$TMPD/notify.pid" 2>/dev/null)" "$NPID"
+kill -HUP "$NPID"
+check "notify: RELOADING=1 on SIGHUP" wait_for "$TMPD/notify.log" "RELOADING=1"
+check "notify: then READY=1 again" sh -c \
+	"sleep 1; sed -n '/RELOADING=1/,\$p' '$TMPD/notify.log' | grep -q 'READY=1'"
+kill -TERM "$NPID"
+check "notify: STOPPING=1 on SIGTERM" wait_for "$TMPD/notify.log" "STOPPING=1"
+wait "$NPID"
+check_eq "notify: clean exit" "$?" 0
+wait "$NOTIFY_PID" 2>/dev/null
+
+# ---- the capture's interface deleted: scans end, statistics, exit 1 --
+ip link add sdq$$a netns "$NS_A" type veth peer name sdq$$b netns "$NS_B" &&
+ip -n "$NS_A" addr add 192.0.2.20/24 dev sdq$$a &&
+ip -n "$NS_B" addr add 192.0.2.10/24 dev sdq$$b &&
+ip -n "$NS_A" link set sdq$$a up && ip -n "$NS_B" link set sdq$$b up
+sed "s|^PidFile .*|PidFile $TMPD/gone.pid|" "$CONF" >"$TMPD/gone.conf"
+ip netns exec "$NS_B" "$SCANDETD" -c "$TMPD/gone.conf" -i sdq$$b -F \
+	>"$TMPD/gone.out" 2>"$TMPD/gone.err" &
+GPID=$!
+check "deleted interface: daemon started" wait_for "$TMPD/gone.err" "started on sdq$$b"
+ip netns exec "$NS_A" "$SPOOFS" -s 198.51.100.77 -d 192.0.2.10 -p 3-200 >/dev/null
+check "deleted interface: a scan is seen first" wait_for "$TMPD/gone.out" \
+	'^Possible port scan from 198\.51\.100\.77 to'
+ip -n "$NS_B" link del sdq$$b
+i=0
+while kill -0 "$GPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "deleted interface: the daemon stops" test $i -lt 100
+wait "$GPID"
+check_eq "deleted interface: exit 1" "$?" 1
+check_grep "deleted interface: the open scan ends first" "$TMPD/gone.out" \
+	'^End of port scan from 198\.51\.100\.77 to'
+check_grep "deleted interface: statistics written" "$TMPD/gone.err" \
+	'stat packets\.seen [1-9]'
+
 # ---- a sandbox violation in the engine: which role died, and why ---
 ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
 kill -SYS "$ENGINE"
