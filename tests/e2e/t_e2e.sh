@@ -162,7 +162,9 @@ nscan() {
 
 # The daemon's lines in syslog, without "local3.notice scandetd[PID]: ".
 SYSPFX='^[a-z0-9]+\.[a-z]+ scandetd\['
-daemon_lines() { grep -E "${SYSPFX}$DPID\]: " "$SYSLOG" 2>/dev/null; }
+# The parent's lines and the packet process's (alerts, reloads applied,
+# statistics) carry their own PIDs.
+daemon_lines() { grep -E "${SYSPFX}($DPID|$EPID)\]: " "$SYSLOG" 2>/dev/null; }
 
 # sys_alerts SRC: SRC's scan reports in syslog, "FACILITY.SEVERITY TEXT",
 # sorted, joined by "; ".
@@ -441,7 +443,7 @@ scenario "PortScanIgnore: same scan, other ports" 198.51.100.42 $T4 "tcp portsca
 
 # ------------------------------------------ connection logging (SIGHUP)
 echo "--- LogConnections, HostLogIgnore (SIGHUP)"
-reloads() { count_lines "$SYSLOG" "^local3\.info scandetd\[$DPID\]: configuration reloaded from $(re "$CONF")$"; }
+reloads() { count_lines "$SYSLOG" "^local3\.info scandetd\[$EPID\]: configuration reloaded from $(re "$CONF")$"; }
 # hup N: SIGHUP, then wait for the Nth "configuration reloaded" line.
 hup() {
 	kill -HUP "$DPID"
@@ -460,12 +462,12 @@ atk curl -s -o /dev/null --max-time 5 --interface $IGN "http://$T4/"
 C_PORTS=$(curl_ports 5 | sort -n | xargs)
 cli "$PY" "$NETNS_DIR/dnsq.py" $T4 3 >"$LOGS/conn.dns" 2>&1
 check "plain lines logged" wait_count "$SYSLOG" \
-	"scandetd\[$DPID\]: UDP port 53 connection attempt from $(re $C4)$" 3 10
+	"scandetd\[$EPID\]: UDP port 53 connection attempt from $(re $C4)$" 3 10
 check "and in the JsonLog" wait_json 3 connection $C4 proto=udp dport=53
 check_eq "5 lines 'port 80 connection attempt from $C4'" \
-	"$(daemon_lines | grep -Ec "^local3\.notice scandetd\[$DPID\]: port 80 connection attempt from $(re $C4)$")" 5
+	"$(daemon_lines | grep -Ec "^local3\.notice scandetd\[$EPID\]: port 80 connection attempt from $(re $C4)$")" 5
 check_eq "3 lines 'UDP port 53 connection attempt from $C4'" \
-	"$(daemon_lines | grep -Ec "^local3\.notice scandetd\[$DPID\]: UDP port 53 connection attempt from $(re $C4)$")" 3
+	"$(daemon_lines | grep -Ec "^local3\.notice scandetd\[$EPID\]: UDP port 53 connection attempt from $(re $C4)$")" 3
 check_eq "HostLogIgnore $IGN: its connections not logged" \
 	"$(conn_lines | grep -c "from $(re $IGN)")" 0
 check_eq "UdpHostLogIgnore $T4:53: the DNS answers not logged" \
@@ -488,11 +490,11 @@ D_PORTS=$(curl_ports 3 | xargs)
 cli "$PY" "$NETNS_DIR/dnsq.py" $T4 1 >"$LOGS/details.dns" 2>&1
 U_PORT=$(sed -n 's/^sport //p' "$LOGS/details.dns")
 check "detailed UDP line" wait_for "$SYSLOG" \
-	"^local3\.notice scandetd\[$DPID\]: UDP $(re $C4)\($U_PORT\) -> $(re $T4)\(53\)$" 10
+	"^local3\.notice scandetd\[$EPID\]: UDP $(re $C4)\($U_PORT\) -> $(re $T4)\(53\)$" 10
 wait_json 1 connection $C4 proto=udp sport="$U_PORT"
 for p in $D_PORTS; do
 	check_eq "line 'TCP $C4($p) -> $T4(80)'" \
-		"$(daemon_lines | grep -Fxc "local3.notice scandetd[$DPID]: TCP $C4($p) -> $T4(80)")" 1
+		"$(daemon_lines | grep -Fxc "local3.notice scandetd[$EPID]: TCP $C4($p) -> $T4(80)")" 1
 done
 check_eq "JSON connection event for each" \
 	"$(for p in $D_PORTS; do events count connection $C4 proto=tcp sport=$p dport=80 dst=$T4; done | xargs)" "1 1 1"
@@ -519,7 +521,7 @@ R_FIRST=${R_PORTS%% *}
 R_FIRST=${R_FIRST:-0}
 check "logged from mid-scan on (first logged port $R_FIRST)" test "$R_FIRST" -gt 1
 check_eq "then every probe logged, once" "$R_PORTS" "$(seq "$R_FIRST" 100 | xargs)"
-wait_for "$SYSLOG" "scandetd\[$DPID\]: TCP $(re $RS)\([0-9]+\) -> $(re $T4)\(100\)$" 10
+wait_for "$SYSLOG" "scandetd\[$EPID\]: TCP $(re $RS)\([0-9]+\) -> $(re $T4)\(100\)$" 10
 check_eq "in syslog too" "$(conn_lines | grep -c "TCP $(re $RS)(")" "$(echo "$R_PORTS" | wc -w)"
 
 # ------------------------------------------ SIGHUP with a broken file
@@ -532,7 +534,7 @@ check "broken reload logged: FILE:LINE" wait_for "$SYSLOG" \
 check_eq "no 'configuration reloaded' for it" "$(reloads)" 4
 K_PORT=$(curl_ports 1 | xargs)
 check "old LogConnections/LogDetails still in force" wait_for "$SYSLOG" \
-	"^local3\.notice scandetd\[$DPID\]: TCP $(re $C4)\($K_PORT\) -> $(re $T4)\(80\)$" 10
+	"^local3\.notice scandetd\[$EPID\]: TCP $(re $C4)\($K_PORT\) -> $(re $T4)\(80\)$" 10
 scenario "broken reload: old HostScanIgnore $IGN kept" $IGN $T4 none \
 	nm -S $IGN -sS -p 300-400 $T4
 scenario "broken reload: still detecting" 198.51.100.44 $T4 "tcp portscan" \
@@ -543,8 +545,8 @@ echo "--- SIGUSR1, SIGTERM"
 n_alert() { "$PY" -c '
 import json, sys
 print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["event"] == sys.argv[2]))' "$JSON" "$1"; }
-stat_of() { daemon_lines | sed -n "s/^local3\.info scandetd\[$DPID\]: stat $(re "$1") \([0-9]*\)$/\1/p" | tail -n 1; }
-STAT_END="scandetd\[$DPID\]: stat alerts\.scan_end "
+stat_of() { daemon_lines | sed -n "s/^local3\.info scandetd\[$EPID\]: stat $(re "$1") \([0-9]*\)$/\1/p" | tail -n 1; }
+STAT_END="scandetd\[$EPID\]: stat alerts\.scan_end "
 kill -USR1 "$DPID"
 check "SIGUSR1: statistics in syslog" wait_count "$SYSLOG" "$STAT_END" 1 10
 check_eq "stat capture.dropped 0 (SIGUSR1)" "$(stat_of capture.dropped)" 0
@@ -552,7 +554,7 @@ check_eq "stat capture.if_dropped 0 (SIGUSR1)" "$(stat_of capture.if_dropped)" 0
 check "stat packets.seen > 10000" test "$(stat_of packets.seen)" -gt 10000
 check_eq "stat packets.malformed 0" "$(stat_of packets.malformed)" 0
 
-nstop() { count_lines "$SYSLOG" "^local3\.info scandetd\[$DPID\]: stopping$"; }
+nstop() { count_lines "$SYSLOG" "^local3\.info scandetd\[$EPID\]: stopping$"; }
 kill -TERM "$DPID"
 for _ in $(seq 100); do daemon_alive || break; sleep 0.1; done
 check "SIGTERM stops the daemon (within 10 s)" sh -c "! test -d /proc/$DPID"
