@@ -12,6 +12,7 @@
  */
 #include "sandbox.h"
 
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -282,6 +283,14 @@ static void rules_engine(struct filter *f)
 	allow_socket(f, true);
 	allow_mmap(f, false);
 	allow_fcntl(f);
+	/* libpcap asks whether the interface is still up (SIOCGIFFLAGS)
+	 * and what it is called, when packets stop: questions only. */
+	allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, SIOCGIFFLAGS),
+		 ARG_NONE);
+	allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, SIOCGIFINDEX),
+		 ARG_NONE);
+	allow_if(f, SCMP_SYS(ioctl), "ioctl", 1, ARG_EQ(1, SIOCGIFNAME),
+		 ARG_NONE);
 	/* A reload's text comes as a sealed memfd: checked before read. */
 	allow_if(f, SCMP_SYS(fcntl), "fcntl", 1, ARG_EQ(1, F_GET_SEALS),
 		 ARG_NONE);

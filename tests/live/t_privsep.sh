@@ -238,6 +238,12 @@ while [ -z "$(child_of "$DAEMON_PID" scandetd-engine)" ] && [ $i -lt 50 ]; do
 done
 ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
 check "-r: an engine runs" test -n "$ENGINE"
+# Its set-up (as root: opening the file) may still be under way: wait,
+# boundedly, for it to have confined itself, then look at everything.
+i=0
+while [ -n "$ENGINE" ] && [ "$(field "$ENGINE" Seccomp)" != 2 ] && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 [ -n "$ENGINE" ] && confined "-r engine" "$ENGINE"
 exec 7>&-
 wait "$DAEMON_PID"
