@@ -1262,18 +1262,54 @@ static int mailer_run(void *arg, int sock)
 	return rc;
 }
 
+/* MailCommand's program (its first word) and, when it is a script, the
+ * interpreter its "#!" line names: the two files the sandbox lets the
+ * mailer run.  Empty strings when there are none. */
+static void command_files(const char *command, char *prog, size_t plen,
+			  char *interp, size_t ilen)
+{
+	char line[256];
+	size_t n = strcspn(command, " \t");
+	FILE *f;
+
+	prog[0] = interp[0] = '\0';
+	if (n == 0 || n >= plen)
+		return;
+	memcpy(prog, command, n);
+	prog[n] = '\0';
+	f = fopen(prog, "re");
+	if (!f)
+		return;
+	if (fgets(line, sizeof line, f) && line[0] == '#' && line[1] == '!') {
+		const char *p = line + 2 + strspn(line + 2, " \t");
+		size_t len = strcspn(p, " \t\r\n");
+
+		if (len > 0 && len < ilen && p[0] == '/') {
+			memcpy(interp, p, len);
+			interp[len] = '\0';
+		}
+	}
+	fclose(f);
+}
+
 bool mailer_proc_start(const struct config *cfg, bool use_syslog,
 		       bool also_stderr, struct proc *p, char *err,
 		       size_t errlen)
 {
 	struct mailer_start ms = { cfg, use_syslog, also_stderr, NULL };
 	struct proc_spec spec;
+	char prog[512], interp[256];
 
 	memset(&spec, 0, sizeof spec);
 	spec.name = "mailer";
 	spec.role = SANDBOX_MAILER;
 	spec.user = cfg->run_as_user;
-	spec.sandbox.mail_command = cfg->mail_command;
+	if (cfg->mail_command) {
+		command_files(cfg->mail_command, prog, sizeof prog, interp,
+			      sizeof interp);
+		spec.sandbox.mail_command = prog[0] ? prog : NULL;
+		spec.sandbox.mail_interpreter = interp[0] ? interp : NULL;
+	}
 	spec.sandbox.ca_file = cfg->mail_ca_file;
 	spec.sandbox_required = cfg->sandbox_required;
 	/* Its log: standard error, when that is where the daemon logs. */

@@ -517,6 +517,9 @@ static bool landlock_role(enum sandbox_role role,
 		if (opts->mail_command)
 			rules[n++] = (struct landlock_rule){
 				opts->mail_command, LL_READ | LL_EXECUTE };
+		if (opts->mail_interpreter)
+			rules[n++] = (struct landlock_rule){
+				opts->mail_interpreter, LL_READ | LL_EXECUTE };
 		/* The relay's port is the configuration's: any. */
 		net.handle_connect = false;
 	}

@@ -36,7 +36,10 @@ const char *sandbox_role_name(enum sandbox_role role);
 
 /* What a role may reach beyond its fixed list (NULL: nothing). */
 struct sandbox_opts {
-	const char *mail_command;	/* MailCommand: the program it runs */
+	const char *mail_command;	/* MailCommand: the program it runs
+					 * (its path, without arguments) */
+	const char *mail_interpreter;	/* the #! interpreter of that
+					 * program, when it is a script */
 	const char *ca_file;		/* MailCAFile, read by libcurl */
 	/* SANDBOX_PRIV: the roles it starts, 1u << role each.  Seccomp
 	 * filters stack: a child is held by the parent's filter as well as
