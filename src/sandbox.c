@@ -318,6 +318,28 @@ static void refusals(struct filter *f, enum sandbox_role role)
 	if (refuse_open)
 		note(f, seccomp_rule_add(f->ctx, SCMP_ACT_ERRNO(EACCES),
 					 SCMP_SYS(openat), 0), "openat");
+	/* A reload whose CaptureFilter names a host makes pcap_compile()
+	 * ask DNS: refused, the reload fails and says why; it must not
+	 * kill the packet process. */
+	if (role == SANDBOX_ENGINE) {
+		/* DNS, the AI_ADDRCONFIG check (netlink), nscd (a UNIX
+		 * stream socket): every way getaddrinfo() tries. */
+		static const int domains[] = { AF_INET, AF_INET6, AF_NETLINK };
+
+		for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++)
+			note(f, seccomp_rule_add(f->ctx,
+						 SCMP_ACT_ERRNO(EACCES),
+						 SCMP_SYS(socket), 1,
+						 SCMP_A0(SCMP_CMP_EQ,
+							 (scmp_datum_t)domains[i])),
+			     "socket");
+		note(f, seccomp_rule_add(f->ctx, SCMP_ACT_ERRNO(EACCES),
+					 SCMP_SYS(socket), 2,
+					 SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+					 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf,
+						 SOCK_STREAM)),
+		     "socket");
+	}
 }
 
 static void rules_lookup(struct filter *f)

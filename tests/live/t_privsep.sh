@@ -120,6 +120,16 @@ check "after the reload, a scan from elsewhere is reported" wait_for "$TMPD/out"
 	'^Possible port scan from 192\.0\.2\.7 to'
 check_nogrep "and the new ignore rule holds" "$TMPD/out" '203\.0\.113\.7'
 
+# A capture filter that names a host, on reload: the confined engine
+# cannot ask DNS, so the reload is refused with the reason, not fatal.
+cp "$CONF" "$CONF.keep"
+echo 'CaptureFilter "not host scanner.example.invalid"' >>"$CONF"
+kill -HUP "$DAEMON_PID"
+check "a filter naming a host: reload refused, said" wait_for "$TMPD/err" \
+	"reload failed, keeping the old configuration: .*capture filter"
+check "and the daemon goes on" kill -0 "$DAEMON_PID"
+mv "$CONF.keep" "$CONF"
+
 # ---- helpers killed: noticed at once, restarted ---------------------
 kill -9 "$RESOLVER"
 check "dead resolver logged with its reason" wait_for "$TMPD/err" \
