@@ -224,13 +224,7 @@ static void report_stats(struct scandetd *s, FILE *out)
 		if (s->decode_results[r])
 			put_stat(&so, decode_result_name((enum decode_result)r),
 				 s->decode_results[r]);
-	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
-		char name[64];
-
-		snprintf(name, sizeof name, "alerts.%s",
-			 alert_kind_name((enum alert_kind)k));
-		put_stat(&so, name, s->router.count[k]);
-	}
+	alert_router_stats(&s->router, put_stat, &so);
 	detect_stats(s->det, put_stat, &so);
 	if (out)
 		fflush(out);
@@ -521,11 +515,13 @@ static int run_file(struct scandetd *s)
 			return 1;
 		}
 		read_names(s);
+		/* AlertLimit intervals follow packet time. */
+		alert_router_tick(&s->router, s->now_us);
 		handle_signals(s);
 	}
 	detect_finish(s->det);
 	drain_names(s);
-	alert_router_release(&s->router, true);
+	alert_router_finish(&s->router);
 	alert_router_flush(&s->router);
 	report_stats(s, stderr);
 	return 0;
@@ -560,11 +556,14 @@ static int run_live(struct scandetd *s)
 			handle_signals(s);
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
 			read_names(s);
+		/* Live packet time is wall time: an AlertLimit interval ends
+		 * (and says what it held back) with or without packets. */
+		alert_router_tick(&s->router, wall_us());
 		alert_router_flush(&s->router);
 	}
 	log_info("stopping");
 	detect_finish(s->det);
-	alert_router_release(&s->router, true);
+	alert_router_finish(&s->router);
 	alert_router_flush(&s->router);
 	report_stats(s, NULL);
 	return 0;
