@@ -206,10 +206,13 @@ static const char *plural(uint64_t n)
 static void line_suppressed(struct strbuf *sb, const struct alert *a)
 {
 	const struct held_back *h = &a->held_back;
+	uint64_t secs = (h->end_us - h->start_us + 999999) / 1000000;
 	const char *sep = "";
 	char end[40];
 
 	format_ts(h->end_us, end, sizeof end);
+	if (secs == 0)
+		secs = 1;		/* a capture that ended at once */
 	sb_printf(sb, "Held back %u alert%s (", h->total, plural(h->total));
 	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
 		if (!h->kind[k])
@@ -220,9 +223,8 @@ static void line_suppressed(struct strbuf *sb, const struct alert *a)
 	}
 	sb_printf(sb, ") from %s%u source%s in the %llu s to %s (AlertLimit "
 		  "%u %u); ", h->sources_at_least ? "at least " : "",
-		  h->sources, plural(h->sources),
-		  (unsigned long long)((h->end_us - h->start_us + 999999) /
-				       1000000), end, h->limit, h->seconds);
+		  h->sources, plural(h->sources), (unsigned long long)secs,
+		  end, h->limit, h->seconds);
 	if (h->follow)
 		sb_printf(sb, "%u held alert%s follow%s, strongest first; ",
 			  h->follow, plural(h->follow),
