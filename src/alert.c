@@ -19,6 +19,7 @@ static const char *const kind_names[ALERT_KIND_COUNT] = {
 	[ALERT_FLOOD] = "flood",
 	[ALERT_OSPROBE] = "osprobe",
 	[ALERT_SCAN_END] = "scan_end",
+	[ALERT_SUPPRESSED] = "suppressed",
 };
 
 const char *alert_kind_name(enum alert_kind k)
@@ -194,6 +195,43 @@ static void line_osprobe(struct strbuf *sb, const struct alert *a,
 	put_host(sb, cfg, names, &a->src);
 }
 
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* "Held back 4900 alerts (4880 portscan, 20 scan_end) from 4900 sources
+ * in the 60 s to TIME (AlertLimit 120 60); 120 held alerts follow,
+ * strongest first; totals in the statistics" */
+static void line_suppressed(struct strbuf *sb, const struct alert *a)
+{
+	const struct held_back *h = &a->held_back;
+	uint64_t secs = (h->end_us - h->start_us + 999999) / 1000000;
+	const char *sep = "";
+	char end[40];
+
+	format_ts(h->end_us, end, sizeof end);
+	if (secs == 0)
+		secs = 1;		/* a capture that ended at once */
+	sb_printf(sb, "Held back %u alert%s (", h->total, plural(h->total));
+	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
+		if (!h->kind[k])
+			continue;
+		sb_printf(sb, "%s%u %s", sep, h->kind[k],
+			  alert_kind_name((enum alert_kind)k));
+		sep = ", ";
+	}
+	sb_printf(sb, ") from %s%u source%s in the %llu s to %s (AlertLimit "
+		  "%u %u); ", h->sources_at_least ? "at least " : "",
+		  h->sources, plural(h->sources), (unsigned long long)secs,
+		  end, h->limit, h->seconds);
+	if (h->follow)
+		sb_printf(sb, "%u held alert%s follow%s, strongest first; ",
+			  h->follow, plural(h->follow),
+			  h->follow == 1 ? "s" : "");
+	sb_printf(sb, "totals in the statistics");
+}
+
 void alert_format_line(const struct alert *a, const struct config *cfg,
 		       const struct alert_names *names, char *buf, size_t len)
 {
@@ -216,6 +254,9 @@ void alert_format_line(const struct alert *a, const struct config *cfg,
 		break;
 	case ALERT_OSPROBE:
 		line_osprobe(&sb, a, cfg, names);
+		break;
+	case ALERT_SUPPRESSED:
+		line_suppressed(&sb, a);
 		break;
 	case ALERT_KIND_COUNT:
 		break;
@@ -273,6 +314,27 @@ static void json_osprobe(struct strbuf *sb, const struct alert *a)
 	json_ts(sb, "first_ts", a->scan.first_ts);
 }
 
+static void json_suppressed(struct strbuf *sb, const struct alert *a)
+{
+	const struct held_back *h = &a->held_back;
+	const char *sep = "";
+
+	json_ts(sb, "interval_start", h->start_us);
+	json_ts(sb, "interval_end", h->end_us);
+	sb_printf(sb, ",\"limit\":%u,\"seconds\":%u,\"held_back\":%u,"
+		  "\"kinds\":{", h->limit, h->seconds, h->total);
+	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
+		if (!h->kind[k])
+			continue;
+		sb_printf(sb, "%s\"%s\":%u", sep,
+			  alert_kind_name((enum alert_kind)k), h->kind[k]);
+		sep = ",";
+	}
+	sb_printf(sb, "},\"sources\":%u,\"sources_at_least\":%s,"
+		  "\"follow\":%u}", h->sources,
+		  h->sources_at_least ? "true" : "false", h->follow);
+}
+
 void alert_format_json(const struct alert *a, char *buf, size_t len)
 {
 	struct strbuf sb = { buf, len, 0 };
@@ -282,6 +344,10 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 	buf[0] = '\0';
 	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
 	json_ts(&sb, "ts", a->ts_us);
+	if (a->kind == ALERT_SUPPRESSED) {
+		json_suppressed(&sb, a);	/* no packet, no addresses */
+		return;
+	}
 	sb_printf(&sb, ",\"proto\":\"%s\"", a->proto == PROTO_UDP ? "udp" :
 		  a->proto == PROTO_ICMP ? "icmp" : "tcp");
 	json_addr(&sb, "src", &a->src);
@@ -303,6 +369,7 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 	case ALERT_OSPROBE:
 		json_osprobe(&sb, a);
 		break;
+	case ALERT_SUPPRESSED:
 	case ALERT_KIND_COUNT:
 		break;
 	}
@@ -322,6 +389,7 @@ void alert_router_init(struct alert_router *r, const struct config *cfg)
 {
 	memset(r, 0, sizeof *r);
 	r->cfg = cfg;
+	limiter_init(&r->limit);
 }
 
 bool alert_router_add(struct alert_router *r, struct sink *s)
@@ -349,10 +417,59 @@ bool alert_is_logged(const struct alert *a, const struct config *cfg)
 	}
 }
 
+/* To the log sinks (all_alerts false) only: those AlertLimit counts. */
+static void write_logged(struct alert_router *r, const struct alert *a)
+{
+	char line[ALERT_LINE_MAX];
+
+	alert_format_line(a, r->cfg, &r->names, line, sizeof line);
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (!r->sinks[i]->all_alerts)
+			r->sinks[i]->emit(r->sinks[i], a, line);
+}
+
+/* Close the AlertLimit intervals that have ended by now: each one's
+ * summary, then the held alerts it lets through. */
+static void limit_advance(struct alert_router *r, uint64_t now, bool finish)
+{
+	const struct alert_limit *lim = &r->cfg->alert_limit;
+	const struct alert *a;
+	struct alert summary;
+
+	while (limiter_close(&r->limit, lim->count, lim->seconds, now, finish,
+			     &summary)) {
+		if (summary.kind == ALERT_SUPPRESSED)
+			write_logged(r, &summary);
+		while ((a = limiter_release(&r->limit)) != NULL)
+			write_logged(r, a);
+	}
+}
+
+static bool has_log_sink(const struct alert_router *r)
+{
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (!r->sinks[i]->all_alerts)
+			return true;
+	return false;
+}
+
+/* Whether the log sinks get a now: logged, and under the AlertLimit (if
+ * not, the limiter holds it).  Sinks that take every alert (email) are
+ * not limited here. */
+static bool log_now(struct alert_router *r, const struct alert *a)
+{
+	const struct alert_limit *lim = &r->cfg->alert_limit;
+
+	if (!alert_is_logged(a, r->cfg) || !has_log_sink(r))
+		return false;
+	limit_advance(r, a->ts_us, false);
+	return limiter_admit(&r->limit, a, lim->count, lim->seconds, a->ts_us);
+}
+
 static void deliver(struct alert_router *r, const struct alert *a)
 {
 	char line[ALERT_LINE_MAX];
-	bool logged = alert_is_logged(a, r->cfg);
+	bool logged = log_now(r, a);
 
 	alert_format_line(a, r->cfg, &r->names, line, sizeof line);
 	for (size_t i = 0; i < r->nsinks; i++)
@@ -425,18 +542,45 @@ size_t alert_router_release(struct alert_router *r, bool force)
 	return r->held_count;
 }
 
+void alert_router_tick(struct alert_router *r, uint64_t now_us)
+{
+	limit_advance(r, now_us, false);
+}
+
+void alert_router_finish(struct alert_router *r)
+{
+	alert_router_release(r, true);
+	limit_advance(r, 0, true);
+}
+
+void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg)
+{
+	const struct alert_limiter *l = &r->limit;
+	char name[64];
+
+	for (int k = 0; k < ALERT_SUPPRESSED; k++) {
+		snprintf(name, sizeof name, "alerts.%s",
+			 alert_kind_name((enum alert_kind)k));
+		put(arg, name, r->count[k]);
+	}
+	for (int k = 0; k < ALERT_SUPPRESSED; k++) {
+		snprintf(name, sizeof name, "alerts.held_back.%s",
+			 alert_kind_name((enum alert_kind)k));
+		put(arg, name, l->held_back[k]);
+	}
+	put(arg, "alerts.limit.summaries", l->summaries);
+	put(arg, "alerts.limit.delayed", l->delayed);
+	put(arg, "alerts.limit.pool_full", l->pool_full);
+	for (size_t i = 0; i < r->nsinks; i++)
+		if (r->sinks[i]->stats)
+			r->sinks[i]->stats(r->sinks[i], put, arg);
+}
+
 void alert_router_flush(struct alert_router *r)
 {
 	for (size_t i = 0; i < r->nsinks; i++)
 		if (r->sinks[i]->flush)
 			r->sinks[i]->flush(r->sinks[i]);
-}
-
-void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg)
-{
-	for (size_t i = 0; i < r->nsinks; i++)
-		if (r->sinks[i]->stats)
-			r->sinks[i]->stats(r->sinks[i], put, arg);
 }
 
 void alert_router_close(struct alert_router *r)

@@ -15,6 +15,8 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "params.h"
+#include "siphash.h"
 
 struct config;
 
@@ -25,6 +27,8 @@ enum alert_kind {
 	ALERT_FLOOD,			/* one source, one port, again and again */
 	ALERT_OSPROBE,			/* OS fingerprinting probe */
 	ALERT_SCAN_END,			/* a reported scan went idle: summary */
+	ALERT_SUPPRESSED,		/* the router's: what AlertLimit held
+					 * back in one interval */
 	ALERT_KIND_COUNT
 };
 
@@ -54,6 +58,18 @@ struct scan_summary {
 	uint16_t port;			/* the port of a sweep or flood */
 };
 
+/* ALERT_SUPPRESSED: the alerts of one AlertLimit interval that were held
+ * back for good (never written to the log sinks). */
+struct held_back {
+	uint64_t start_us, end_us;	/* the interval */
+	uint32_t limit, seconds;	/* the AlertLimit in force */
+	uint32_t total;			/* alerts held back */
+	uint32_t kind[ALERT_KIND_COUNT];	/* of which, by kind */
+	uint32_t sources;		/* distinct sources among them */
+	bool sources_at_least;		/* too many to count: at least */
+	uint32_t follow;		/* held alerts written right after */
+};
+
 struct alert {
 	enum alert_kind kind;
 	uint64_t ts_us;			/* packet time of the trigger */
@@ -74,6 +90,8 @@ struct alert {
 	char tool[24];
 	const char *method;		/* "classic", "trw", "slow", "signature" */
 	uint32_t probes;		/* probes from the source before the alert */
+
+	struct held_back held_back;	/* SUPPRESSED */
 };
 
 const char *alert_kind_name(enum alert_kind k);	/* JSON "event" value */
@@ -144,6 +162,66 @@ struct sink *sink_json_open_path(const char *path, char *err, size_t errlen);
 #define ALERT_HOLD_MAX 1024
 #define ALERT_HOLD_US  2000000ULL
 
+/*
+ * AlertLimit (alert_limit.c): at most cfg->alert_limit.count alerts per
+ * interval of alert_limit.seconds go to the log sinks (every sink whose
+ * all_alerts is false: syslog, text, JSON); email is not limited here.
+ * Time is packet time: the alerts' own, moved on by alert_router_tick.
+ *
+ * Alerts over the limit wait in a fixed pool (a heap, weakest on top).
+ * When the interval ends, the pool is ranked, strongest first: the most
+ * probes (a scan's counted at that moment through probes_now, so a real
+ * scan reported among spoofed four-probe sources has grown by then), then
+ * a scanner's name, then end-of-scan records; the strongest, up to the
+ * next interval's limit, are written in it; the others are held back for
+ * good.  When the pool is full the weakest alert is held back for good at
+ * once.  Alerts held back for good are counted by kind and source, and
+ * said in one ALERT_SUPPRESSED summary per interval, written before the
+ * released alerts.
+ */
+struct pooled_alert {
+	struct alert a;
+	uint64_t strength;		/* ranks; see alert_limit.c */
+	uint64_t seq;			/* arrival: among equals, later is
+					 * stronger (older ones had their
+					 * refresh) */
+};
+
+struct alert_limiter {
+	uint64_t now_us;		/* latest alert time or tick */
+	uint64_t start_us, end_us;	/* the interval; end_us 0: none open */
+	uint32_t written;		/* alerts written in it */
+	struct pooled_alert pool[ALERT_POOL_MAX];
+	size_t npool;
+	size_t nrelease, next_release;	/* pool[0..nrelease) being released */
+	uint64_t seq;
+	struct held_back cur;		/* the interval's counts so far */
+	uint64_t sources[ALERT_SOURCES_MAX];	/* keyed hashes; 0: empty */
+	struct sipkey key;
+	/* How many probes the source of a scan alert has sent in its current
+	 * scan (0: unknown); may be NULL.  Set by the detection stage. */
+	uint32_t (*probes_now)(void *arg, const struct alert *a);
+	void *probes_arg;
+	/* Totals since start, for the statistics. */
+	uint64_t held_back[ALERT_KIND_COUNT];
+	uint64_t delayed;		/* held, then written a little later */
+	uint64_t pool_full;		/* held back for good: pool full */
+	uint64_t summaries;
+};
+
+void limiter_init(struct alert_limiter *l);
+/* Whether a may be written now (under the limit); if not, it is held.
+ * now: time of the alert. */
+bool limiter_admit(struct alert_limiter *l, const struct alert *a,
+		   uint32_t limit, uint32_t seconds, uint64_t now);
+/* If the interval has ended by now (or, with finish, in any case): close
+ * it and return true.  *summary is then an ALERT_SUPPRESSED alert when
+ * anything was held back for good (else its kind is ALERT_KIND_COUNT),
+ * and limiter_release gives the held alerts to write next, one by one. */
+bool limiter_close(struct alert_limiter *l, uint32_t limit, uint32_t seconds,
+		   uint64_t now, bool finish, struct alert *summary);
+const struct alert *limiter_release(struct alert_limiter *l);
+
 struct alert_router {
 	const struct config *cfg;
 	struct alert_names names;
@@ -155,6 +233,7 @@ struct alert_router {
 	uint64_t held_until[ALERT_HOLD_MAX];
 	size_t held_first, held_count;
 	uint64_t held_total, held_overflow, held_timeouts;
+	struct alert_limiter limit;
 };
 
 void alert_router_init(struct alert_router *r, const struct config *cfg);
@@ -165,9 +244,16 @@ void alert_emit(struct alert_router *r, const struct alert *a);
 /* Deliver held alerts whose names are known or whose time is up (all of
  * them when force).  Returns how many are still held. */
 size_t alert_router_release(struct alert_router *r, bool force);
+/* Time moves on without alerts (packet time; live: wall time): an
+ * AlertLimit interval that has ended writes its summary. */
+void alert_router_tick(struct alert_router *r, uint64_t now_us);
+/* End of input: every held alert is delivered (DNS names or not), and the
+ * AlertLimit's last interval closes with its summary. */
+void alert_router_finish(struct alert_router *r);
 void alert_router_flush(struct alert_router *r);
-/* Every sink's own statistics. */
-void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg);
 void alert_router_close(struct alert_router *r);	/* closes all sinks */
+/* Statistics: alerts.KIND (made), alerts.held_back.KIND (never logged),
+ * alerts.limit.*, then every sink's own (jsonlog.lost, ...). */
+void alert_router_stats(const struct alert_router *r, stat_fn put, void *arg);
 
 #endif

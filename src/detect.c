@@ -552,6 +552,24 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 	return true;
 }
 
+/* The AlertLimit ranks held scan alerts by their scans as they are now. */
+static uint32_t probes_now(void *arg, const struct alert *a)
+{
+	struct detect *d = arg;
+	uint32_t most = 0;
+
+	for (size_t i = 0; i < NDETECTORS; i++) {
+		uint32_t n;
+
+		if (!detectors[i]->probes || !method_on(d, detectors[i]))
+			continue;
+		n = detectors[i]->probes(d->state[i], &a->src, a->proto);
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
 struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 			  char *err, size_t errlen)
 {
@@ -581,6 +599,8 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 			return NULL;
 		}
 	}
+	out->limit.probes_now = probes_now;
+	out->limit.probes_arg = d;
 	return d;
 }
 
@@ -659,6 +679,11 @@ void detect_free(struct detect *d)
 {
 	if (!d)
 		return;
+	/* The router may outlive the stage: no calls into freed tables. */
+	if (d->env.out && d->env.out->limit.probes_arg == d) {
+		d->env.out->limit.probes_now = NULL;
+		d->env.out->limit.probes_arg = NULL;
+	}
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (d->state[i])
 			detectors[i]->destroy(d->state[i]);

@@ -120,6 +120,10 @@ struct detector {
 	void (*tick)(void *self, uint64_t now_us);
 	void (*finish)(void *self);
 	void (*stats)(void *self, stat_fn put, void *arg);
+	/* Probes counted so far in the reported scan of src (0: none, or not
+	 * reported): how strong an alert held by the AlertLimit is by now
+	 * (alert.h).  May be NULL. */
+	uint32_t (*probes)(void *self, const struct ipaddr *src, uint8_t proto);
 	void (*destroy)(void *self);
 };
 

@@ -281,6 +281,18 @@ static void classic_stats(void *self, stat_fn put, void *arg)
 	put(arg, "classic.ended", c->ended);
 }
 
+static uint32_t classic_probes(void *self, const struct ipaddr *src,
+			       uint8_t proto)
+{
+	struct classic *c = self;
+	struct source_key key;
+	const struct classic_entry *e;
+
+	source_key_make(&key, src, proto);
+	e = table_find(c->sources, &key);
+	return e && e->head.reported ? e->sum.count : 0;
+}
+
 static void classic_destroy(void *self)
 {
 	struct classic *c = self;
@@ -304,5 +316,6 @@ const struct detector detector_classic = {
 	.tick = classic_tick,
 	.finish = classic_finish,
 	.stats = classic_stats,
+	.probes = classic_probes,
 	.destroy = classic_destroy,
 };

@@ -406,6 +406,18 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.ended", t->ended);
 }
 
+static uint32_t trw_probes(void *self, const struct ipaddr *src,
+			       uint8_t proto)
+{
+	struct trw *t = self;
+	struct source_key key;
+	const struct trw_entry *e;
+
+	source_key_make(&key, src, proto);
+	e = table_find(t->sources, &key);
+	return e && e->head.reported ? e->sum.count : 0;
+}
+
 static void trw_destroy(void *self)
 {
 	struct trw *t = self;
@@ -424,5 +436,6 @@ const struct detector detector_trw = {
 	.tick = trw_tick,
 	.finish = trw_finish,
 	.stats = trw_stats,
+	.probes = trw_probes,
 	.destroy = trw_destroy,
 };

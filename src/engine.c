@@ -96,15 +96,8 @@ static void report_stats(struct engine *e)
 		if (e->decode_results[r])
 			put_stat(&so, decode_result_name((enum decode_result)r),
 				 e->decode_results[r]);
-	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
-		char name[64];
-
-		snprintf(name, sizeof name, "alerts.%s",
-			 alert_kind_name((enum alert_kind)k));
-		put_stat(&so, name, e->router.count[k]);
-	}
-	detect_stats(e->det, put_stat, &so);
 	alert_router_stats(&e->router, put_stat, &so);
+	detect_stats(e->det, put_stat, &so);
 	if (so.out)
 		fflush(so.out);
 }
@@ -528,7 +521,7 @@ static void finish(struct engine *e, const char *error)
 {
 	detect_finish(e->det);
 	drain_names(e);
-	alert_router_release(&e->router, true);
+	alert_router_finish(&e->router);
 	alert_router_flush(&e->router);
 	report_stats(e);
 	if (error) {
@@ -551,6 +544,8 @@ static void run_file(struct engine *e)
 			return;
 		}
 		read_names(e);
+		/* AlertLimit intervals follow packet time. */
+		alert_router_tick(&e->router, e->now_us);
 		handle_signals(e);
 		read_parent(e);
 	}
@@ -592,6 +587,9 @@ static void run_live(struct engine *e)
 			read_parent(e);
 		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
 			read_names(e);
+		/* Live packet time is wall time: an AlertLimit interval ends
+		 * (and says what it held back) with or without packets. */
+		alert_router_tick(&e->router, wall_us());
 		alert_router_flush(&e->router);
 	}
 	log_info("stopping");

@@ -311,6 +311,10 @@ write_conf() {
 		echo "PidFile $PIDFILE"
 		echo "JsonLog $JSON"
 		echo "SyslogFacility local3"
+		# The LogConnections scenarios log every probe, more than the
+		# default AlertLimit (120 a minute) lets through; the limit
+		# itself is tests/live/t_flood.sh's.
+		echo "AlertLimit 1000 60"
 		# No email: nothing listens on SMTPrelay's port 25 here.
 		echo "SendEmail no"
 		echo "UdpSendEmail no"

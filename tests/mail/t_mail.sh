@@ -403,8 +403,11 @@ check "black hole: the mailer has gone" wait_done bh 50
 # processed) and until the end.
 "$SPOOFS" -q -w "$TMPD/big.pcap" -s 203.0.113.0/24 -d 198.51.100.0/24 \
 	-p 1-400 -c 5 -r 1000000
-printf 'SendEmail no\nOSFPSendMail no\n' >"$TMPD/nomail.conf"
-printf 'SendEmail yes\nMailPort %s\n' "$PLAIN" >"$TMPD/live.conf"
+# Every alert on standard output, to be counted: no AlertLimit here (the
+# run after the timing keeps the default limit).
+printf 'SendEmail no\nOSFPSendMail no\nAlertLimit 0 60\n' >"$TMPD/nomail.conf"
+printf 'SendEmail yes\nMailPort %s\nAlertLimit 0 60\n' "$PLAIN" >"$TMPD/live.conf"
+{ cat "$TMPD/bh.conf"; echo "AlertLimit 0 60"; } >"$TMPD/bhall.conf"
 best() {
 	conf=$TMPD/$1.conf
 	bp=999999
@@ -420,7 +423,7 @@ best() {
 }
 set -- $(best nomail); P_NOMAIL=$1; T_NOMAIL=$2; A_NOMAIL=$3
 set -- $(best live); P_LIVE=$1; T_LIVE=$2; A_LIVE=$3
-set -- $(best bh); P_BH=$1; T_BH=$2; A_BH=$3
+set -- $(best bhall); P_BH=$1; T_BH=$2; A_BH=$3
 echo "timing: -r over 512000 packets, 256 scans (processed / total ms):" \
 	"no mail $P_NOMAIL / $T_NOMAIL, live relay $P_LIVE / $T_LIVE," \
 	"black hole $P_BH / $T_BH"
@@ -435,11 +438,20 @@ check "timing: live relay, the end waits under 1 s" \
 	test "$T_LIVE" -le $((P_LIVE + 1000))
 check "timing: black hole, the end waits 2 s at most" \
 	test "$T_BH" -le $((P_BH + 2000))
-run_r speed "$TMPD/live.conf" "$TMPD/big.pcap"
+# The default AlertLimit (120 a minute) holds back log lines, not email:
+# the mailer still gets all 256 alerts.
+printf 'SendEmail yes\nMailPort %s\n' "$PLAIN" >"$TMPD/capped.conf"
+run_r speed "$TMPD/capped.conf" "$TMPD/big.pcap"
 check "timing: the mailer finished" wait_done speed
 check_nogrep "timing: no alert lost on its way to the mailer" "$TMPD/speed.err" 'not mailed'
 check_grep "timing: 5 messages, then a digest of the other 251" "$TMPD/speed.err" \
 	'mail: sent .*\(digest of 251 alerts\)'
+check_eq "AlertLimit: 120 scans on standard output" \
+	"$(grep -c '^Possible port' "$TMPD/speed.out")" 120
+check_eq "AlertLimit: one line says what was held back" \
+	"$(grep -c '^Held back [0-9]* alerts (.*) from [0-9]* sources in ' "$TMPD/speed.out")" 1
+check_grep "AlertLimit: counted in the statistics" "$TMPD/speed.err" \
+	'^stat alerts\.held_back\.sweep [1-9]'
 
 # ---- rate limit and digest -------------------------------------------------
 
