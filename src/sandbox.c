@@ -330,14 +330,12 @@ static void refusals(struct filter *f, enum sandbox_role role)
 			note(f, seccomp_rule_add(f->ctx,
 						 SCMP_ACT_ERRNO(EACCES),
 						 SCMP_SYS(socket), 1,
-						 SCMP_A0(SCMP_CMP_EQ,
-							 (scmp_datum_t)domains[i])),
+						 ARG_EQ(0, domains[i])),
 			     "socket");
 		note(f, seccomp_rule_add(f->ctx, SCMP_ACT_ERRNO(EACCES),
 					 SCMP_SYS(socket), 2,
-					 SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
-					 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf,
-						 SOCK_STREAM)),
+					 ARG_EQ(0, AF_UNIX),
+					 ARG_MASKED(1, 0xf, SOCK_STREAM)),
 		     "socket");
 	}
 }

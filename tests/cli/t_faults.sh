@@ -75,8 +75,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	finish
 fi
 BIG="$DATA/ns2_benign_http_many.pcap"
+# Every connection logged, none held back by AlertLimit: many lines.
 cat >"$TMPD/full.conf" <<EOF
 LogConnections yes
+AlertLimit 0
 JsonLog $TMPD/disk/events.json
 EOF
 # The same run with room enough: how many events there are.
