@@ -770,7 +770,7 @@ static bool take_away(enum take_away what)
 	else
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL),
 				      SCMP_SYS(prctl), 1,
-				      SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP));
+				      SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP, 0));
 	rc = rc == 0 ? seccomp_load(ctx) : rc;
 	seccomp_release(ctx);
 	return rc == 0;

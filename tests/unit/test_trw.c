@@ -180,6 +180,58 @@ TEST(stealth_probes_fail_by_nature)
 	}
 }
 
+/* AlertLimit: a held scan alert is ranked by its scan as it is when the
+ * interval ends (detector.probes), not as it was when it was raised. */
+TEST(held_scan_ranked_by_its_probes_now)
+{
+	struct fixture f;
+	char spoofed[32];
+
+	setup_with(&f, "SourceTableSize 1024\nFlowTableSize 4096\n"
+		       "AlertLimit 1 60\n");
+	/* Spoofed sources, four FINs each: the first uses the budget. */
+	for (int s = 0; s < 3; s++) {
+		snprintf(spoofed, sizeof spoofed, "192.0.2.%d", 10 + s);
+		for (int i = 0; i < 4; i++)
+			feed(&f, tcp(spoofed, 40000, TARGET, (uint16_t)(1 + i),
+				     TH_FIN, T0 + (uint64_t)(s * 10 + i)));
+	}
+	/* The real scan is held with four probes, then goes on. */
+	for (int i = 0; i < 4; i++)
+		refused(&f, TARGET, (uint16_t)(100 + i), T0 + 1000 + (uint64_t)i * 1000);
+	for (int s = 3; s < 6; s++) {
+		snprintf(spoofed, sizeof spoofed, "192.0.2.%d", 10 + s);
+		for (int i = 0; i < 4; i++)
+			feed(&f, tcp(spoofed, 40000, TARGET, (uint16_t)(1 + i),
+				     TH_FIN, T0 + 10000 + (uint64_t)(s * 10 + i)));
+	}
+	CHECK_INT(f.router.count[ALERT_PORTSCAN], 7);
+	CHECK_INT(f.rec.n, 1);
+	for (int i = 4; i < 200; i++)
+		refused(&f, TARGET, (uint16_t)(100 + i), T0 + 20000 + (uint64_t)i * 1000);
+	{
+		struct alert q;
+
+		memset(&q, 0, sizeof q);
+		q.kind = ALERT_PORTSCAN;
+		q.proto = PROTO_TCP;
+		q.src = ip(SCANNER);
+		CHECK_INT(f.router.limit.probes_now(f.router.limit.probes_arg, &q),
+			  200);
+		q.src = ip("192.0.2.99");
+		CHECK_INT(f.router.limit.probes_now(f.router.limit.probes_arg, &q),
+			  0);
+	}
+	alert_router_tick(&f.router, T0 + 60 * 1000000ULL + 1000);
+	CHECK_INT(f.rec.n, 3);
+	CHECK_INT(f.rec.seen[1].kind, ALERT_SUPPRESSED);
+	CHECK_INT(f.rec.seen[1].held_back.kind[ALERT_PORTSCAN], 5);
+	CHECK_INT(f.rec.seen[1].held_back.sources, 5);
+	CHECK_STR(f.rec.lines[2], "Possible port scan from " SCANNER " to " TARGET);
+	teardown(&f);
+	CHECK(f.router.limit.probes_now == NULL);
+}
+
 TEST(signature_names_the_tool)
 {
 	struct fixture f;
@@ -526,6 +578,7 @@ int main(void)
 	RUN(traceroute_and_multicast_are_not_contacts);
 	RUN(scan_ends_after_idle);
 	RUN(spoofed_flood_cannot_evict_a_scanner);
+	RUN(held_scan_ranked_by_its_probes_now);
 	RUN(trw_parameters_are_options);
 	RUN(batches_change_nothing);
 	return unit_report(__FILE__);
