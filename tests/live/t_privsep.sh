@@ -105,6 +105,10 @@ confined resolver "$RESOLVER"
 check_eq "parent: capabilities cut to four" "$(field "$DAEMON_PID" CapEff)" 00000000000000e4
 check_eq "parent: permitted the same" "$(field "$DAEMON_PID" CapPrm)" 00000000000000e4
 check_eq "parent: no_new_privs" "$(field "$DAEMON_PID" NoNewPrivs)" 1
+check_eq "parent: its own seccomp filter" "$(field "$DAEMON_PID" Seccomp)" 2
+check_eq "parent: nothing inheritable or ambient" \
+	"$(field "$DAEMON_PID" CapInh) $(field "$DAEMON_PID" CapAmb)" \
+	"0000000000000000 0000000000000000"
 
 ip netns exec "$NS_A" "$SPOOFS" -s 203.0.113.5 -d 198.51.100.10 -p 3-200 >/dev/null
 check "confined engine still reports a scan" wait_for "$TMPD/out" \
