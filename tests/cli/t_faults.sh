@@ -78,7 +78,7 @@ BIG="$DATA/ns2_benign_http_many.pcap"
 # Every connection logged, none held back by AlertLimit: many lines.
 cat >"$TMPD/full.conf" <<EOF
 LogConnections yes
-AlertLimit 0
+AlertLimit 0 60
 JsonLog $TMPD/disk/events.json
 EOF
 # The same run with room enough: how many events there are.
@@ -98,7 +98,8 @@ mount -t tmpfs -o size=1024k tmpfs "$TMPD/disk" || exit 9
 dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=254 2>/dev/null
 "$SCANDETD" -c "$TMPD/full.conf" -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
 pid=\$!
-exec 7>"$TMPD/feed"
+# Read-write: opening never blocks, even if scandetd is already gone.
+exec 7<>"$TMPD/feed"
 cat "$TMPD/part1.pcap" >&7
 i=0
 while ! grep -q "events not written" "$TMPD/full.err" && [ \$i -lt 100 ]; do

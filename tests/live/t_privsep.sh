@@ -244,7 +244,7 @@ mkfifo "$TMPD/feed"
 "$SCANDETD" -c "$CONF" -r "$TMPD/feed" --json >"$TMPD/r.out" 2>"$TMPD/r.err" &
 DAEMON_PID=$!
 # The pcap header, then nothing yet: the engine waits for packets.
-exec 7>"$TMPD/feed"
+exec 7<>"$TMPD/feed"
 head -c 24 "$DATA/ns2_masscan.pcap" >&7
 i=0
 while [ -z "$(child_of "$DAEMON_PID" scandetd-engine)" ] && [ $i -lt 50 ]; do
