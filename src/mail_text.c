@@ -11,17 +11,7 @@
 #include <string.h>
 
 #include "decode.h"
-
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
+#include "util.h"
 
 /* ---- bounded text ------------------------------------------------------ */
 

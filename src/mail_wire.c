@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "resolve.h"
+#include "util.h"
 
 _Static_assert(sizeof(struct mail_wire) ==
 	       8 + 24 + 16 + 8 + 32 + MAIL_TOOL_MAX + MAIL_METHOD_MAX +
@@ -17,24 +18,6 @@ _Static_assert(sizeof(struct mail_wire) ==
 _Static_assert(sizeof(struct mail_status) == 256,
 	       "struct mail_status must have no padding");
 _Static_assert(sizeof(struct ipaddr) == 16, "struct ipaddr is 16 bytes");
-
-static void put_be(uint8_t *p, uint64_t v, size_t n)
-{
-	while (n-- > 0) {
-		p[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t get_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static bool tool_char(unsigned char c)
 {
@@ -122,17 +105,6 @@ void mail_wire_encode(const struct alert *a, const char *line,
 		w->line[i] = line_char((unsigned char)line[i]) ? line[i] : '?';
 	if (n == 0)
 		memcpy(w->line, "(no text)", 9);
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
 }
 
 void mail_wire_dropped(uint32_t n, struct mail_wire *w)

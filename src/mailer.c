@@ -35,31 +35,10 @@
 #include "mail_wire.h"
 #include "random.h"
 #include "resolve.h"
+#include "util.h"
 
 _Static_assert(MAIL_DETACH_MS < MAIL_STOP_WAIT_MS,
 	       "the daemon must wait longer than the mailer takes to detach");
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* "<seconds.pid.serial.random@domain>" */
 #define MAIL_ID_MAX	(64 + HOSTNAME_MAX)

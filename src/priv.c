@@ -39,6 +39,7 @@
 #include "resolve.h"
 #include "signature.h"
 #include "sink_mail.h"
+#include "util.h"
 
 /* A helper that died is started again after this long, doubling up to
  * the maximum while it keeps dying, back to the minimum once it has run
@@ -52,38 +53,14 @@
 
 /* ---- messages ----------------------------------------------------- */
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 bool priv_send(int sock, const struct priv_msg *m)
 {
 	struct priv_wire w;
 
 	memset(&w, 0, sizeof w);
 	w.type = (uint8_t)m->type;
-	put_be32(w.config_len, m->config_len);
-	put_be32(w.sig_len, m->sig_len);
+	put_be(w.config_len, m->config_len, 4);
+	put_be(w.sig_len, m->sig_len, 4);
 	memcpy(w.text, m->text, strnlen(m->text, sizeof w.text - 1));
 	return proc_send_fd(sock, &w, sizeof w, m->fd);
 }
@@ -110,7 +87,7 @@ static const char *check_wire(const struct priv_wire *w, int fd)
 {
 	size_t tlen = strnlen(w->text, sizeof w->text);
 	int rule = fd_rule((enum priv_msg_type)w->type);
-	uint32_t clen = get_be32(w->config_len), slen = get_be32(w->sig_len);
+	uint64_t clen = get_be(w->config_len, 4), slen = get_be(w->sig_len, 4);
 
 	if (rule == -2)
 		return "unknown type";
@@ -146,8 +123,8 @@ int priv_recv(int sock, struct priv_msg *m, const char **why)
 	if ((*why = check_wire(&w, fd)) != NULL)
 		goto bad;
 	m->type = (enum priv_msg_type)w.type;
-	m->config_len = get_be32(w.config_len);
-	m->sig_len = get_be32(w.sig_len);
+	m->config_len = (uint32_t)get_be(w.config_len, 4);
+	m->sig_len = (uint32_t)get_be(w.sig_len, 4);
 	memcpy(m->text, w.text, sizeof m->text);
 	m->fd = fd;
 	return 1;
@@ -379,14 +356,6 @@ struct priv {
 	int exit_code;
 	bool done;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* systemd: Type=notify (a no-op when not started by systemd). */
 static void notify(const char *state)

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "siphash.h"
+#include "util.h"
 
 /* Packet time a name is kept: long enough to spare DNS during a long scan,
  * short enough that a renumbered host is not misnamed for long. */
@@ -66,17 +67,6 @@ struct resolver {
 	struct cache_entry *cache;
 	struct resolver_stats st;
 };
-
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
 
 static uint64_t add_saturating(uint64_t a, uint64_t b)
 {

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "util.h"
 
 /* The sanitizer runtime (make SAN=1) needs calls of its own: see
  * allow_sanitizer(). */
@@ -61,20 +62,6 @@ const char *sandbox_role_name(enum sandbox_role role)
 	if ((unsigned)role >= SANDBOX_ROLE_COUNT)
 		return "unknown";
 	return role_names[role];
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* ---- the allow-lists ---------------------------------------------------- */

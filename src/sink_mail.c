@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "log.h"
 #include "mail_wire.h"
+#include "util.h"
 
 /* ---- which alerts ---------------------------------------------------- */
 
@@ -72,14 +73,6 @@ struct mail_sink {
 	uint64_t last_log_ms;
 	bool logged_once;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static const char *name_of(const struct mail_sink *m, const struct ipaddr *a)
 {
