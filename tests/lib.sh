@@ -58,6 +58,18 @@ check_nogrep() {
 	else pass "$1"; fi
 }
 
+# wait_for FILE REGEX [SECONDS]: FILE gets a line matching REGEX (grep -E)
+# within SECONDS (default 10); polls every 0.1 s.
+wait_for() {
+	wf_i=0
+	while [ $wf_i -lt $((${3:-10} * 10)) ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		wf_i=$((wf_i + 1))
+	done
+	return 1
+}
+
 finish() {
 	if [ "$lib_skipped" -gt 0 ]; then
 		echo "$(basename "$0"): $lib_passed passed, $lib_failed failed, $lib_skipped skipped"

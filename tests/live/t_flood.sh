@@ -92,16 +92,6 @@ JsonLog $JSON
 AlertLimit ${FLOOD_ALERT_LIMIT:-$LIMIT $SECONDS_}
 CONFEOF
 
-wait_for() {
-	i=0
-	while [ $i -lt $((${3:-10} * 10)) ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i "$DEV_B" -F \
 	>"$TMPD/out" 2>"$TMPD/err" &
 DAEMON_PID=$!

@@ -51,17 +51,6 @@ PidFile $TMPD/scandetd.pid
 JsonLog $JSON
 CONFEOF
 
-# Wait until FILE has a line matching REGEX (at most ~10 s).
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i sdl$$b -F \
 	>"$TMPD/out" 2>"$TMPD/err" &
 DAEMON_PID=$!

@@ -54,17 +54,6 @@ SendEmail yes
 MailCommand /bin/cat
 CONFEOF
 
-# wait_for FILE REGEX: FILE gets a matching line within ~10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # field PID NAME: the value(s) of a /proc/PID/status line.
 field() { awk -v n="$2:" '$1 == n { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
 
