@@ -8,7 +8,7 @@
 # Email: libcurl4-openssl-dev (SMTP), python3-aiosmtpd (tests/mail: the
 # SMTP server), util-linux (unshare).
 # Sandboxes: libseccomp-dev (per-role seccomp filters), libsystemd-dev
-# (sd_notify); strace (tests/sandbox: what a confined process is denied).
+# (sd_notify).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -17,7 +17,7 @@ apt-get install -y -qq --no-install-recommends \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
-	libseccomp-dev libsystemd-dev strace >/dev/null
+	libseccomp-dev libsystemd-dev >/dev/null
 # The account scandetd drops to (default RunAsUser), as make install
 # creates it: the test suite runs scandetd as root.
 "$(dirname "$0")/contrib/scandetd-adduser"
