@@ -91,6 +91,10 @@ struct alert {
 	const char *method;		/* "classic", "trw", "slow", "signature" */
 	uint32_t probes;		/* probes from the source before the alert */
 
+	/* The interface the triggering packet was captured on; empty when
+	 * unknown (reading a file).  Copied, like tool. */
+	char iface[16];
+
 	struct held_back held_back;	/* SUPPRESSED */
 };
 
