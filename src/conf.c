@@ -24,6 +24,7 @@
 #include <syslog.h>
 
 #include "addr.h"
+#include "metrics.h"
 #include "params.h"
 #include "resolve.h"
 
@@ -58,6 +59,7 @@ enum opt_type {
 	OPT_MAIL_TLS,		/* enum mail_tls */
 	OPT_LIMIT,		/* struct alert_limit: count (min..max) and
 				 * seconds (1..CONF_INTERVAL_MAX) */
+	OPT_LISTEN,		/* OPT_OPTIONAL_TEXT: PORT or ADDRESS:PORT */
 };
 
 struct option {
@@ -132,6 +134,7 @@ static const struct option options[] = {
 	{ "SignatureFile",	OPT_OPTIONAL_TEXT, FIELD(signature_file), 0, 0 },
 	{ "FragTableSize",	OPT_NUMBER,	FIELD(frag_table_size),
 	  64, 16777216 },
+	{ "MetricsListen",	OPT_LISTEN,	FIELD(metrics_listen), 0, 0 },
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -317,6 +320,7 @@ void conf_free(struct config *cfg)
 		case OPT_HOST:
 		case OPT_COMMAND:
 		case OPT_AUTH:
+		case OPT_LISTEN:
 			free(*(char **)field(cfg, opt));
 			break;
 		case OPT_RULES:
@@ -684,6 +688,24 @@ static bool set_mail_string(struct parser *p, const struct option *opt,
 	return set_string(p, opt, value);
 }
 
+/* MetricsListen: checked here, bound by the parent at start. */
+static bool set_listen(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (*value != '\0' && strlen(value) <= CONF_STRING_MAX &&
+	    !metrics_parse_listen(value, &ss, &len, NULL, 0)) {
+		parse_error(p, opt, "\"%s\" is not PORT, ADDRESS:PORT or "
+			    "[IPV6-ADDRESS]:PORT with a numeric address and "
+			    "a port 1-65535", excerpt(value, ex));
+		return false;
+	}
+	return set_string(p, opt, value);
+}
+
 /* RcptTo: each line adds one recipient; the first replaces the default. */
 static bool add_address(struct parser *p, const struct option *opt,
 			const char *value)
@@ -762,6 +784,8 @@ static bool apply_option(struct parser *p, const struct option *opt,
 	case OPT_TEXT:
 	case OPT_OPTIONAL_TEXT:
 		return set_string(p, opt, value);
+	case OPT_LISTEN:
+		return set_listen(p, opt, value);
 	case OPT_PORTS:
 		return add_ports(p, opt, value);
 	case OPT_RULES:
@@ -1146,6 +1170,7 @@ static void print_option(const struct config *cfg, const struct option *opt,
 	case OPT_WORD:
 	case OPT_TEXT:
 	case OPT_OPTIONAL_TEXT:
+	case OPT_LISTEN:
 		print_string(opt->name, *(char *const *)f, out);
 		break;
 	case OPT_PORTS:

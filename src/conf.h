@@ -111,6 +111,7 @@ struct config {
 	/* new in this version */
 	char *capture_filter;		/* CaptureFilter, NULL: none */
 	char *json_log;			/* JsonLog, NULL: none */
+	char *metrics_listen;		/* MetricsListen, NULL: none */
 	unsigned source_table_size;	/* SourceTableSize */
 	unsigned flow_table_size;	/* FlowTableSize */
 

@@ -25,11 +25,13 @@
 #include "decode.h"
 #include "detect.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "priv.h"
 #include "proc.h"
 #include "resolve.h"
 #include "sink_mail.h"
+#include "util.h"
 
 struct engine {
 	const struct engine_args *args;
@@ -51,6 +53,7 @@ struct engine {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t decode_results[DEC_RESULT_COUNT];
+	struct metrics_writer metrics;	/* MetricsListen's page */
 };
 
 /* One packet process per process: engine_setup fills it before the
@@ -74,32 +77,55 @@ static void put_stat(void *arg, const char *name, uint64_t value)
 		log_info("stat %s %llu", name, (unsigned long long)value);
 }
 
-static void report_stats(struct engine *e)
+/* Every statistic, to put.  every_reason: the decoder's counts that are
+ * still zero too (a scraper wants the same series each time; a person
+ * reading the log does not). */
+static void put_stats(struct engine *e, stat_fn put, void *arg,
+		      bool every_reason)
 {
-	struct stat_out so = { e->args->read_file ? stderr : NULL };
 	struct capture_stats cs;
 	uint64_t malformed = 0, decoded = e->decode_results[DEC_OK];
 
 	for (int r = 0; r < DEC_RESULT_COUNT; r++)
 		if (decode_is_malformed((enum decode_result)r))
 			malformed += e->decode_results[r];
-	put_stat(&so, "packets.seen", e->packets);
-	put_stat(&so, "packets.decoded", decoded);
-	put_stat(&so, "packets.malformed", malformed);
+	put(arg, "packets.seen", e->packets);
+	put(arg, "packets.decoded", decoded);
+	put(arg, "packets.malformed", malformed);
 	capture_stats(e->cap, &cs);
 	if (cs.valid) {
-		put_stat(&so, "capture.received", cs.received);
-		put_stat(&so, "capture.dropped", cs.dropped);
-		put_stat(&so, "capture.if_dropped", cs.if_dropped);
+		put(arg, "capture.received", cs.received);
+		put(arg, "capture.dropped", cs.dropped);
+		put(arg, "capture.if_dropped", cs.if_dropped);
 	}
 	for (int r = 1; r < DEC_RESULT_COUNT; r++)
-		if (e->decode_results[r])
-			put_stat(&so, decode_result_name((enum decode_result)r),
-				 e->decode_results[r]);
-	alert_router_stats(&e->router, put_stat, &so);
-	detect_stats(e->det, put_stat, &so);
+		if (e->decode_results[r] || every_reason)
+			put(arg, decode_result_name((enum decode_result)r),
+			    e->decode_results[r]);
+	alert_router_stats(&e->router, put, arg);
+	if (e->resolver)
+		resolver_put_stats(e->resolver, put, arg);
+	detect_stats(e->det, put, arg);
+}
+
+static void report_stats(struct engine *e)
+{
+	struct stat_out so = { e->args->read_file ? stderr : NULL };
+
+	put_stats(e, put_stat, &so, false);
 	if (so.out)
 		fflush(so.out);
+}
+
+/* At most once a second, into the page the metrics process reads: a
+ * few hundred stores, and nothing that can wait. */
+static void publish_metrics(struct engine *e)
+{
+	if (!metrics_due(&e->metrics))
+		return;
+	metrics_begin(&e->metrics);
+	put_stats(e, metrics_put, &e->metrics, true);
+	metrics_end(&e->metrics);
 }
 
 /* ---- the packet path -------------------------------------------- */
@@ -143,14 +169,6 @@ static int dispatch(struct engine *e, int max, char *err, size_t errlen)
 
 	flush_packets(e);
 	return n;
-}
-
-static uint64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* ---- names (DNSResolve, PortResolve) ---------------------------- */
@@ -311,6 +329,8 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		capture_open_live(a->iface ? a->iface : "any", filter, err,
 				  errlen);
 	if (!e->cap)
+		return false;
+	if (!metrics_writer_open(&e->metrics, a->metrics_fd, err, errlen))
 		return false;
 	alert_router_init(&e->router, e->cfg);
 	if (!open_sinks(e, err, errlen) || !start_names(e, err, errlen))
@@ -591,6 +611,7 @@ static void run_live(struct engine *e)
 		 * (and says what it held back) with or without packets. */
 		alert_router_tick(&e->router, wall_us());
 		alert_router_flush(&e->router);
+		publish_metrics(e);
 	}
 	log_info("stopping");
 	finish(e, NULL);
@@ -613,6 +634,7 @@ int engine_run(void *arg, int sock)
 	resolver_free(e->resolver);
 	services_free(e->services);
 	capture_close(e->cap);
+	metrics_writer_close(&e->metrics);
 	conf_free(e->cfg);
 	free(e->cfg);
 	close(e->sigfd);

@@ -30,6 +30,8 @@ struct engine_args {
 	int json_log_fd;		/* JsonLog, opened by the parent; -1 */
 	int mail_fd;			/* the mailer's socket; -1: no mail */
 	int resolver_fd;		/* the resolver's socket; -1 */
+	int metrics_fd;			/* MetricsListen's page (metrics.h),
+					 * writable; -1: none */
 	const char *version;
 };
 

@@ -22,6 +22,9 @@ uint64_t get_be(const uint8_t *p, size_t n);
  * detection (that is packet time). */
 uint64_t mono_ms(void);
 
+/* Microseconds of CLOCK_REALTIME: live packet time, time stamps. */
+uint64_t wall_us(void);
+
 /* snprintf into err, when err is not NULL and errlen not 0. */
 void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
