@@ -156,16 +156,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	(void)upload;
-	/* The first call only announces the headers; a body is refused. */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return respond_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "only GET and HEAD\n");
+	/* The first call only announces the headers. */
 	if (!*con_cls) {
 		*con_cls = s;
 		return MHD_YES;
 	}
 	if (*upload_len != 0)
-		return MHD_NO;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return respond_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "only GET and HEAD\n");
+		return respond_text(c, MHD_HTTP_BAD_REQUEST,
+				    "a GET has no body\n");
 	if (strcmp(url, "/metrics") == 0)
 		return serve_metrics(s, c);
 	if (strcmp(url, "/") == 0)
