@@ -481,7 +481,8 @@ static bool set_string(struct parser *p, const struct option *opt,
 		return false;
 	}
 	if (*value == '\0' && opt->type != OPT_OPTIONAL_TEXT &&
-	    opt->type != OPT_COMMAND && opt->type != OPT_AUTH) {
+	    opt->type != OPT_LISTEN && opt->type != OPT_COMMAND &&
+	    opt->type != OPT_AUTH) {
 		parse_error(p, opt, "empty value");
 		return false;
 	}

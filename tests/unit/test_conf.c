@@ -1403,6 +1403,30 @@ TEST(print_format)
 	conf_free(&cfg);
 }
 
+TEST(metrics_listen)
+{
+	struct config cfg;
+
+	conf_defaults(&cfg);
+	CHECK(cfg.metrics_listen == NULL);	/* off by default */
+	conf_free(&cfg);
+	CHECK(load("MetricsListen 9100\n", &cfg));
+	CHECK_STR(cfg.metrics_listen, "9100");
+	conf_free(&cfg);
+	CHECK(load("MetricsListen [2001:db8::1]:9100\n", &cfg));
+	CHECK_STR(cfg.metrics_listen, "[2001:db8::1]:9100");
+	conf_free(&cfg);
+	CHECK(load("MetricsListen 9100\nMetricsListen \"\"\n", &cfg));
+	CHECK(cfg.metrics_listen == NULL);
+	conf_free(&cfg);
+	CHECK_STR(load_error("\nMetricsListen localhost:9100\n"),
+		  "t.conf:2: MetricsListen: \"localhost:9100\" is not PORT, "
+		  "ADDRESS:PORT or [IPV6-ADDRESS]:PORT with a numeric address "
+		  "and a port 1-65535");
+	CHECK(strstr(load_error("MetricsListen 0\n"), "t.conf:1: MetricsListen"));
+	check_round_trip("MetricsListen 127.0.0.1:9100\n");
+}
+
 TEST(print_every_option)
 {
 	struct config cfg;
@@ -1543,6 +1567,7 @@ int main(void)
 	RUN(contrib_example_loads);
 	RUN(alert_limit);
 	RUN(print_format);
+	RUN(metrics_listen);
 	RUN(print_every_option);
 	RUN(print_round_trip);
 	RUN(print_round_trip_long_rule);
