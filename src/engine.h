@@ -17,12 +17,15 @@
 #include <stddef.h>
 
 struct config;
+struct strlist;
 
 /* What the parent hands to the packet process (inherited at the fork). */
 struct engine_args {
 	struct config *cfg;		/* taken over by the engine */
 	const char *read_file;		/* -r FILE, or NULL: live */
-	const char *iface;		/* -i, NULL: "any" */
+	/* Live: the interfaces to capture on (-i, else Interface); none:
+	 * "any".  Read only by engine_setup. */
+	const struct strlist *ifaces;
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool json;			/* --json: events on stdout as JSON */
 	bool to_stdout;			/* events on stdout (-r, -F) */
