@@ -2,7 +2,7 @@
  * engine.h - the packet process: capture -> decode -> detect -> alert.
  *
  * Started by the privileged parent (priv.c) through proc_start().  As
- * root it only opens the capture and loads what the configuration names
+ * root it only opens the captures and loads what the configuration names
  * (engine_setup); then it runs as RunAsUser with no capabilities, in the
  * SANDBOX_ENGINE sandbox: it opens no file, no network socket and runs no
  * program for the rest of its life.  Everything it needs later comes

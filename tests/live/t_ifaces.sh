@@ -137,6 +137,14 @@ in_range() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 start_daemon two -i veth-a -i veth-b
 check "two interfaces: started on both" wait_for "$TMPD/two.err" \
 	"started on veth-a, veth-b, running as"
+# Both captures were opened as root; the packet process that reads them
+# runs under its seccomp filter (t_privsep checks the rest).
+ENGINE=""
+for c in $(cat /proc/$DAEMON_PID/task/$DAEMON_PID/children 2>/dev/null); do
+	[ "$(cat /proc/$c/comm 2>/dev/null)" = scandetd-engine ] && ENGINE=$c
+done
+check_eq "two interfaces: the packet process is filtered (Seccomp 2)" \
+	"$(awk '/^Seccomp:/ {print $2}' /proc/$ENGINE/status 2>/dev/null)" 2
 # Scanners use their own addresses, so the sensor's RSTs go back out
 # the same link: SYN and RST counted on each.  A: 198 + 101 probes.
 ip netns exec "$NS_A" "$SPOOFS" -q -s 198.51.100.20 -d 198.51.100.10 -p 3-200
