@@ -55,7 +55,7 @@ struct osfp_entry {
 	uint16_t patterns;
 	bool nmap_ecn;			/* an 'sxy' with nmap's marks */
 	bool reported;
-	uint8_t iface;			/* of the latest pattern (pkt.iface) */
+	uint8_t iface;			/* pkt.iface of the latest pattern */
 };
 
 struct osfp {
