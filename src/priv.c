@@ -531,6 +531,27 @@ static void helper_died(struct priv *p, struct helper *h, int status,
 
 /* ---- the packet process ------------------------------------------- */
 
+/* Where to capture: -i replaces the configuration's Interface. */
+static const struct strlist *capture_ifaces(const struct priv *p)
+{
+	if (p->o->ifaces && p->o->ifaces->n > 0)
+		return p->o->ifaces;
+	return &p->cfg->interfaces;
+}
+
+/* "eth0, eth1" for the start-up line; "any" when none is named. */
+static const char *ifaces_text(const struct priv *p, char *buf, size_t len)
+{
+	const struct strlist *l = capture_ifaces(p);
+	size_t used = 0;
+
+	snprintf(buf, len, "any");
+	for (size_t i = 0; i < l->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", l->v[i]);
+	return buf;
+}
+
 static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 			 char *err, size_t errlen)
 {
@@ -551,7 +572,7 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 	memset(a, 0, sizeof *a);
 	a->cfg = p->cfg;
 	a->read_file = p->o->read_file;
-	a->iface = p->o->iface;
+	a->ifaces = capture_ifaces(p);
 	a->filter = p->o->filter;
 	a->json = p->o->json;
 	a->to_stdout = p->to_stdout;
@@ -606,10 +627,21 @@ static bool strings_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-/* What only a restart changes: said, not silently ignored. */
-static void warn_restart_only(const struct config *old,
-			      const struct config *cfg)
+static bool strlists_differ(const struct strlist *a, const struct strlist *b)
 {
+	if (a->n != b->n)
+		return true;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return true;
+	return false;
+}
+
+/* What only a restart changes: said, not silently ignored. */
+static void warn_restart_only(const struct priv *p, const struct config *cfg)
+{
+	const struct config *old = p->cfg;
+
 	if (cfg->source_table_size != old->source_table_size ||
 	    cfg->flow_table_size != old->flow_table_size)
 		log_warnx("table sizes change at the next restart");
@@ -626,6 +658,12 @@ static void warn_restart_only(const struct config *old,
 			  "restart");
 	if (strings_differ(cfg->metrics_listen, old->metrics_listen))
 		log_warnx("MetricsListen changes at the next restart");
+	/* The captures were opened as root; the packet process cannot open
+	 * others.  With -i the file's list is not used at all. */
+	if (!p->o->read_file && capture_ifaces(p) == &p->cfg->interfaces &&
+	    strlists_differ(&cfg->interfaces, &old->interfaces))
+		log_warnx("Interface changes at the next restart (captures "
+			  "are opened once, with privileges)");
 }
 
 static void reload(struct priv *p)
@@ -650,7 +688,7 @@ static void reload(struct priv *p)
 		notify("READY=1");
 		return;
 	}
-	warn_restart_only(p->cfg, p->pending.cfg);
+	warn_restart_only(p, p->pending.cfg);
 	m.config_len = (uint32_t)p->pending.len;
 	m.sig_len = (uint32_t)p->pending.sig_len;
 	snprintf(m.text, sizeof m.text, "%s", p->o->config_path);
@@ -969,7 +1007,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 {
 	struct priv p;
 	struct engine_args args;
-	char err[1024];
+	char err[1024], ifaces[MAX_INTERFACES * (IFACE_NAME_MAX + 2)];
 	bool stay = o->foreground || o->read_file || getenv("NOTIFY_SOCKET");
 
 	memset(&p, 0, sizeof p);
@@ -1004,7 +1042,8 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 		stop(&p);
 	} else if (!o->read_file) {
 		log_info("scandetd %s started on %s, running as %s",
-			 o->version, o->iface ? o->iface : "any", p.user);
+			 o->version, ifaces_text(&p, ifaces, sizeof ifaces),
+			 p.user);
 		notify("READY=1\nSTATUS=watching for scans");
 	}
 	run(&p);

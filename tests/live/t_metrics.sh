@@ -140,6 +140,8 @@ done
 check "the scan's alert counted within 6 s" test -n "$ok"
 seen=$(metric "$TMPD/m1" scandetd_packets_seen_total)
 check "the scan's 300 packets counted (seen $seen)" test "${seen:-0}" -ge 300
+ifseen=$(metric "$TMPD/m1" "scandetd_interface_received_total{interface=\"$DEV_B\"}")
+check "per-interface counter, labelled $DEV_B ($ifseen)" test "${ifseen:-0}" -ge 300
 check "promtool accepts it after the scan" sh -c "promtool check metrics <'$TMPD/m1'"
 
 # ---- hostile scrapers -----------------------------------------------------
