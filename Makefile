@@ -150,13 +150,13 @@ install: programs
 		echo "make install: DESTDIR is set: create the system user" \
 		     "on the target with contrib/scandetd-adduser"; fi
 
-# The Debian package (debian/), unsigned, into the parent directory;
-# DEB_BUILD_OPTIONS=parallel=2 (for instance) builds with make -j2.
+# The Debian package (debian/), unsigned, into the parent directory
+# (built in build-deb/; DEB_BUILD_OPTIONS=parallel=2 builds with -j2).
 deb:
 	dpkg-buildpackage -us -uc -b
 
 clean:
-	rm -rf build build-san build-clang build-fuzz
+	rm -rf build build-san build-clang build-fuzz build-deb
 
 .PHONY: all programs demo check check-fast install deb clean
 

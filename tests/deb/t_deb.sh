@@ -59,13 +59,10 @@ run_dpkg() {
 	return 1
 }
 
-# A postinst under a running systemd would start the daemon on this
-# host's interface; a runtime mask, gone at reboot and at the end, stops
-# that (the start is "|| true" in the maintainer script).
 systemd_running() { [ -d /run/systemd/system ]; }
 
 restore() {
-	[ -z "$(dpkg_status)" ] || dpkg -P "$PKG" >/dev/null 2>&1
+	[ -z "$(dpkg_status)" ] || run_dpkg restore -P "$PKG"
 	if systemd_running; then
 		systemctl unmask --runtime "$PKG.service" >/dev/null 2>&1
 	fi
@@ -77,17 +74,22 @@ restore() {
 	fi
 }
 at_exit restore
+# Interrupted, it must still clean up: the exit trap runs on exit only.
+trap 'exit 130' INT TERM HUP
 
 # A run that died half-way may have left the package behind.
 if [ -n "$(dpkg_status)" ]; then
 	echo "t_deb: purging the $PKG package left by an earlier run"
-	dpkg -P "$PKG" >/dev/null 2>&1
+	run_dpkg leftover -P "$PKG"
 fi
 # A configuration from make install would make dpkg ask whether to keep
 # it: out of the way until the end.
 if [ -e "$CONF" ]; then
 	mv "$CONF" "$TMPD/conf.saved"
 fi
+# Under a running systemd the postinst would start the daemon on this
+# host's interface: a runtime mask (gone at the end, and at reboot) makes
+# that start fail, which the postinst lets pass.
 if systemd_running; then
 	systemctl mask --runtime "$PKG.service" >/dev/null 2>&1
 fi
