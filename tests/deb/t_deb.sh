@@ -162,8 +162,10 @@ check_grep "the build ran the golden captures (dh_auto_test)" "$LOG/build" \
 check_eq "changelog version is the program's" \
 	"$(sed -n 's/^#define VERSION "\(.*\)"$/\1/p' "$TOP/src/main.c")" "$version"
 
-# Lintian errors fail; its warnings are shown.
-lintian "$CHANGES" >"$LOG/lintian" 2>&1
+# Lintian errors fail (and so does lintian failing to run: exit 2);
+# its warnings are shown.
+lintian --fail-on error "$CHANGES" >"$LOG/lintian" 2>&1
+check_eq "lintian --fail-on error exits 0" "$?" 0
 check_nogrep "lintian: no error" "$LOG/lintian" '^E: '
 grep -E '^(E|W): ' "$LOG/lintian"
 
