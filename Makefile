@@ -3,15 +3,29 @@
 #   make              build scandetd and spoofs in build/
 #   make check        all tests, on the normal build and under ASan+UBSan
 #   make check-fast   all tests on the normal build only
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (spoofs goes off the PATH,
+#                     to $(LIBEXECDIR)/scandetd)
+#   make deb          the Debian package, in the parent directory
 #   make CC=clang     any C11 compiler; gcc and clang are both tested
 
 CC      ?= cc
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
-MANDIR  ?= $(PREFIX)/share/man
+# spoofs sends spoofed packets: it has no business on every server's
+# PATH, so it goes to $(LIBEXECDIR)/scandetd/ (spoofs(8)).
+LIBEXECDIR ?= $(PREFIX)/libexec
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
 SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
+LOCALSTATEDIR ?= /var
+LOGDIR  ?= $(LOCALSTATEDIR)/log/scandetd
+# Where systemd looks for the units of packages; systemd's own answer
+# when it is installed.
+ifndef SYSTEMDUNITDIR
+SYSTEMDUNITDIR := $(or $(shell pkg-config --variable=systemdsystemunitdir \
+			systemd 2>/dev/null),/lib/systemd/system)
+endif
 BUILD   ?= build
 
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
@@ -33,7 +47,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
        -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PCAP_CFLAGS) $(CURL_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(PCAP_CFLAGS) $(CURL_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS) \
 	-Isrc -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"'
 ALL_LDFLAGS = $(LDFLAGS)
@@ -52,7 +66,10 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC  := $(wildcard tools/*.c)
 TOOL_BIN  := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 
-all: $(BUILD)/scandetd $(TOOL_BIN) $(UNIT_BIN)
+all: programs $(UNIT_BIN)
+
+# What make install installs (the Debian package builds only this).
+programs: $(BUILD)/scandetd $(TOOL_BIN)
 
 $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -99,26 +116,52 @@ check-fast: all
 check: all
 	MAKE="$(MAKE)" tests/check.sh
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+# The installed unit and example configuration name the installed paths
+# (the configuration's comments name the signature table where the
+# default PREFIX puts it).
+SUBST_PATHS = sed -e 's,@SBINDIR@,$(SBINDIR),g' \
+	-e 's,@SYSCONFDIR@,$(SYSCONFDIR),g' \
+	-e 's,@RUNSTATEDIR@,$(RUNSTATEDIR),g' \
+	-e 's,@LOCALSTATEDIR@,$(LOCALSTATEDIR),g' \
+	-e 's,/usr/local/share/scandetd/,$(DATADIR)/scandetd/,g'
+
+install: programs
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/scandetd \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/scandetd $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(LOGDIR)
 	install -m 755 $(BUILD)/scandetd $(DESTDIR)$(SBINDIR)/scandetd
-	install -m 755 $(BUILD)/spoofs $(DESTDIR)$(SBINDIR)/spoofs
+	install -m 755 $(BUILD)/spoofs $(DESTDIR)$(LIBEXECDIR)/scandetd/spoofs
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
-	install -d $(DESTDIR)$(PREFIX)/share/scandetd
-	install -m 644 data/signatures.txt $(DESTDIR)$(PREFIX)/share/scandetd/
+	install -m 644 data/signatures.txt $(DESTDIR)$(DATADIR)/scandetd/
+	$(SUBST_PATHS) contrib/scandetd.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/scandetd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/scandetd.service
+	@if [ -f contrib/scandetd.logrotate ]; then \
+		install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d; \
+		install -m 644 contrib/scandetd.logrotate \
+			$(DESTDIR)$(SYSCONFDIR)/logrotate.d/scandetd; \
+	fi
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/scandetd.conf ]; then \
 		install -d $(DESTDIR)$(SYSCONFDIR); \
-		install -m 644 contrib/scandetd.conf $(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
+		$(SUBST_PATHS) contrib/scandetd.conf \
+			>$(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
+		chmod 644 $(DESTDIR)$(SYSCONFDIR)/scandetd.conf; \
 	fi
 	@if [ -z "$(DESTDIR)" ]; then contrib/scandetd-adduser; else \
 		echo "make install: DESTDIR is set: create the system user" \
 		     "on the target with contrib/scandetd-adduser"; fi
 
-clean:
-	rm -rf build build-san build-clang build-fuzz
+# The Debian package (debian/), unsigned, into the parent directory
+# (built in build-deb/; DEB_BUILD_OPTIONS=parallel=2 builds with -j2).
+deb:
+	dpkg-buildpackage -us -uc -b
 
-.PHONY: all demo check check-fast install clean
+clean:
+	rm -rf build build-san build-clang build-fuzz build-deb
+
+.PHONY: all programs demo check check-fast install deb clean
 
 # The benchmark, `make bench` (not a test; see bench/README.md).
 include bench/bench.mk

@@ -11,6 +11,10 @@
 # (sd_notify).
 # Metrics: libmicrohttpd-dev (MetricsListen's HTTP), prometheus (promtool
 # and a real server scraping scandetd in tests/live/t_metrics.sh).
+# The Debian package (tests/deb): dpkg-dev (dpkg-buildpackage), debhelper
+# (dh, compat 13), lintian (no errors allowed), systemd (systemd-analyze
+# verify on the packaged unit; nothing is started), adduser (postinst,
+# postrm).  No fakeroot: the package builds with Rules-Requires-Root: no.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Packages with a service (prometheus) are installed for the tests, which
@@ -27,7 +31,8 @@ apt-get install -y -qq --no-install-recommends \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
-	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus >/dev/null
+	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus \
+	dpkg-dev debhelper lintian systemd adduser >/dev/null
 # The account scandetd drops to (default RunAsUser), as make install
 # creates it: the test suite runs scandetd as root.
 "$(dirname "$0")/contrib/scandetd-adduser"

@@ -246,8 +246,9 @@ if make -s -C "$TOP" -o all install DESTDIR="$ROOT" PREFIX=/usr BUILD="$BUILD" \
 else
 	fail "make install DESTDIR PREFIX=/usr" "$(tail -n 5 "$LOGS/install.log")"
 fi
-for f in usr/sbin/scandetd usr/sbin/spoofs usr/share/man/man8/scandetd.8 \
-	usr/share/man/man5/scandetd.conf.5 etc/scandetd.conf; do
+for f in usr/sbin/scandetd usr/libexec/scandetd/spoofs \
+	usr/share/man/man8/scandetd.8 usr/share/man/man5/scandetd.conf.5 \
+	etc/scandetd.conf; do
 	check "installed $f" test -s "$ROOT/$f"
 done
 check "installed example configuration is valid" "$SBIN/scandetd" -t -c "$ROOT/etc/scandetd.conf"
@@ -400,7 +401,7 @@ scenario "hping3 SYN flood (spoofed)" 203.0.113.99 $T4 "tcp flood" \
 	atk hping3 -q -S -p 443 -c 1000 -i u1000 -a 203.0.113.99 $T4
 
 echo "--- spoofs"
-SPOOFS_I=$SBIN/spoofs
+SPOOFS_I=$ROOT/usr/libexec/scandetd/spoofs
 scenario "spoofs SYN" 192.0.2.11 $T4 "tcp portscan" \
 	atk "$SPOOFS_I" -t syn -r 1000 -s 192.0.2.11 -d $T4 -p 1000-1100
 scenario "spoofs UDP" 192.0.2.12 $T4 "udp portscan" \
