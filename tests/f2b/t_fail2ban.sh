@@ -1,0 +1,398 @@
+#!/bin/sh
+# tests/f2b/t_fail2ban.sh - the fail2ban hand-off (contrib/fail2ban):
+# the filter against scandetd's real output, then the whole chain once.
+#
+#   BUILD=build sh tests/f2b/t_fail2ban.sh        (root; run by make check)
+#
+# 1. The filter.  scandetd -r runs over every capture in tests/pcap/data
+#    and over two made here with spoofs -w (queso over IPv4, nmap's OS
+#    probe and a UDP scan over IPv6), three times:
+#      trw      DetectionMethod trw, LogConnections, UdpLogConnections,
+#               no AlertLimit: every alert and every connection line;
+#      classic  the same with DetectionMethod classic;
+#      names    trw with LogDetails, PortResolve and DNSResolve (names from
+#               a private /etc/hosts for two thirds of the scanners and
+#               scanned hosts, in a mount and network namespace of its
+#               own: no query leaves it), default AlertLimit ("Held back"
+#               lines).
+#    Each run's lines (and its statistics lines) go through logger to a
+#    private rsyslogd, which writes them as Debian's /var/log/syslog does,
+#    in the traditional format and in RSYSLOG_FileFormat (ISO 8601).
+#    fail2ban-regex with contrib/fail2ban/filter.d/scandetd.conf prints,
+#    for every line it matches, the address it captured; that list must
+#    equal, line for line, the list that scandetd's JsonLog of the same run
+#    gives: each portscan, sweep, flood and osprobe line with its event's
+#    "src".  So every scanner line matches, with the scanner (never the
+#    host scanned) as the address, and no other line does (connection
+#    lines, end-of-scan summaries, held-back counts, statistics).  Once
+#    more with the filter option kinds="scan|sweep": floods no longer ban.
+#
+# 2. The chain.  Namespaces on a bridge: a sensor 198.51.100.10 and
+#    2001:db8::10 (web and ssh services, scandetd live with LogConnections,
+#    its syslog(3) going to the private rsyslogd through a /dev/log of its
+#    own, and a fail2ban-server of its own: -c, -s, -p here, the shipped
+#    filter and jail, enabled, banaction nftables-allports), an attacker
+#    198.51.100.20 and 2001:db8::20 and a client 198.51.100.30.  The client
+#    makes a few HTTP requests; nmap -sS scans 200 ports over IPv4 and
+#    IPv6 (--max-rate 500) and spoofs sends nmap's OS probe as 192.0.2.13.
+#    Then, within 30 s, the sensor's nftables sets hold exactly the three
+#    scanners (neither the sensor nor the client), the attacker's HTTP
+#    requests are refused while the client's still work, and
+#    fail2ban-regex finds exactly those three in the live syslog file.
+#
+# Only documentation addresses are used, nothing leaves the namespaces,
+# every generator is bounded in rate and count, and the namespaces and
+# every process started here go at exit, also on failure.
+#
+# Needs root, iproute2, util-linux (unshare, logger), rsyslog, fail2ban,
+# nftables, nmap, curl, python3.  Without root it fails, unless
+# SCANDETD_SKIP_LIVE=1 says to skip it (then nothing counts as passed).
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/netns/lib.sh"
+T0=$(date +%s)
+FILTER=$TOP/contrib/fail2ban/filter.d/scandetd.conf
+JAIL=$TOP/contrib/fail2ban/jail.d/scandetd.conf
+
+if [ "$(id -u)" -ne 0 ]; then
+	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
+		echo "fail2ban tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
+		finish
+	fi
+	fail fail2ban "needs root for namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
+	finish
+fi
+missing=$(netns_missing ip unshare logger rsyslogd fail2ban-regex \
+	fail2ban-server fail2ban-client nft nmap curl "$PY")
+if [ -n "$missing" ]; then
+	fail fail2ban "missing tools: $missing (see install-deps.sh)"
+	finish
+fi
+at_exit netns_cleanup
+chmod 755 "$TMPD"
+
+# stop_here: a set-up step failed; what follows would only pile up failures.
+stop_here() {
+	for f in "$TMPD"/rsyslog.err "$TMPD"/scandetd.err "$TMPD"/f2b.log; do
+		[ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
+	done
+	finish
+}
+
+# wait_lines FILE N [SECONDS]: FILE has at least N lines (default 20 s).
+wait_lines() {
+	for _ in $(seq $((${3:-20} * 10))); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ------------------------------------ fail2ban's configuration directory
+# Debian's files that the filter and the jail need, nothing else, and ours;
+# fail2ban-regex uses its filter.d, fail2ban-server (part 2) all of it.
+F2B=$TMPD/f2b
+mkdir -p "$F2B/filter.d" "$F2B/action.d" "$F2B/jail.d"
+for f in fail2ban.conf jail.conf paths-common.conf paths-debian.conf filter.d/common.conf \
+	action.d/nftables.conf action.d/nftables-allports.conf; do
+	cp "/etc/fail2ban/$f" "$F2B/$f"
+done
+cp "$FILTER" "$F2B/filter.d/"
+cp "$JAIL" "$F2B/jail.d/"
+cat >"$F2B/fail2ban.local" <<EOF
+[Definition]
+dbfile = :memory:
+EOF
+
+# ------------------------------------------------------- private rsyslogd
+# local1..3: the runs of part 1, each in the traditional format (.trad) and
+# in RSYSLOG_FileFormat (.iso); daemon: scandetd live, part 2.
+SOCK=$TMPD/log.sock
+{
+	echo "global(workDirectory=\"$TMPD\")"
+	echo 'module(load="imuxsock" SysSock.Use="off")'
+	echo "input(type=\"imuxsock\" Socket=\"$SOCK\" RateLimit.Interval=\"0\")"
+	fac=1
+	for run in trw classic names; do
+		echo "if \$syslogfacility-text == 'local$fac' then {"
+		echo "	action(type=\"omfile\" file=\"$TMPD/$run.trad\" template=\"RSYSLOG_TraditionalFileFormat\")"
+		echo "	action(type=\"omfile\" file=\"$TMPD/$run.iso\" template=\"RSYSLOG_FileFormat\")"
+		echo "}"
+		fac=$((fac + 1))
+	done
+	echo "daemon.* action(type=\"omfile\" file=\"$TMPD/chain.log\" template=\"RSYSLOG_TraditionalFileFormat\")"
+} >"$TMPD/rsyslog.conf"
+rsyslogd -n -f "$TMPD/rsyslog.conf" -i "$TMPD/rsyslog.pid" >"$TMPD/rsyslog.err" 2>&1 &
+netns_track $!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+logger -u "$SOCK" -p daemon.info -t f2b-test "receiver ready $$"
+check "private rsyslogd writes what it receives" wait_for "$TMPD/chain.log" "f2b-test: receiver ready $$\$" 5
+[ "$lib_failed" -eq 0 ] || stop_here
+
+# =================================================== part 1: the filter
+BAN_KINDS='portscan|sweep|flood|osprobe'
+
+# Two captures of tools the others lack: queso (IPv4), nmap's OS probe
+# and UDP probes (IPv6).
+CAPS=$TMPD/caps
+mkdir -p "$CAPS"
+"$SPOOFS" -q -w "$CAPS/spoofs_queso4.pcap" -t queso -s 192.0.2.14 -d 198.51.100.10 -p 80 &&
+"$SPOOFS" -q -w "$CAPS/spoofs_nmapos6.pcap" -t nmap-os -s 2001:db8::14 -d 2001:db8::10 -p 1-60
+check "spoofs -w made the extra captures" test $? -eq 0
+
+# conf RUN: the configuration of RUN (JsonLog: $TMPD/RUN.json).
+conf() {
+	echo "LogConnections yes"
+	echo "UdpLogConnections yes"
+	echo "JsonLog $TMPD/$1.json"
+	case $1 in
+	trw) echo "AlertLimit 0 60" ;;
+	classic) echo "DetectionMethod classic"; echo "AlertLimit 0 60" ;;
+	names) echo "LogDetails yes"; echo "PortResolve yes"; echo "DNSResolve yes" ;;
+	esac
+}
+
+# scan_all RUN [WRAPPER...]: scandetd -r (run through WRAPPER, if given)
+# over every capture with RUN's configuration: the lines in RUN.txt, their
+# JSON events in RUN.jsonl, statistics (from standard error) in RUN.stat.
+# Prints the captures it failed on.
+scan_all() {
+	local f run=$1
+	shift
+	conf $run >"$TMPD/$run.conf"
+	: >"$TMPD/$run.txt"
+	: >"$TMPD/$run.jsonl"
+	: >"$TMPD/$run.stat"
+	for f in "$DATA"/*.pcap "$DATA"/*.pcapng "$CAPS"/*.pcap; do
+		rm -f "$TMPD/$run.json"
+		if ! "$@" "$SCANDETD" -c "$TMPD/$run.conf" -r "$f" >>"$TMPD/$run.txt" 2>"$TMPD/err"; then
+			echo "${f##*/}"
+			continue
+		fi
+		cat "$TMPD/$run.json" >>"$TMPD/$run.jsonl"
+		grep '^stat ' "$TMPD/err" >>"$TMPD/$run.stat"
+	done
+}
+
+# with_names CMD...: CMD in a mount and network namespace of its own, with
+# $HOSTS as /etc/hosts and only files to look names up in: no query can
+# leave it.
+with_names() {
+	unshare --mount --net -- sh -c '
+		mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/nsswitch.conf &&
+		shift 2 && exec "$@"' sh "$HOSTS" "$TMPD/nsswitch.conf" "$@"
+}
+
+# expected RUN: from the JSON events, "EVENT<TAB>SRC<TAB>LINE" for every
+# text line whose event bans (the two outputs come from the same alerts,
+# in the same order).
+expected() {
+	paste "$TMPD/$1.jsonl" "$TMPD/$1.txt" | awk -F '\t' -v kinds="^($BAN_KINDS)\$" '
+		{ ev = $1; sub(/^\{"event":"/, "", ev); sub(/".*/, "", ev) }
+		ev ~ kinds {
+			src = $1; sub(/.*,"src":"/, "", src); sub(/".*/, "", src)
+			print ev "\t" src "\t" $2
+		}'
+}
+
+# Runs trw and classic first: the names run gives names to their scanners
+# and scanned hosts.
+for run in trw classic; do
+	bad=$(scan_all $run)
+	check_eq "$run: scandetd -r ran on every capture" "$bad" ""
+done
+HOSTS=$TMPD/hosts
+cat "$TMPD/trw.jsonl" "$TMPD/classic.jsonl" | grep -E "^\{\"event\":\"($BAN_KINDS)\"" |
+	grep -oE '"(src|dst)":"[^"]*"' | cut -d'"' -f4 | sort -u |
+	awk 'BEGIN { print "127.0.0.1 localhost" } NR % 3 { print $1 " h" NR ".scan.example" }' >"$HOSTS"
+echo 'hosts: files' >"$TMPD/nsswitch.conf"
+bad=$(scan_all names with_names)
+check_eq "names: scandetd -r ran on every capture" "$bad" ""
+
+# feed RUN FACILITY: RUN's lines and statistics to rsyslogd as scandetd's,
+# then wait until both files have them all.
+feed() {
+	local n
+	cat "$TMPD/$1.txt" "$TMPD/$1.stat" >"$TMPD/$1.all"
+	n=$(wc -l <"$TMPD/$1.all")
+	logger -u "$SOCK" -p "$2.notice" -t scandetd --id=$$ -f "$TMPD/$1.all"
+	wait_lines "$TMPD/$1.trad" "$n" 60 && wait_lines "$TMPD/$1.iso" "$n" 10
+}
+
+# got LOGFILE OUT [FILTER-OPTIONS]: what fail2ban-regex matches in LOGFILE
+# with the shipped filter, "ADDRESS<TAB>LINE" (without the syslog prefix),
+# sorted, into OUT; fails (and says why) when fail2ban-regex does.
+got() {
+	if ! fail2ban-regex -o "<ip>	<msg>" "$1" "$F2B/filter.d/scandetd.conf${3:-}" \
+		>"$TMPD/regex.out" 2>"$TMPD/regex.err"; then
+		tail -n 3 "$TMPD/regex.err"
+		return 1
+	fi
+	sed -E 's/^([^\t]*)\t.* scandetd\[[0-9]+\]: /\1\t/' "$TMPD/regex.out" | sort >"$2"
+}
+
+# compare NAME WANT GOT: both ways, line for line.
+compare() {
+	local miss extra
+	miss=$(comm -23 "$2" "$3" | head -n 5)
+	extra=$(comm -13 "$2" "$3" | head -n 5)
+	if [ -z "$miss" ]; then pass "$1: every scanner line matches, with its source"
+	else fail "$1: every scanner line matches, with its source" "not matched or another address: $miss"; fi
+	if [ -z "$extra" ]; then pass "$1: no other line matches"
+	else fail "$1: no other line matches" "matched: $extra"; fi
+}
+
+fac=1
+for run in trw classic names; do
+	check "$run: $(wc -l <"$TMPD/$run.txt") lines written by rsyslogd" feed $run local$fac
+	check_eq "$run: as many JSON events as lines" "$(wc -l <"$TMPD/$run.jsonl")" "$(wc -l <"$TMPD/$run.txt")"
+	expected $run >"$TMPD/$run.exp"
+	cut -f 2- "$TMPD/$run.exp" | sort >"$TMPD/$run.want"
+	for fmt in trad iso; do
+		check "$run ($fmt): fail2ban-regex runs" got "$TMPD/$run.$fmt" "$TMPD/$run.$fmt.got"
+		compare "$run ($fmt)" "$TMPD/$run.want" "$TMPD/$run.$fmt.got"
+	done
+	fac=$((fac + 1))
+done
+awk -F '\t' '$1 != "flood"' "$TMPD/trw.exp" | cut -f 2- | sort >"$TMPD/noflood.want"
+check 'fail2ban-regex runs with kinds="scan|sweep"' \
+	got "$TMPD/trw.trad" "$TMPD/noflood.got" '[kinds="scan|sweep"]'
+compare 'trw, kinds="scan|sweep"' "$TMPD/noflood.want" "$TMPD/noflood.got"
+check "the flood lines were there to leave out" grep -q '^flood' "$TMPD/trw.exp"
+
+# The comparisons above mean something only if the logs hold every kind
+# of line, on both sides.
+W=$TMPD/all.want
+cat "$TMPD"/trw.want "$TMPD"/classic.want "$TMPD"/names.want >"$W"
+cat "$TMPD"/trw.all "$TMPD"/classic.all "$TMPD"/names.all >"$TMPD/all.lines"
+check_grep "banned: a TCP port scan" "$W" '	Possible port scan from '
+check_grep "banned: a UDP port scan" "$W" '	Possible UDP port scan from '
+check_grep "banned: a sweep to many hosts" "$W" '	Possible port sweep from .* \(and others\)$'
+check_grep "banned: a flood" "$W" '	Possible (UDP )?port flood from '
+for tool in nmap queso xprobe2; do
+	check_grep "banned: a $tool OS probe" "$W" "	Possible $tool OS probe from "
+done
+check_grep "banned: an IPv6 scanner" "$W" '^[0-9a-f:]*:[0-9a-f:]*	Possible .* from [0-9a-f:]+ '
+check_grep "banned: a scanner by name (address)" "$W" \
+	'^([0-9.]+)	Possible .* from h[0-9]+\.scan\.example \(\1\)'
+check_grep "banned: an IPv6 scanner by name (address)" "$W" \
+	'^([0-9a-f:]+)	Possible .* from h[0-9]+\.scan\.example \(\1\)'
+check_grep "banned: a named scanner of a named host" "$W" \
+	'from h[0-9]+\.scan\.example \([^)]*\) to h[0-9]+\.scan\.example \('
+L=$TMPD/all.lines
+check_grep "not banned, present: TCP connection lines" "$L" '^port [0-9]+ connection attempt from '
+check_grep "not banned, present: UDP connection lines" "$L" '^UDP port [0-9]+ connection attempt from '
+check_grep "not banned, present: LogDetails lines with names" "$L" '^TCP h[0-9]+\.scan\.example \('
+check_grep "not banned, present: end-of-scan summaries" "$L" '^End of (UDP )?port (scan|sweep|flood) from '
+check_grep "not banned, present: AlertLimit's held-back lines" "$L" '^Held back [0-9]+ alerts? '
+check_grep "not banned, present: statistics" "$L" '^stat '
+T1=$(date +%s)
+echo "part 1: $((T1 - T0)) s"
+
+# ==================================================== part 2: the chain
+NS_BR=f2b-$$-br
+NS_S=f2b-$$-s
+NS_A=f2b-$$-a
+NS_C=f2b-$$-c
+S4=198.51.100.10
+S6=2001:db8::10
+A4=198.51.100.20
+A6=2001:db8::20
+C4=198.51.100.30
+SPOOFED=192.0.2.13
+CHAIN=$TMPD/chain.log
+inns_s() { inns "$NS_S" "$@"; }
+
+netns_bridge "$NS_BR" &&
+	netns_host "$NS_S" s0 $S4/24 $S6/64 &&
+	netns_host "$NS_A" a0 $A4/24 $A6/64 &&
+	netns_host "$NS_C" c0 $C4/24 &&
+	inns_s ip route add 192.0.2.0/24 dev s0
+check "namespaces, veth pairs and bridge set up" test $? -eq 0
+check "web and ssh services on the sensor" \
+	netns_services "$NS_S" "$TMPD/services.log" --http '[::]:80' --ssh '[::]:22'
+[ "$lib_failed" -eq 0 ] || stop_here
+
+# scandetd, live, its syslog to the private rsyslogd (facility daemon).
+mkdir -p "$TMPD/run"
+cat >"$TMPD/live.conf" <<EOF
+RunAsUser nobody
+PidFile $TMPD/run/scandetd.pid
+LogConnections yes
+SendEmail no
+UdpSendEmail no
+OSFPSendMail no
+EOF
+netns_with_devlog "$SOCK" ip netns exec "$NS_S" "$SCANDETD" -F -c "$TMPD/live.conf" -i s0 \
+	>"$TMPD/scandetd.out" 2>"$TMPD/scandetd.err" &
+netns_track $!
+check "scandetd started live, syslog to the private rsyslogd" \
+	wait_for "$CHAIN" ' scandetd\[[0-9]+\]: scandetd .* started on s0' 10
+
+# What an administrator changes: enabled, and here the log file.
+cat >"$F2B/jail.d/scandetd.local" <<EOF
+[scandetd]
+enabled = true
+logpath = $CHAIN
+EOF
+check "fail2ban accepts the shipped filter and jail (-t)" \
+	fail2ban-server -t -c "$F2B" -s "$F2B/sock" -p "$F2B/pid"
+inns_s fail2ban-server -f -x -c "$F2B" -s "$F2B/sock" -p "$F2B/pid" \
+	--logtarget "$TMPD/f2b.log" --loglevel INFO >"$TMPD/f2b.out" 2>&1 &
+netns_track $!
+check "fail2ban-server started the jail scandetd" \
+	wait_for "$TMPD/f2b.log" "Jail 'scandetd' started" 15
+f2bc() { fail2ban-client -s "$F2B/sock" "$@"; }
+check "fail2ban-client talks to it" f2bc ping
+[ "$lib_failed" -eq 0 ] || stop_here
+sleep 1		# polling: the file's current end is where reading starts
+
+# The traffic: a client and the attacker-to-be make HTTP requests (logged
+# as connections, which ban nobody), then three scanners.
+check "the attacker reaches the web service before any scan" \
+	inns "$NS_A" curl -sf -o /dev/null --max-time 3 "http://$S4/"
+inns "$NS_C" curl -s -o /dev/null --max-time 30 "http://$S4/?[1-10]"
+check "client's HTTP requests logged as connections" \
+	wait_for "$CHAIN" "scandetd\[[0-9]+\]: port 80 connection attempt from $C4\$" 10
+NMAP="nmap -n -Pn --max-rate 500 --max-retries 1 -e a0 -sS -p 1-200"
+inns "$NS_A" $NMAP $S4 >"$TMPD/nmap4.out" 2>&1
+inns "$NS_A" $NMAP -6 $S6 >"$TMPD/nmap6.out" 2>&1
+inns "$NS_A" "$SPOOFS" -q -t nmap-os -r 200 -s $SPOOFED -d $S4 -p 80 >"$TMPD/spoofs.out" 2>&1
+
+# set_of FAMILY: the addresses in the jail's nftables set, sorted, one line.
+set_of() {
+	local set=addr-set-scandetd
+	[ "$1" = 6 ] && set=addr6-set-scandetd
+	inns_s nft list set inet f2b-table $set 2>/dev/null |
+		sed -n '/elements/,/}/p' | tr -d '{},=' | tr -s ' \t\n' '\n' |
+		grep -E '^[0-9a-f:.]+$' | sort | paste -sd ' ' -
+}
+WANT4="$SPOOFED $A4"
+for _ in $(seq 300); do
+	[ "$(set_of 4)" = "$WANT4" ] && [ "$(set_of 6)" = "$A6" ] && break
+	sleep 0.1
+done
+check_eq "nftables IPv4 set holds exactly the scanners" "$(set_of 4)" "$WANT4"
+check_eq "nftables IPv6 set holds exactly the scanner" "$(set_of 6)" "$A6"
+f2bc status scandetd >"$TMPD/status" 2>&1
+check_grep "fail2ban-client lists the bans" "$TMPD/status" "Banned IP list:.*$A4"
+check "the banned scanner's HTTP request is refused" \
+	sh -c "! ip netns exec $NS_A curl -s -o /dev/null --max-time 3 http://$S4/"
+check "the client's HTTP request still works" \
+	inns "$NS_C" curl -sf -o /dev/null --max-time 3 "http://$S4/"
+
+# The live log, through the filter once more: the three scanners, one line
+# each kind scandetd wrote about them, and nothing else.
+check_grep "live log: scandetd's alert about the IPv6 scanner" "$CHAIN" \
+	"scandetd\[[0-9]+\]: Possible port scan from $A6 to $S6\$"
+check_grep "live log: scandetd's OS probe alert" "$CHAIN" \
+	"scandetd\[[0-9]+\]: Possible nmap OS probe from $SPOOFED\$"
+grep -E ' scandetd\[[0-9]+\]: Possible ' "$CHAIN" |
+	sed -E 's/.* scandetd\[[0-9]+\]: //' >"$TMPD/chain.alerts"
+check "live log: fail2ban-regex runs" got "$CHAIN" "$TMPD/chain.got"
+cut -f 1 "$TMPD/chain.got" | sort -u | paste -sd ' ' - >"$TMPD/chain.ips"
+check_eq "live log: fail2ban-regex finds exactly the scanners" \
+	"$(cat "$TMPD/chain.ips")" "$(printf '%s\n' $A6 $SPOOFED $A4 | sort | paste -sd ' ' -)"
+check_eq "live log: every alert line matches" \
+	"$(wc -l <"$TMPD/chain.got")" "$(wc -l <"$TMPD/chain.alerts")"
+echo "part 2: $(($(date +%s) - T1)) s"
+finish
