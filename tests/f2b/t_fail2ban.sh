@@ -70,8 +70,12 @@ fi
 at_exit netns_cleanup
 chmod 755 "$TMPD"
 
-# stop_here: a set-up step failed; what follows would only pile up failures.
-stop_here() {
+# set_up_or_stop: stop here if a check of this part (the failures before
+# it: FAILED_BEFORE) failed: a set-up step did, and what follows would only
+# pile up failures.
+FAILED_BEFORE=0
+set_up_or_stop() {
+	[ "$lib_failed" -eq "$FAILED_BEFORE" ] && return 0
 	for f in "$TMPD"/rsyslog.err "$TMPD"/scandetd.err "$TMPD"/f2b.log; do
 		[ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
 	done
@@ -104,29 +108,27 @@ dbfile = :memory:
 EOF
 
 # ------------------------------------------------------- private rsyslogd
-# local1..3: the runs of part 1, each in the traditional format (.trad) and
-# in RSYSLOG_FileFormat (.iso); daemon: scandetd live, part 2.
+# local1..3: the runs of part 1 in the traditional format (.trad), the
+# last one in RSYSLOG_FileFormat (.iso, ISO 8601 dates) too; daemon:
+# scandetd live, part 2.
 SOCK=$TMPD/log.sock
-{
-	echo "global(workDirectory=\"$TMPD\")"
-	echo 'module(load="imuxsock" SysSock.Use="off")'
-	echo "input(type=\"imuxsock\" Socket=\"$SOCK\" RateLimit.Interval=\"0\")"
-	fac=1
-	for run in trw classic names; do
-		echo "if \$syslogfacility-text == 'local$fac' then {"
-		echo "	action(type=\"omfile\" file=\"$TMPD/$run.trad\" template=\"RSYSLOG_TraditionalFileFormat\")"
-		echo "	action(type=\"omfile\" file=\"$TMPD/$run.iso\" template=\"RSYSLOG_FileFormat\")"
-		echo "}"
-		fac=$((fac + 1))
-	done
-	echo "daemon.* action(type=\"omfile\" file=\"$TMPD/chain.log\" template=\"RSYSLOG_TraditionalFileFormat\")"
-} >"$TMPD/rsyslog.conf"
+trad='template="RSYSLOG_TraditionalFileFormat"'
+cat >"$TMPD/rsyslog.conf" <<EOF
+global(workDirectory="$TMPD")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$SOCK" RateLimit.Interval="0")
+local1.* action(type="omfile" file="$TMPD/trw.trad" $trad)
+local2.* action(type="omfile" file="$TMPD/classic.trad" $trad)
+local3.* action(type="omfile" file="$TMPD/names.trad" $trad)
+local3.* action(type="omfile" file="$TMPD/names.iso" template="RSYSLOG_FileFormat")
+daemon.* action(type="omfile" file="$TMPD/chain.log" $trad)
+EOF
 rsyslogd -n -f "$TMPD/rsyslog.conf" -i "$TMPD/rsyslog.pid" >"$TMPD/rsyslog.err" 2>&1 &
 netns_track $!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 logger -u "$SOCK" -p daemon.info -t f2b-test "receiver ready $$"
 check "private rsyslogd writes what it receives" wait_for "$TMPD/chain.log" "f2b-test: receiver ready $$\$" 5
-[ "$lib_failed" -eq 0 ] || stop_here
+set_up_or_stop
 
 # =================================================== part 1: the filter
 BAN_KINDS='portscan|sweep|flood|osprobe'
@@ -139,37 +141,69 @@ mkdir -p "$CAPS"
 "$SPOOFS" -q -w "$CAPS/spoofs_nmapos6.pcap" -t nmap-os -s 2001:db8::14 -d 2001:db8::10 -p 1-60
 check "spoofs -w made the extra captures" test $? -eq 0
 
-# conf RUN: the configuration of RUN (JsonLog: $TMPD/RUN.json).
+# conf RUN JSONLOG: the configuration of RUN.  Connection lines are the
+# same whatever the method: the classic run does without them.
 conf() {
-	echo "LogConnections yes"
-	echo "UdpLogConnections yes"
-	echo "JsonLog $TMPD/$1.json"
+	echo "JsonLog $2"
 	case $1 in
 	trw) echo "AlertLimit 0 60" ;;
-	classic) echo "DetectionMethod classic"; echo "AlertLimit 0 60" ;;
+	classic) echo "DetectionMethod classic"; echo "AlertLimit 0 60"; return ;;
 	names) echo "LogDetails yes"; echo "PortResolve yes"; echo "DNSResolve yes" ;;
 	esac
+	echo "LogConnections yes"
+	echo "UdpLogConnections yes"
 }
 
-# scan_all RUN [WRAPPER...]: scandetd -r (run through WRAPPER, if given)
-# over every capture with RUN's configuration: the lines in RUN.txt, their
-# JSON events in RUN.jsonl, statistics (from standard error) in RUN.stat.
-# Prints the captures it failed on.
-scan_all() {
-	local f run=$1
-	shift
-	conf $run >"$TMPD/$run.conf"
-	: >"$TMPD/$run.txt"
-	: >"$TMPD/$run.jsonl"
-	: >"$TMPD/$run.stat"
-	for f in "$DATA"/*.pcap "$DATA"/*.pcapng "$CAPS"/*.pcap; do
-		rm -f "$TMPD/$run.json"
-		if ! "$@" "$SCANDETD" -c "$TMPD/$run.conf" -r "$f" >>"$TMPD/$run.txt" 2>"$TMPD/err"; then
+ALL=$(ls "$DATA"/*.pcap "$DATA"/*.pcapng "$CAPS"/*.pcap)
+# For the names run, one capture or two of each kind of alert, and
+# benign traffic: scandetd -r costs a few tenths of a second even on a
+# small file.
+SOME=$(for f in ns_nmap_sS ns_nmap_sS6 ns_nmap_sU ns2_nmap_sU6 ns_nmap_O \
+	evilfingers_xprobe2_osfp ns_hping3_flood ns2_hping3_udp_flood ns2_zmap_sweep \
+	ns2_spoofed_synflood ns_benign_mixed; do echo "$DATA/$f.pcap"; done; ls "$CAPS"/*.pcap)
+
+# scan_job RUN JOB [WRAPPER...]: scandetd -r (through WRAPPER, if given)
+# with RUN's configuration over every second capture of $CAPTURES (JOB 0: the first,
+# third, ..., JOB 1: the others), into RUN/NAME.txt (the lines), .jsonl
+# (their JSON events), .stat (the statistics on standard error).  Prints
+# the captures it failed on.
+scan_job() {
+	local run=$1 job=$2 i=0 f out json
+	shift 2
+	json=$TMPD/$run/job$job.json
+	conf $run "$json" >"$TMPD/$run/job$job.conf"
+	for f in $CAPTURES; do
+		i=$((i + 1))
+		[ $((i % 2)) -eq "$job" ] || continue
+		out=$TMPD/$run/${f##*/}
+		rm -f "$json"
+		if ! "$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" -r "$f" \
+			>"$out.txt" 2>"$out.err"; then
 			echo "${f##*/}"
 			continue
 		fi
-		cat "$TMPD/$run.json" >>"$TMPD/$run.jsonl"
-		grep '^stat ' "$TMPD/err" >>"$TMPD/$run.stat"
+		mv "$json" "$out.jsonl"
+		grep '^stat ' "$out.err" >"$out.stat"
+	done
+}
+
+# scan_all RUN [WRAPPER...]: both halves at once (two cores), then all of
+# it in RUN.txt, RUN.jsonl and RUN.stat, capture after capture.  Prints
+# the captures it failed on.
+scan_all() {
+	local run=$1 f x j0 j1
+	shift
+	mkdir -p "$TMPD/$run"
+	scan_job "$run" 0 "$@" >"$TMPD/$run/bad0" &
+	j0=$!
+	scan_job "$run" 1 "$@" >"$TMPD/$run/bad1" &
+	j1=$!
+	wait $j0 $j1
+	cat "$TMPD/$run/bad0" "$TMPD/$run/bad1"
+	for f in $CAPTURES; do
+		for x in txt jsonl stat; do
+			cat "$TMPD/$run/${f##*/}.$x" >>"$TMPD/$run.$x" 2>/dev/null
+		done
 	done
 }
 
@@ -196,6 +230,7 @@ expected() {
 
 # Runs trw and classic first: the names run gives names to their scanners
 # and scanned hosts.
+CAPTURES=$ALL
 for run in trw classic; do
 	bad=$(scan_all $run)
 	check_eq "$run: scandetd -r ran on every capture" "$bad" ""
@@ -205,17 +240,21 @@ cat "$TMPD/trw.jsonl" "$TMPD/classic.jsonl" | grep -E "^\{\"event\":\"($BAN_KIND
 	grep -oE '"(src|dst)":"[^"]*"' | cut -d'"' -f4 | sort -u |
 	awk 'BEGIN { print "127.0.0.1 localhost" } NR % 3 { print $1 " h" NR ".scan.example" }' >"$HOSTS"
 echo 'hosts: files' >"$TMPD/nsswitch.conf"
+CAPTURES=$SOME
 bad=$(scan_all names with_names)
-check_eq "names: scandetd -r ran on every capture" "$bad" ""
+check_eq "names: scandetd -r ran on $(echo "$SOME" | wc -l) captures" "$bad" ""
 
-# feed RUN FACILITY: RUN's lines and statistics to rsyslogd as scandetd's,
-# then wait until both files have them all.
+# feed RUN FACILITY FORMAT...: RUN's lines and statistics to rsyslogd as
+# scandetd's, then wait until each RUN.FORMAT file has them all.
 feed() {
-	local n
-	cat "$TMPD/$1.txt" "$TMPD/$1.stat" >"$TMPD/$1.all"
-	n=$(wc -l <"$TMPD/$1.all")
-	logger -u "$SOCK" -p "$2.notice" -t scandetd --id=$$ -f "$TMPD/$1.all"
-	wait_lines "$TMPD/$1.trad" "$n" 60 && wait_lines "$TMPD/$1.iso" "$n" 10
+	local n run=$1 fac=$2 fmt
+	shift 2
+	cat "$TMPD/$run.txt" "$TMPD/$run.stat" >"$TMPD/$run.all"
+	n=$(wc -l <"$TMPD/$run.all")
+	logger -u "$SOCK" -p "$fac.notice" -t scandetd --id=$$ -f "$TMPD/$run.all"
+	for fmt in "$@"; do
+		wait_lines "$TMPD/$run.$fmt" "$n" 60 || return 1
+	done
 }
 
 # got LOGFILE OUT [FILTER-OPTIONS]: what fail2ban-regex matches in LOGFILE
@@ -241,23 +280,25 @@ compare() {
 	else fail "$1: no other line matches" "matched: $extra"; fi
 }
 
-fac=1
-for run in trw classic names; do
-	check "$run: $(wc -l <"$TMPD/$run.txt") lines written by rsyslogd" feed $run local$fac
+for run in trw:local1:trad classic:local2:trad names:local3:trad:iso; do
+	fmts=$(echo "${run#*:*:}" | tr : ' ')
+	fac=${run#*:}
+	fac=${fac%%:*}
+	run=${run%%:*}
+	check "$run: $(wc -l <"$TMPD/$run.txt") lines written by rsyslogd" feed $run $fac $fmts
 	check_eq "$run: as many JSON events as lines" "$(wc -l <"$TMPD/$run.jsonl")" "$(wc -l <"$TMPD/$run.txt")"
 	expected $run >"$TMPD/$run.exp"
 	cut -f 2- "$TMPD/$run.exp" | sort >"$TMPD/$run.want"
-	for fmt in trad iso; do
+	for fmt in $fmts; do
 		check "$run ($fmt): fail2ban-regex runs" got "$TMPD/$run.$fmt" "$TMPD/$run.$fmt.got"
 		compare "$run ($fmt)" "$TMPD/$run.want" "$TMPD/$run.$fmt.got"
 	done
-	fac=$((fac + 1))
 done
-awk -F '\t' '$1 != "flood"' "$TMPD/trw.exp" | cut -f 2- | sort >"$TMPD/noflood.want"
+awk -F '\t' '$1 != "flood"' "$TMPD/names.exp" | cut -f 2- | sort >"$TMPD/noflood.want"
 check 'fail2ban-regex runs with kinds="scan|sweep"' \
-	got "$TMPD/trw.trad" "$TMPD/noflood.got" '[kinds="scan|sweep"]'
-compare 'trw, kinds="scan|sweep"' "$TMPD/noflood.want" "$TMPD/noflood.got"
-check "the flood lines were there to leave out" grep -q '^flood' "$TMPD/trw.exp"
+	got "$TMPD/names.trad" "$TMPD/noflood.got" '[kinds="scan|sweep"]'
+compare 'names, kinds="scan|sweep"' "$TMPD/noflood.want" "$TMPD/noflood.got"
+check "the flood lines were there to leave out" grep -q '^flood' "$TMPD/names.exp"
 
 # The comparisons above mean something only if the logs hold every kind
 # of line, on both sides.
@@ -289,6 +330,7 @@ T1=$(date +%s)
 echo "part 1: $((T1 - T0)) s"
 
 # ==================================================== part 2: the chain
+FAILED_BEFORE=$lib_failed
 NS_BR=f2b-$$-br
 NS_S=f2b-$$-s
 NS_A=f2b-$$-a
@@ -310,7 +352,7 @@ netns_bridge "$NS_BR" &&
 check "namespaces, veth pairs and bridge set up" test $? -eq 0
 check "web and ssh services on the sensor" \
 	netns_services "$NS_S" "$TMPD/services.log" --http '[::]:80' --ssh '[::]:22'
-[ "$lib_failed" -eq 0 ] || stop_here
+set_up_or_stop
 
 # scandetd, live, its syslog to the private rsyslogd (facility daemon).
 mkdir -p "$TMPD/run"
@@ -321,6 +363,10 @@ LogConnections yes
 SendEmail no
 UdpSendEmail no
 OSFPSendMail no
+# Connection lines count against AlertLimit, and an alert over it waits
+# for the end of the interval (60 s): room for all of them, so that the
+# scanners are reported, and banned, at once.
+AlertLimit 5000 60
 EOF
 netns_with_devlog "$SOCK" ip netns exec "$NS_S" "$SCANDETD" -F -c "$TMPD/live.conf" -i s0 \
 	>"$TMPD/scandetd.out" 2>"$TMPD/scandetd.err" &
@@ -343,7 +389,7 @@ check "fail2ban-server started the jail scandetd" \
 	wait_for "$TMPD/f2b.log" "Jail 'scandetd' started" 15
 f2bc() { fail2ban-client -s "$F2B/sock" "$@"; }
 check "fail2ban-client talks to it" f2bc ping
-[ "$lib_failed" -eq 0 ] || stop_here
+set_up_or_stop
 sleep 1		# polling: the file's current end is where reading starts
 
 # The traffic: a client and the attacker-to-be make HTTP requests (logged
