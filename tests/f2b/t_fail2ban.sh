@@ -5,27 +5,30 @@
 #   BUILD=build sh tests/f2b/t_fail2ban.sh        (root; run by make check)
 #
 # 1. The filter.  scandetd -r runs over every capture in tests/pcap/data
-#    and over two made here with spoofs -w (queso over IPv4, nmap's OS
-#    probe and a UDP scan over IPv6), three times:
+#    and two made here with spoofs -w (queso over IPv4, nmap's OS probe
+#    and UDP probes over IPv6), with
 #      trw      DetectionMethod trw, LogConnections, UdpLogConnections,
 #               no AlertLimit: every alert and every connection line;
-#      classic  the same with DetectionMethod classic;
-#      names    trw with LogDetails, PortResolve and DNSResolve (names from
-#               a private /etc/hosts for two thirds of the scanners and
-#               scanned hosts, in a mount and network namespace of its
-#               own: no query leaves it), default AlertLimit ("Held back"
-#               lines).
-#    Each run's lines (and its statistics lines) go through logger to a
-#    private rsyslogd, which writes them as Debian's /var/log/syslog does,
-#    in the traditional format and in RSYSLOG_FileFormat (ISO 8601).
-#    fail2ban-regex with contrib/fail2ban/filter.d/scandetd.conf prints,
-#    for every line it matches, the address it captured; that list must
-#    equal, line for line, the list that scandetd's JsonLog of the same run
-#    gives: each portscan, sweep, flood and osprobe line with its event's
-#    "src".  So every scanner line matches, with the scanner (never the
-#    host scanned) as the address, and no other line does (connection
-#    lines, end-of-scan summaries, held-back counts, statistics).  Once
-#    more with the filter option kinds="scan|sweep": floods no longer ban.
+#      classic  DetectionMethod classic, no AlertLimit (its connection
+#               lines would be trw's again);
+#    and over one or two captures of each kind of alert with
+#      names    trw, connection lines, LogDetails, PortResolve and
+#               DNSResolve (names from a private /etc/hosts for two thirds
+#               of the scanners and scanned hosts, in a mount and network
+#               namespace of its own: no query leaves it), default
+#               AlertLimit ("Held back" lines).
+#    Each run's lines and statistics lines go through logger to a private
+#    rsyslogd, which writes them as Debian's /var/log/syslog does: in the
+#    traditional format, and for the names run in RSYSLOG_FileFormat (ISO
+#    8601 dates) too.  fail2ban-regex with
+#    contrib/fail2ban/filter.d/scandetd.conf prints, for every line it
+#    matches, the address it took; that list must equal, line for line, the
+#    one scandetd's JsonLog of the same run gives: each portscan, sweep,
+#    flood and osprobe line with its event's "src".  So every scanner line
+#    matches, with the scanner (never the host scanned) as the address, and
+#    no other line does (connection lines, end-of-scan summaries, held-back
+#    counts, statistics).  Once more with the filter option
+#    kinds="scan|sweep": floods no longer ban.
 #
 # 2. The chain.  Namespaces on a bridge: a sensor 198.51.100.10 and
 #    2001:db8::10 (web and ssh services, scandetd live with LogConnections,
@@ -68,7 +71,6 @@ if [ -n "$missing" ]; then
 	finish
 fi
 at_exit netns_cleanup
-chmod 755 "$TMPD"
 
 # set_up_or_stop: stop here if a check of this part (the failures before
 # it: FAILED_BEFORE) failed: a set-up step did, and what follows would only
@@ -85,7 +87,7 @@ set_up_or_stop() {
 # wait_lines FILE N [SECONDS]: FILE has at least N lines (default 20 s).
 wait_lines() {
 	for _ in $(seq $((${3:-20} * 10))); do
-		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -168,7 +170,7 @@ SOME=$(for f in ns_nmap_sS ns_nmap_sS6 ns_nmap_sU ns2_nmap_sU6 ns_nmap_O \
 # (their JSON events), .stat (the statistics on standard error).  Prints
 # the captures it failed on.
 scan_job() {
-	local run=$1 job=$2 i=0 f out json
+	local run=$1 job=$2 i=0 f out json rc
 	shift 2
 	json=$TMPD/$run/job$job.json
 	conf $run "$json" >"$TMPD/$run/job$job.conf"
@@ -177,9 +179,11 @@ scan_job() {
 		[ $((i % 2)) -eq "$job" ] || continue
 		out=$TMPD/$run/${f##*/}
 		rm -f "$json"
-		if ! "$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" -r "$f" \
-			>"$out.txt" 2>"$out.err"; then
-			echo "${f##*/}"
+		"$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" -r "$f" \
+			>"$out.txt" 2>"$out.err"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			echo "${f##*/} (exit $rc: $(grep -v '^stat ' "$out.err" | tail -n 3))"
 			continue
 		fi
 		mv "$json" "$out.jsonl"
@@ -285,7 +289,7 @@ for run in trw:local1:trad classic:local2:trad names:local3:trad:iso; do
 	fac=${run#*:}
 	fac=${fac%%:*}
 	run=${run%%:*}
-	check "$run: $(wc -l <"$TMPD/$run.txt") lines written by rsyslogd" feed $run $fac $fmts
+	check "$run: every line through rsyslogd" feed $run $fac $fmts
 	check_eq "$run: as many JSON events as lines" "$(wc -l <"$TMPD/$run.jsonl")" "$(wc -l <"$TMPD/$run.txt")"
 	expected $run >"$TMPD/$run.exp"
 	cut -f 2- "$TMPD/$run.exp" | sort >"$TMPD/$run.want"
@@ -374,7 +378,10 @@ netns_track $!
 check "scandetd started live, syslog to the private rsyslogd" \
 	wait_for "$CHAIN" ' scandetd\[[0-9]+\]: scandetd .* started on s0' 10
 
-# What an administrator changes: enabled, and here the log file.
+# What an administrator changes: enabled (the jail is off as shipped), and
+# here the log file.
+check_grep "the shipped jail is off until enabled" "$JAIL" '^enabled += false$'
+
 cat >"$F2B/jail.d/scandetd.local" <<EOF
 [scandetd]
 enabled = true
