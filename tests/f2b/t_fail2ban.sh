@@ -28,7 +28,8 @@
 #    matches, with the scanner (never the host scanned) as the address, and
 #    no other line does (connection lines, end-of-scan summaries, held-back
 #    counts, statistics).  Once more with the filter option
-#    kinds="scan|sweep": floods no longer ban.
+#    kinds="scan|sweep": floods no longer ban; and once more as the
+#    journal backend would read the names run (logtype=journal).
 #
 # 2. The chain.  Namespaces on a bridge: a sensor 198.51.100.10 and
 #    2001:db8::10 (web and ssh services, scandetd live with LogConnections,
@@ -261,16 +262,20 @@ feed() {
 	done
 }
 
-# got LOGFILE OUT [FILTER-OPTIONS]: what fail2ban-regex matches in LOGFILE
-# with the shipped filter, "ADDRESS<TAB>LINE" (without the syslog prefix),
-# sorted, into OUT; fails (and says why) when fail2ban-regex does.
+# got LOGFILE OUT [FILTER-OPTIONS [FAIL2BAN-REGEX-OPTIONS...]]: what
+# fail2ban-regex matches in LOGFILE with the shipped filter,
+# "ADDRESS<TAB>LINE" (without the syslog prefix), sorted, into OUT; fails
+# (and says why) when fail2ban-regex does.
 got() {
-	if ! fail2ban-regex -o "<ip>	<msg>" "$1" "$F2B/filter.d/scandetd.conf${3:-}" \
+	local log=$1 out=$2 opts=${3:-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	if ! fail2ban-regex "$@" -o "<ip>	<msg>" "$log" "$F2B/filter.d/scandetd.conf$opts" \
 		>"$TMPD/regex.out" 2>"$TMPD/regex.err"; then
 		tail -n 3 "$TMPD/regex.err"
 		return 1
 	fi
-	sed -E 's/^([^\t]*)\t.* scandetd\[[0-9]+\]: /\1\t/' "$TMPD/regex.out" | sort >"$2"
+	sed -E 's/^([^\t]*)\t.* scandetd\[[0-9]+\]: /\1\t/' "$TMPD/regex.out" | sort >"$out"
 }
 
 # compare NAME WANT GOT: both ways, line for line.
@@ -303,6 +308,18 @@ check 'fail2ban-regex runs with kinds="scan|sweep"' \
 	got "$TMPD/names.trad" "$TMPD/noflood.got" '[kinds="scan|sweep"]'
 compare 'names, kinds="scan|sweep"' "$TMPD/noflood.want" "$TMPD/noflood.got"
 check "the flood lines were there to leave out" grep -q '^flood' "$TMPD/names.exp"
+
+# The journal (jail: backend = systemd): fail2ban reads an entry as
+# "HOSTNAME SYSLOG_IDENTIFIER[PID]: MESSAGE", the date apart (its
+# filtersystemd.py, formatJournalEntry), and the filter's prefix is then
+# common.conf's for logtype journal.  No journald runs here: the names
+# run's lines, their dates cut off, stand for such entries.
+cut -c 17- "$TMPD/names.trad" >"$TMPD/names.journal"
+check_grep "journal-like lines: host, scandetd[PID], message" "$TMPD/names.journal" \
+	'^[^ ]+ scandetd\[[0-9]+\]: Possible port scan from '
+check "fail2ban-regex runs with logtype=journal" \
+	got "$TMPD/names.journal" "$TMPD/journal.got" '[logtype=journal]' -d '{NONE}'
+compare 'names, logtype=journal' "$TMPD/names.want" "$TMPD/journal.got"
 
 # The comparisons above mean something only if the logs hold every kind
 # of line, on both sides.
