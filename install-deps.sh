@@ -15,10 +15,13 @@
 # (dh, compat 13), lintian (no errors allowed), systemd (systemd-analyze
 # verify on the packaged unit; nothing is started), adduser (postinst,
 # postrm).  No fakeroot: the package builds with Rules-Requires-Root: no.
+# The fail2ban hand-off (tests/f2b): nftables (the sets fail2ban bans
+# into) and fail2ban, below.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-# Packages with a service (prometheus) are installed for the tests, which
-# run their own instances: none is started here (policy-rc.d 101).
+# Packages with a service (prometheus, fail2ban) are installed for the
+# tests, which run their own instances: none is started here (policy-rc.d
+# answers 101, unless the machine has a policy of its own).
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' >"$policy"
@@ -31,8 +34,20 @@ apt-get install -y -qq --no-install-recommends \
 	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
-	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus \
+	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
 	dpkg-dev debhelper lintian systemd adduser >/dev/null
+# fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
+# (own configuration, socket and PID file, in a network namespace).
+# Debian's package enables the system's fail2ban.service, which the tests
+# do not want: a fail2ban new here is installed with service starts
+# refused (the policy-rc.d above) and left disabled; one the machine had
+# already is left as it was.
+if ! dpkg-query -W -f='${Status}' fail2ban 2>/dev/null | grep -q 'ok installed'; then
+	apt-get install -y -qq --no-install-recommends fail2ban >/dev/null
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable fail2ban.service >/dev/null 2>&1 || true
+	fi
+fi
 # The account scandetd drops to (default RunAsUser), as make install
 # creates it: the test suite runs scandetd as root.
 "$(dirname "$0")/contrib/scandetd-adduser"

@@ -12,6 +12,7 @@
 #   netns_add, netns_addr       a namespace off the bridge, more addresses
 #   netns_track PID             a background process to end at teardown
 #   netns_cert DIR, netns_services NS LOG [ARGS]
+#   netns_with_devlog SOCK CMD...  CMD with /dev/log = SOCK (private syslog)
 #                               tests/netns/services.py in NS
 #   netns_cap_start NS IFACE FILE / netns_cap_stop   tcpdump
 # and for the capture scripts: netns_capture_setup, netns_capture DEST NS
@@ -308,4 +309,29 @@ netns_get() {
 	for u in "$@"; do
 		inns "$ns" curl -sk -o /dev/null --max-time 3 "$u" || return 1
 	done
+}
+
+# netns_with_devlog SOCKET CMD...: run CMD in a mount namespace of its own
+# where /dev is a small tmpfs with null, zero, full, random, urandom and,
+# as /dev/log, SOCKET (a syslog receiver started by the caller), so that
+# CMD's syslog(3) goes there and not to the system's log.  CMD is exec'd:
+# in the background, $! is its PID.
+netns_with_devlog() {
+	local sock="$1"
+	shift
+	unshare --mount --propagation private -- sh -c '
+		set -e
+		s=$1; shift
+		d=$(mktemp -d)
+		mount --rbind /dev "$d"
+		mount -t tmpfs -o mode=0755,size=64k netns-dev /dev
+		for n in null zero full random urandom; do
+			: >"/dev/$n"
+			mount --bind "$d/$n" "/dev/$n"
+		done
+		: >/dev/log
+		mount --bind "$s" /dev/log
+		umount -l "$d"
+		rmdir "$d"
+		exec "$@"' sh "$sock" "$@"
 }
