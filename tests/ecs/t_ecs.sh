@@ -30,9 +30,12 @@ if ! command -v python3 >/dev/null 2>&1; then
 fi
 
 # ---- the reference is ECS 9.4.0's, unchanged (data/SOURCES.md)
+# (its git blob hash, computed as git hash-object does: no git needed)
 check_eq "fields-9.4.0.csv is elastic/ecs v9.4.0 generated/csv/fields.csv" \
-	"$(git hash-object "$ECS/data/fields-9.4.0.csv" 2>/dev/null ||
-	   echo "(git hash-object failed)")" \
+	"$(python3 -c 'import hashlib, sys
+d = open(sys.argv[1], "rb").read()
+print(hashlib.sha1(b"blob %d\0" % len(d) + d).hexdigest())' \
+		"$ECS/data/fields-9.4.0.csv")" \
 	288c71c1e2b2821951b4d5a6c634313753f762f3
 
 # ---- the checker can fail: one fault, one message, the right one

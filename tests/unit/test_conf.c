@@ -1299,6 +1299,7 @@ TEST(contrib_example_loads)
 	      def.proto[CONF_TCP].send_email);
 	CHECK(cfg.capture_filter == NULL);
 	CHECK(cfg.json_log == NULL);
+	CHECK_INT(cfg.json_format, def.json_format);
 	CHECK(cfg.sandbox_required == def.sandbox_required);
 	CHECK_INT(cfg.alert_limit.count, def.alert_limit.count);
 	CHECK_INT(cfg.alert_limit.seconds, def.alert_limit.seconds);
