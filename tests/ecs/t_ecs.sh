@@ -4,9 +4,9 @@
 #   BUILD=build sh tests/ecs/t_ecs.sh
 #
 # scandetd -r reads every capture of tests/pcap/data (with connection
-# logging, and an AlertLimit low enough for AlertLimit summaries) three
-# times: as ECS documents, as default-format JSON and as log lines.  check_ecs.py checks each ECS
-# document against the ECS 9.4.0 field reference (names, types, arrays),
+# logging, and an AlertLimit low enough for AlertLimit summaries) into ECS
+# documents (JsonLog) and log lines, and again into default-format JSON.
+# check_ecs.py checks each ECS document against the ECS 9.4.0 field reference (names, types, arrays),
 # the allowed values of event.kind/category/type, the fields each kind of
 # event must have and its MITRE ATT&CK technique; and against the other
 # two outputs: the same events in the same order, times, addresses, ports
@@ -16,9 +16,10 @@
 # The checker is first shown able to fail: each hand-made faulty document
 # of data/bad-documents.txt must give exactly its own message.  Then the
 # edge cases of the unit test (test_ecs --dump: an interface name, ICMP
-# over IPv6, hostile text, the longest document) must pass it; JsonLog
-# must get the same documents as --json; a bad JsonFormat must be refused
-# with file:line.  No network, no root needed; python3 (standard library).
+# over IPv6, hostile text, the longest document) must pass it; --json
+# must get the same documents as the JsonLog; a bad JsonFormat must be
+# refused with file:line.  No network, no root needed; python3 (its
+# standard library only).
 . "$(dirname "$0")/../lib.sh"
 ECS=$TOP/tests/ecs
 CHECKER="$ECS/check_ecs.py"
@@ -74,9 +75,13 @@ else
 fi
 
 # ---- every capture: ECS, default format and log lines, then one check
+# One run writes the ECS documents to the JsonLog and the log lines to
+# standard output; a second the default format (--json).
 printf 'LogConnections yes\nUdpLogConnections yes\nLogDetails yes\n'`
 	`'AlertLimit 20 60\n' >"$TMPD/base.conf"
 { cat "$TMPD/base.conf"; echo "JsonFormat ecs"; } >"$TMPD/ecs.conf"
+{ cat "$TMPD/ecs.conf"; echo "JsonLog $TMPD/events.json"; } \
+	>"$TMPD/jsonlog.conf"
 { cat "$TMPD/base.conf"; echo "JsonFormat default"; } >"$TMPD/default.conf"
 
 # run OUT CONF ARGS...: scandetd with CONF, standard output in OUT
@@ -92,11 +97,12 @@ for pcap in "$DATA"/*.pcap "$DATA"/*.pcapng; do
 	[ -f "$pcap" ] || continue
 	ncaptures=$((ncaptures + 1))
 	out="$TMPD/runs/$(basename "$pcap")"
-	if ! run "$out.ecs" "$TMPD/ecs.conf" -r "$pcap" --json ||
-	   ! run "$out.default" "$TMPD/default.conf" -r "$pcap" --json ||
-	   ! run "$out.text" "$TMPD/default.conf" -r "$pcap"; then
+	rm -f "$TMPD/events.json"
+	if run "$out.text" "$TMPD/jsonlog.conf" -r "$pcap" &&
+	   run "$out.default" "$TMPD/default.conf" -r "$pcap" --json; then
+		mv "$TMPD/events.json" "$out.ecs"
+	else
 		fail "$(basename "$pcap")" "scandetd failed: $(cat "$TMPD/err")"
-		rm -f "$out.ecs"
 	fi
 done
 [ "$ncaptures" -ge 40 ] || fail captures "only $ncaptures in $DATA"
@@ -121,17 +127,13 @@ for action in connection portscan sweep flood osprobe scan_end suppressed; do
 	fi
 done
 
-# ---- JsonLog writes the same documents as --json
+# ---- --json writes the same documents as the JsonLog
 pcap=nmap_O_synscan_osdetect_2026.pcapng
-{ cat "$TMPD/ecs.conf"; echo "JsonLog $TMPD/events.json"; } \
-	>"$TMPD/jsonlog.conf"
-if run "$TMPD/jsonlog.out" "$TMPD/jsonlog.conf" -r "$DATA/$pcap"; then
-	check "JsonLog gets the ECS documents of --json" \
-		cmp "$TMPD/runs/$pcap.ecs" "$TMPD/events.json"
-	check "... and the log lines on standard output" \
-		cmp "$TMPD/runs/$pcap.text" "$TMPD/jsonlog.out"
+if run "$TMPD/stdout.ecs" "$TMPD/ecs.conf" -r "$DATA/$pcap" --json; then
+	check "--json gets the ECS documents of the JsonLog" \
+		cmp "$TMPD/runs/$pcap.ecs" "$TMPD/stdout.ecs"
 else
-	fail "JsonLog with JsonFormat ecs" "$(cat "$TMPD/err")"
+	fail "--json with JsonFormat ecs" "$(cat "$TMPD/err")"
 fi
 
 # ---- a bad value is refused, naming file and line; -s shows the value
