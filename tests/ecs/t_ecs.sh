@@ -6,10 +6,10 @@
 # scandetd -r reads every capture of tests/pcap/data (with connection
 # logging, and an AlertLimit low enough for AlertLimit summaries) into ECS
 # documents (JsonLog) and log lines, and again into default-format JSON.
-# check_ecs.py checks each ECS document against the ECS 9.4.0 field reference (names, types, arrays),
-# the allowed values of event.kind/category/type, the fields each kind of
-# event must have and its MITRE ATT&CK technique; and against the other
-# two outputs: the same events in the same order, times, addresses, ports
+# check_ecs.py checks each ECS document against the ECS 9.4.0 field
+# reference (names, types, arrays), the allowed values of
+# event.kind/category/type, the fields each kind of event must have and
+# its MITRE ATT&CK technique; and against the other two outputs: the same events in the same order, times, addresses, ports
 # and protocol, "scandetd" holding the default format's other members,
 # "message" the log line.  Every kind of event must appear.
 #
