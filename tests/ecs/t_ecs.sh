@@ -9,9 +9,10 @@
 # check_ecs.py checks each ECS document against the ECS 9.4.0 field
 # reference (names, types, arrays), the allowed values of
 # event.kind/category/type, the fields each kind of event must have and
-# its MITRE ATT&CK technique; and against the other two outputs: the same events in the same order, times, addresses, ports
-# and protocol, "scandetd" holding the default format's other members,
-# "message" the log line.  Every kind of event must appear.
+# its MITRE ATT&CK technique; and against the other two outputs: the same
+# events in the same order, times, addresses, ports and protocol,
+# "scandetd" holding the default format's other members, "message" the
+# log line.  Every kind of event must appear.
 #
 # The checker is first shown able to fail: each hand-made faulty document
 # of data/bad-documents.txt must give exactly its own message.  Then the
