@@ -59,6 +59,12 @@ COMMON = ["@timestamp", "ecs.version", "event.kind", "event.category",
           "observer.hostname", "rule.name", "message"]
 NETWORK = ["source.ip", "network.transport", "network.type", "related.ip"]
 
+# What documents are checked against: the ECS fields (name: (type,
+# array)), the names with fields below them, the allowed values and the
+# event types expected with each category.
+Reference = collections.namedtuple("Reference",
+                                   "fields below allowed expected")
+
 # The default format's members that ECS fields carry; all others go
 # under "scandetd".
 MAPPED = {"event", "ts", "proto", "src", "dst", "sport", "dport"}
@@ -87,15 +93,24 @@ def load_allowed(path):
     return allowed, expected
 
 
-def flatten(doc, fields, prefix=""):
-    """(dotted name, value) of every leaf; an ECS object, flattened or
-    nested field is a leaf of its own."""
+def parents(fields):
+    """Every dotted name that has ECS fields below it."""
+    out = set()
+    for name in fields:
+        parts = name.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return out
+
+
+def flatten(doc, fields, below, prefix=""):
+    """(dotted name, value) of every leaf.  An object is gone into when
+    ECS defines fields below it (observer.ingress), else it is a leaf of
+    its own (labels, an object of any keys; an unknown name)."""
     for key, value in doc.items():
         name = prefix + key
-        kind = fields.get(name, ("", False))[0]
-        if isinstance(value, dict) and kind not in (
-                "object", "flattened", "nested") and value:
-            yield from flatten(value, fields, name + ".")
+        if isinstance(value, dict) and value and \
+                (name in below or name not in fields):
+            yield from flatten(value, fields, below, name + ".")
         else:
             yield name, value
 
@@ -251,17 +266,17 @@ def check_threat(flat, technique, tactic):
     return faults
 
 
-def check_document(doc, fields, allowed, expected):
+def check_document(doc, ref):
     if not isinstance(doc, dict):
         return ["not a JSON object"], {}
-    flat = dict(flatten(doc, fields))
+    flat = dict(flatten(doc, ref.fields, ref.below))
     faults = []
     for name, value in flat.items():
         if name.startswith("scandetd.") or name == "scandetd":
             continue
-        faults += check_field(name, value, fields)
-    faults += check_categories(flat, allowed, expected)
-    faults += check_kind(flat, allowed["event.kind"])
+        faults += check_field(name, value, ref.fields)
+    faults += check_categories(flat, ref.allowed, ref.expected)
+    faults += check_kind(flat, ref.allowed["event.kind"])
     return faults, flat
 
 
@@ -301,7 +316,7 @@ def read_jsonl(path):
         return [line for line in f.read().split("\n") if line]
 
 
-def check_file(path, default, text, fields, allowed, expected):
+def check_file(path, default, text, ref):
     """(faults, Counter of event.action) of one file of ECS documents."""
     lines = read_jsonl(path)
     defaults = [json.loads(x) for x in read_jsonl(default)] \
@@ -320,7 +335,7 @@ def check_file(path, default, text, fields, allowed, expected):
         except ValueError as e:
             faults.append("line %d: not JSON: %s" % (i + 1, e))
             continue
-        f, flat = check_document(doc, fields, allowed, expected)
+        f, flat = check_document(doc, ref)
         if defaults is not None and i < len(defaults):
             f += compare(doc, flat, defaults[i])
         if texts is not None and i < len(texts) and \
@@ -338,7 +353,7 @@ def summary(actions):
         "%s=%d" % kv for kv in sorted(actions.items(), key=str)))
 
 
-def batch(directory, refs):
+def batch(directory, ref):
     """Every NAME.ecs in directory, with NAME.default and NAME.text if
     there: one line each, "NAME ok documents: ..." or "NAME FAIL N
     faults: fault; ..."."""
@@ -350,7 +365,7 @@ def batch(directory, refs):
         faults, actions = check_file(
             base + ".ecs", *[base + ext if os.path.exists(base + ext)
                              else None for ext in (".default", ".text")],
-            *refs)
+            ref)
         if faults:
             bad += 1
             print("%s FAIL %d faults: %s" % (name[:-4], len(faults),
@@ -372,10 +387,11 @@ def main():
     ap.add_argument("--allowed", default=os.path.join(DATA,
                                                       "allowed-values.txt"))
     args = ap.parse_args()
-    refs = (load_fields(args.fields),) + load_allowed(args.allowed)
+    fields = load_fields(args.fields)
+    ref = Reference(fields, parents(fields), *load_allowed(args.allowed))
     if args.batch:
-        return batch(args.ecs, refs)
-    faults, actions = check_file(args.ecs, args.default, args.text, *refs)
+        return batch(args.ecs, ref)
+    faults, actions = check_file(args.ecs, args.default, args.text, ref)
     for x in faults[:50]:
         print(x)
     if len(faults) > 50:
