@@ -24,14 +24,17 @@ SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
-LIBS        = $(PCAP_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS) $(SYSTEMD_LIBS) -lm
+# libmicrohttpd: the HTTP side of MetricsListen (metrics_server.c).
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+LIBS        = $(PCAP_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lm
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
        -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PCAP_CFLAGS) $(CURL_CFLAGS) \
-	$(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS) \
+	$(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS) \
 	-Isrc -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"'
 ALL_LDFLAGS = $(LDFLAGS)
 

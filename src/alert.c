@@ -355,6 +355,11 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 		json_addr(&sb, "src", &a->src);
 		if (a->kind != ALERT_OSPROBE)
 			json_addr(&sb, "dst", &a->dst);
+		/* Names were checked when read (conf_interfaces_add): no
+		 * quote or backslash to escape. */
+		if (a->iface[0])
+			sb_printf(&sb, ",\"interface\":\"%.*s\"",
+				  (int)sizeof a->iface, a->iface);
 	}
 	if (a->kind == ALERT_CONNECTION)
 		sb_printf(&sb, ",\"sport\":%u,\"dport\":%u", a->sport,
@@ -378,6 +383,25 @@ bool alert_router_add(struct alert_router *r, struct sink *s)
 		return false;
 	r->sinks[r->nsinks++] = s;
 	return true;
+}
+
+_Static_assert(sizeof(((struct alert *)0)->iface) == IFACE_NAME_MAX,
+	       "an alert holds any interface name");
+
+void alert_router_name_iface(struct alert_router *r, uint8_t id,
+			     const char *name)
+{
+	if (id >= 1 && id <= MAX_INTERFACES)
+		snprintf(r->iface_names[id - 1], IFACE_NAME_MAX, "%s", name);
+}
+
+void alert_set_iface(const struct alert_router *r, struct alert *a,
+		     uint8_t id)
+{
+	if (id >= 1 && id <= MAX_INTERFACES)
+		memcpy(a->iface, r->iface_names[id - 1], sizeof a->iface);
+	else
+		a->iface[0] = '\0';
 }
 
 bool alert_is_logged(const struct alert *a, const struct config *cfg)

@@ -276,12 +276,21 @@ struct alert_router {
 	size_t held_first, held_count;
 	uint64_t held_total, held_overflow, held_timeouts;
 	struct alert_limiter limit;
+	/* Names of the interfaces packets come from, by pkt.iface - 1. */
+	char iface_names[MAX_INTERFACES][IFACE_NAME_MAX];
 };
 
 void alert_router_init(struct alert_router *r, const struct config *cfg);
 /* Whether the configuration wants an alert of this kind logged. */
 bool alert_is_logged(const struct alert *a, const struct config *cfg);
 bool alert_router_add(struct alert_router *r, struct sink *s);
+/* Packets with pkt.iface == id came from the interface name (id 1 to
+ * MAX_INTERFACES; set up once, after alert_router_init). */
+void alert_router_name_iface(struct alert_router *r, uint8_t id,
+			     const char *name);
+/* a->iface: the name of interface id (pkt.iface); empty when unknown. */
+void alert_set_iface(const struct alert_router *r, struct alert *a,
+		     uint8_t id);
 void alert_emit(struct alert_router *r, const struct alert *a);
 /* Deliver held alerts whose names are known or whose time is up (all of
  * them when force).  Returns how many are still held. */

@@ -138,7 +138,8 @@ static bool configure_live(struct capture *c, const char *iface, char *err,
 	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(c->pcap);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", iface, pcap_geterr(c->pcap));
+		snprintf(err, errlen, "interface %s: %s", iface,
+			 pcap_geterr(c->pcap));
 		return false;
 	}
 	if (pcap_setnonblock(c->pcap, 1, err) != 0)
@@ -160,7 +161,7 @@ struct capture *capture_open_live(const char *iface, const char *filter,
 	c->live = true;
 	c->pcap = pcap_create(iface, ebuf);
 	if (!c->pcap) {
-		snprintf(err, errlen, "%s: %s", iface, ebuf);
+		snprintf(err, errlen, "interface %s: %s", iface, ebuf);
 		free(c);
 		return NULL;
 	}

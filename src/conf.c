@@ -24,6 +24,7 @@
 #include <syslog.h>
 
 #include "addr.h"
+#include "metrics.h"
 #include "params.h"
 #include "resolve.h"
 
@@ -59,6 +60,9 @@ enum opt_type {
 	OPT_LIMIT,		/* struct alert_limit: count (min..max) and
 				 * seconds (1..CONF_INTERVAL_MAX) */
 	OPT_JSON_FORMAT,	/* enum json_format */
+	OPT_LISTEN,		/* OPT_OPTIONAL_TEXT: PORT or ADDRESS:PORT */
+	OPT_INTERFACES,		/* struct strlist of interface names,
+				 * accumulates */
 };
 
 struct option {
@@ -114,6 +118,7 @@ static const struct option options[] = {
 	{ "PidFile",		OPT_OPTIONAL_TEXT, FIELD(pid_file), 0, 0 },
 	{ "SandboxRequired",	OPT_BOOL,	FIELD(sandbox_required), 0, 0 },
 	{ "AlertLimit",		OPT_LIMIT,	FIELD(alert_limit), 0, 1000000 },
+	{ "Interface",		OPT_INTERFACES,	FIELD(interfaces), 0, 0 },
 	{ "CaptureFilter",	OPT_OPTIONAL_TEXT, FIELD(capture_filter), 0, 0 },
 	{ "JsonLog",		OPT_OPTIONAL_TEXT, FIELD(json_log), 0, 0 },
 	{ "JsonFormat",		OPT_JSON_FORMAT, FIELD(json_format), 0, 0 },
@@ -134,6 +139,7 @@ static const struct option options[] = {
 	{ "SignatureFile",	OPT_OPTIONAL_TEXT, FIELD(signature_file), 0, 0 },
 	{ "FragTableSize",	OPT_NUMBER,	FIELD(frag_table_size),
 	  64, 16777216 },
+	{ "MetricsListen",	OPT_LISTEN,	FIELD(metrics_listen), 0, 0 },
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -247,7 +253,7 @@ static bool strlist_add(struct strlist *l, const char *s)
 	return true;
 }
 
-static void strlist_free(struct strlist *l)
+void conf_strlist_free(struct strlist *l)
 {
 	size_t i;
 
@@ -326,13 +332,15 @@ void conf_free(struct config *cfg)
 		case OPT_HOST:
 		case OPT_COMMAND:
 		case OPT_AUTH:
+		case OPT_LISTEN:
 			free(*(char **)field(cfg, opt));
 			break;
 		case OPT_RULES:
 			rule_list_free(field(cfg, opt));
 			break;
 		case OPT_ADDRESS_LIST:
-			strlist_free(field(cfg, opt));
+		case OPT_INTERFACES:
+			conf_strlist_free(field(cfg, opt));
 			break;
 		default:
 			break;
@@ -486,7 +494,8 @@ static bool set_string(struct parser *p, const struct option *opt,
 		return false;
 	}
 	if (*value == '\0' && opt->type != OPT_OPTIONAL_TEXT &&
-	    opt->type != OPT_COMMAND && opt->type != OPT_AUTH) {
+	    opt->type != OPT_LISTEN && opt->type != OPT_COMMAND &&
+	    opt->type != OPT_AUTH) {
 		parse_error(p, opt, "empty value");
 		return false;
 	}
@@ -504,7 +513,7 @@ static bool set_string(struct parser *p, const struct option *opt,
 	return true;
 }
 
-static bool is_port_separator(char c)
+static bool is_list_separator(char c)
 {
 	return is_blank(c) || c == ',';
 }
@@ -530,11 +539,11 @@ static bool add_ports(struct parser *p, const struct option *opt,
 		const char *start;
 		struct port_range r;
 
-		while (is_port_separator(*s))
+		while (is_list_separator(*s))
 			s++;
 		if (*s == '\0')
 			break;
-		for (start = s; *s && !is_port_separator(*s); s++)
+		for (start = s; *s && !is_list_separator(*s); s++)
 			;
 		if (!port_range_parse(start, (size_t)(s - start), &r, msg,
 				      sizeof msg)) {
@@ -693,6 +702,24 @@ static bool set_mail_string(struct parser *p, const struct option *opt,
 	return set_string(p, opt, value);
 }
 
+/* MetricsListen: checked here, bound by the parent at start. */
+static bool set_listen(struct parser *p, const struct option *opt,
+		       const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (*value != '\0' && strlen(value) <= CONF_STRING_MAX &&
+	    !metrics_parse_listen(value, &ss, &len, NULL, 0)) {
+		parse_error(p, opt, "\"%s\" is not PORT, ADDRESS:PORT or "
+			    "[IPV6-ADDRESS]:PORT with a numeric address and "
+			    "a port 1-65535", excerpt(value, ex));
+		return false;
+	}
+	return set_string(p, opt, value);
+}
+
 /* RcptTo: each line adds one recipient; the first replaces the default. */
 static bool add_address(struct parser *p, const struct option *opt,
 			const char *value)
@@ -716,7 +743,7 @@ static bool add_address(struct parser *p, const struct option *opt,
 		return false;
 	}
 	if (!p->rcpt_given) {
-		strlist_free(l);
+		conf_strlist_free(l);
 		p->rcpt_given = true;
 	}
 	for (i = 0; i < l->n; i++) {
@@ -732,6 +759,115 @@ static bool add_address(struct parser *p, const struct option *opt,
 	}
 	if (!strlist_add(l, value)) {
 		parse_error(p, opt, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* ---- Interface -------------------------------------------------------- */
+
+/* What Linux takes for a name (net/core/dev.c, dev_valid_name: 1 to
+ * IFNAMSIZ - 1 bytes, not "." or "..", no '/', ':' or blank), less '"'
+ * and '\\', which JSON events would have to escape, and ',', which
+ * separates names here. */
+static bool iface_name_ok(const char *name, char *err, size_t errlen)
+{
+	const unsigned char *s;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		snprintf(err, errlen, "\"%s\" is not an interface name", name);
+		return false;
+	}
+	for (s = (const unsigned char *)name; *s; s++) {
+		if (*s <= ' ' || *s >= 0x7f) {
+			snprintf(err, errlen, "an interface name holds byte "
+				 "0x%02x", *s);
+			return false;
+		}
+		if (strchr("/:\"\\", *s)) {
+			snprintf(err, errlen, "\"%s\" is not an interface name "
+				 "(it holds '%c')", name, *s);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool iface_add(struct strlist *l, const char *name, char *err,
+		      size_t errlen)
+{
+	bool any = strcmp(name, "any") == 0;
+	size_t i;
+
+	if (!iface_name_ok(name, err, errlen))
+		return false;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i], name) == 0) {
+			snprintf(err, errlen, "\"%s\" is given twice", name);
+			return false;
+		}
+	}
+	/* "any" captures every packet once more beside its interface. */
+	if (l->n > 0 && (any || strcmp(l->v[0], "any") == 0)) {
+		snprintf(err, errlen, "\"any\" (every interface) cannot be "
+			 "combined with other interfaces");
+		return false;
+	}
+	if (l->n == MAX_INTERFACES) {
+		snprintf(err, errlen, "more than %d interfaces (\"%s\")",
+			 MAX_INTERFACES, name);
+		return false;
+	}
+	if (!strlist_add(l, name)) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+bool conf_interfaces_add(struct strlist *l, const char *text, char *err,
+			 size_t errlen)
+{
+	char name[IFACE_NAME_MAX];
+	const char *s = text;
+	size_t count = 0, len;
+
+	for (;;) {
+		const char *start;
+
+		while (is_list_separator(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (start = s; *s && !is_list_separator(*s); s++)
+			;
+		len = (size_t)(s - start);
+		if (len >= sizeof name) {
+			snprintf(err, errlen, "\"%.*s\" is longer than %zu "
+				 "characters", len > EXCERPT_MAX ? EXCERPT_MAX :
+				 (int)len, start, sizeof name - 1);
+			return false;
+		}
+		memcpy(name, start, len);
+		name[len] = '\0';
+		if (!iface_add(l, name, err, errlen))
+			return false;
+		count++;
+	}
+	if (count == 0) {
+		snprintf(err, errlen, "no interface given");
+		return false;
+	}
+	return true;
+}
+
+static bool add_interfaces(struct parser *p, const struct option *opt,
+			   const char *value)
+{
+	char msg[256];
+
+	if (!conf_interfaces_add(field(p->cfg, opt), value, msg, sizeof msg)) {
+		parse_error(p, opt, "%s", msg);
 		return false;
 	}
 	return true;
@@ -794,6 +930,8 @@ static bool apply_option(struct parser *p, const struct option *opt,
 	case OPT_TEXT:
 	case OPT_OPTIONAL_TEXT:
 		return set_string(p, opt, value);
+	case OPT_LISTEN:
+		return set_listen(p, opt, value);
 	case OPT_PORTS:
 		return add_ports(p, opt, value);
 	case OPT_RULES:
@@ -817,6 +955,8 @@ static bool apply_option(struct parser *p, const struct option *opt,
 		return set_limit(p, opt, value);
 	case OPT_JSON_FORMAT:
 		return set_json_format(p, opt, value);
+	case OPT_INTERFACES:
+		return add_interfaces(p, opt, value);
 	}
 	return false;
 }
@@ -1164,6 +1304,22 @@ static void print_list(const char *name, const struct strlist *l, FILE *out)
 		print_string(name, l->v[i], out);
 }
 
+/* All on one line (MAX_INTERFACES names fit); none means "any". */
+static void print_interfaces(const char *name, const struct strlist *l,
+			     FILE *out)
+{
+	size_t i;
+
+	if (l->n == 0) {
+		fprintf(out, "# %s (none: any)\n", name);
+		return;
+	}
+	fprintf(out, "%s", name);
+	for (i = 0; i < l->n; i++)
+		fprintf(out, " %s", l->v[i]);
+	fputc('\n', out);
+}
+
 static void print_option(const struct config *cfg, const struct option *opt,
 			 FILE *out)
 {
@@ -1180,6 +1336,7 @@ static void print_option(const struct config *cfg, const struct option *opt,
 	case OPT_WORD:
 	case OPT_TEXT:
 	case OPT_OPTIONAL_TEXT:
+	case OPT_LISTEN:
 		print_string(opt->name, *(char *const *)f, out);
 		break;
 	case OPT_PORTS:
@@ -1220,6 +1377,9 @@ static void print_option(const struct config *cfg, const struct option *opt,
 	case OPT_JSON_FORMAT:
 		fprintf(out, "%s %s\n", opt->name,
 			conf_json_format_name(*(const enum json_format *)f));
+		break;
+	case OPT_INTERFACES:
+		print_interfaces(opt->name, f, out);
 		break;
 	}
 }

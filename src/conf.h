@@ -115,9 +115,12 @@ struct config {
 	struct alert_limit alert_limit;	/* AlertLimit */
 
 	/* new in this version */
+	struct strlist interfaces;	/* Interface: names to capture on;
+					 * none: "any" (-i replaces it) */
 	char *capture_filter;		/* CaptureFilter, NULL: none */
 	char *json_log;			/* JsonLog, NULL: none */
 	enum json_format json_format;	/* JsonFormat */
+	char *metrics_listen;		/* MetricsListen, NULL: none */
 	unsigned source_table_size;	/* SourceTableSize */
 	unsigned flow_table_size;	/* FlowTableSize */
 
@@ -155,6 +158,18 @@ bool conf_load_string(const char *name, const char *text, struct config *cfg,
 void conf_print(const struct config *cfg, FILE *out);
 
 void conf_free(struct config *cfg);
+
+/*
+ * Interface names from text ("eth0 eth1", "eth0,eth1": blanks and commas
+ * separate), appended to l: the Interface option and -i share it.
+ * False with the reason in err (without file, line or option), l then
+ * holding the names before the bad one: a name Linux would refuse, one
+ * holding '"' or '\\', one given twice, "any" beside others, more than
+ * MAX_INTERFACES, or no name at all.
+ */
+bool conf_interfaces_add(struct strlist *l, const char *text, char *err,
+			 size_t errlen);
+void conf_strlist_free(struct strlist *l);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);

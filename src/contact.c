@@ -101,9 +101,11 @@ static void key_make(struct contact_key *k, const struct ipaddr *src,
 	k->proto = proto;
 }
 
+/* answer: the packet that told of a probe never seen (inferred), or
+ * NULL. */
 static void decide_inferred(struct contacts *c, struct contact *e,
 			    enum contact_result result, const char *why,
-			    uint64_t ts, bool inferred)
+			    uint64_t ts, const struct pkt *answer)
 {
 	struct contact_outcome o;
 
@@ -118,7 +120,8 @@ static void decide_inferred(struct contacts *c, struct contact *e,
 	o.result = result;
 	o.why = why;
 	o.by_signature = e->by_signature;
-	o.inferred = inferred;
+	o.inferred = answer != NULL;
+	o.iface = answer ? answer->iface : 0;
 	o.ts = ts;
 	if (result == CONTACT_SUCCESS)
 		c->st.successes++;
@@ -132,7 +135,7 @@ static void decide_inferred(struct contacts *c, struct contact *e,
 static void decide(struct contacts *c, struct contact *e,
 		   enum contact_result result, const char *why, uint64_t ts)
 {
-	decide_inferred(c, e, result, why, ts, false);
+	decide_inferred(c, e, result, why, ts, NULL);
 }
 
 static void push_deadline(struct contacts *c, const struct contact *e)
@@ -249,7 +252,7 @@ static void rst_to_ack_probe(struct contacts *c, const struct pkt *p)
 	c->st.contacts++;
 	e->last_sport = p->dport;
 	e->last_ts = p->ts_us;
-	decide_inferred(c, e, CONTACT_FAILURE, "rst", p->ts_us, true);
+	decide_inferred(c, e, CONTACT_FAILURE, "rst", p->ts_us, p);
 }
 
 static void tcp_packet(struct contacts *c, const struct pkt *p)

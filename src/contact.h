@@ -46,6 +46,8 @@ struct contact_outcome {
 	bool by_signature;		/* failed for matching a scanner's signature */
 	bool inferred;			/* the probe was only seen in its answer
 					 * (an ACK probe told by its RST) */
+	uint8_t iface;			/* inferred: where that answer was
+					 * captured (pkt.iface); else 0 */
 	uint64_t ts;			/* packet time of the decision */
 };
 

@@ -89,6 +89,10 @@ struct pkt {
 	uint8_t ipver;			/* 4 or 6 */
 	uint8_t proto;			/* PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6 */
 	uint8_t ttl;			/* TTL or hop limit */
+	/* The interface it was captured on, set by the caller like ts_us:
+	 * 1 + its place in the capture's list (alert_router_name_iface),
+	 * 0 when unknown (a file, "any").  A byte, in what was padding. */
+	uint8_t iface;
 	uint16_t ip_id;			/* IPv4 identification (0 for IPv6) */
 	uint16_t ip_len;		/* IP total length as stated */
 	struct ipaddr src, dst;

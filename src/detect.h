@@ -144,6 +144,8 @@ struct source_head {
 	struct source_key key;
 	uint64_t last_ts;
 	bool reported;
+	/* pkt.iface of its latest probe: where its alerts say it was. */
+	uint8_t iface;
 };
 
 void source_key_make(struct source_key *k, const struct ipaddr *src,

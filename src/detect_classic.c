@@ -71,8 +71,8 @@ static enum alert_kind guess_kind(const struct classic_entry *e)
 			  sketch_count(&e->port_sketch), 0);
 }
 
-static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
-		       uint64_t ts, struct alert *a)
+static void fill_alert(const struct classic *c, const struct classic_entry *e,
+		       enum alert_kind kind, uint64_t ts, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->kind = kind;
@@ -84,6 +84,7 @@ static void fill_alert(const struct classic_entry *e, enum alert_kind kind,
 	a->scan.scan_type = guess_scan_type(e);
 	a->scan.port = e->majority_port;
 	a->method = "classic";
+	alert_set_iface(c->env->out, a, e->head.iface);
 }
 
 static void end_scan(struct classic *c, struct classic_entry *e)
@@ -92,7 +93,7 @@ static void end_scan(struct classic *c, struct classic_entry *e)
 
 	if (!e->head.reported)
 		return;
-	fill_alert(e, ALERT_SCAN_END, e->head.last_ts, &a);
+	fill_alert(c, e, ALERT_SCAN_END, e->head.last_ts, &a);
 	c->ended++;
 	alert_emit(c->env->out, &a);
 	e->head.reported = false;
@@ -160,7 +161,7 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 		return;
 	e->head.reported = true;
 	e->sum.kind = kind;
-	fill_alert(e, kind, ts, &a);
+	fill_alert(c, e, kind, ts, &a);
 	c->reported[a.kind]++;
 	alert_emit(c->env->out, &a);
 }
@@ -205,6 +206,7 @@ static void classic_packet(void *self, const struct pkt_view *v)
 		count_probe(c, e, v);
 	}
 	e->head.last_ts = p->ts_us;
+	e->head.iface = p->iface;
 	report_if_due(c, e, p->ts_us);
 	table_set_level(c->sources, e, source_level(&e->head, e->sum.count));
 }

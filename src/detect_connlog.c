@@ -61,6 +61,7 @@ static void connlog_packet(void *self, const struct pkt_view *v)
 	a.dst = p->dst;
 	a.sport = p->sport;
 	a.dport = p->dport;
+	alert_set_iface(c->env->out, &a, p->iface);
 	c->logged++;
 	alert_emit(c->env->out, &a);
 }

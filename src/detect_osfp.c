@@ -55,6 +55,7 @@ struct osfp_entry {
 	uint16_t patterns;
 	bool nmap_ecn;			/* an 'sxy' with nmap's marks */
 	bool reported;
+	uint8_t iface;			/* pkt.iface of the latest pattern */
 };
 
 struct osfp {
@@ -141,6 +142,7 @@ static void report(struct osfp *o, struct osfp_entry *e, uint64_t ts)
 	a.patterns = e->patterns;
 	a.scan.first_ts = e->first_ts;
 	a.method = "classic";
+	alert_set_iface(o->env->out, &a, e->iface);
 	e->reported = true;
 	o->reported++;
 	alert_emit(o->env->out, &a);
@@ -173,6 +175,7 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 	e->last_ts = p->ts_us;
 	e->packets++;
 	e->patterns |= (uint16_t)(1u << pat);
+	e->iface = p->iface;
 	if ((1u << pat) == OSFP_SXY && is_nmap_ecn(p))
 		e->nmap_ecn = true;
 	if (!e->reported && enough_patterns(e))

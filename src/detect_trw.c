@@ -98,8 +98,8 @@ static enum scan_type guess_scan_type(const struct trw_entry *e)
 	return e->sum.fin > e->sum.syn ? SCAN_FIN : SCAN_SYN;
 }
 
-static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
-		       uint64_t ts, struct alert *a)
+static void fill_alert(const struct trw *t, const struct trw_entry *e,
+		       enum alert_kind kind, uint64_t ts, struct alert *a)
 {
 	memset(a, 0, sizeof *a);
 	a->kind = kind;
@@ -112,6 +112,7 @@ static void fill_alert(const struct trw_entry *e, enum alert_kind kind,
 	a->method = e->method;
 	a->probes = e->sum.count;
 	memcpy(a->tool, e->tool, sizeof a->tool);
+	alert_set_iface(t->env->out, a, e->head.iface);
 }
 
 static void set_level(struct trw *t, struct trw_entry *e)
@@ -128,7 +129,7 @@ static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 	set_level(t, e);
 	e->sum.kind = kind;
 	e->method = method_names[method];
-	fill_alert(e, kind, ts, &a);
+	fill_alert(t, e, kind, ts, &a);
 	t->reported[kind]++;
 	t->by_method[method]++;
 	alert_emit(t->env->out, &a);
@@ -140,7 +141,7 @@ static void end_scan(struct trw *t, struct trw_entry *e)
 
 	if (!e->head.reported)
 		return;
-	fill_alert(e, ALERT_SCAN_END, e->head.last_ts, &a);
+	fill_alert(t, e, ALERT_SCAN_END, e->head.last_ts, &a);
 	t->ended++;
 	alert_emit(t->env->out, &a);
 }
@@ -207,6 +208,7 @@ static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 	const struct pkt *p = v->p;
 
 	summarise(e, &p->dst, p->dport, p->ts_us);
+	e->head.iface = p->iface;
 	if (p->proto == PROTO_TCP) {
 		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
 		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
@@ -304,8 +306,10 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 		return;
 	e = source(t, &o->src, o->proto, o->ts, NULL);
 	e->head.last_ts = o->ts;
-	if (o->inferred)
+	if (o->inferred) {
 		summarise(e, &o->dst, o->dport, o->ts);
+		e->head.iface = o->iface;
+	}
 	update_steps(t);
 	if (o->result == CONTACT_SUCCESS) {
 		e->successes++;

@@ -25,16 +25,26 @@
 #include "decode.h"
 #include "detect.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "priv.h"
 #include "proc.h"
 #include "resolve.h"
 #include "sink_mail.h"
+#include "util.h"
 
 struct engine {
 	const struct engine_args *args;
 	struct config *cfg;
-	struct capture *cap;
+	/* One capture per interface (a file: one); each is decoded with
+	 * its own link type. */
+	struct capture *caps[MAX_INTERFACES];
+	size_t ncaps;
+	bool named;			/* caps are named interfaces, not a
+					 * file or "any": packets say which */
+	/* The capture being dispatched, as on_packet needs it. */
+	enum link_type cur_link;
+	uint8_t cur_iface;		/* pkt.iface of its packets */
 	struct detect *det;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
@@ -51,6 +61,7 @@ struct engine {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t decode_results[DEC_RESULT_COUNT];
+	struct metrics_writer metrics;	/* MetricsListen's page */
 };
 
 /* One packet process per process: engine_setup fills it before the
@@ -74,32 +85,91 @@ static void put_stat(void *arg, const char *name, uint64_t value)
 		log_info("stat %s %llu", name, (unsigned long long)value);
 }
 
-static void report_stats(struct engine *e)
+static void put_capture_stats(stat_fn put, void *arg, const char *prefix,
+			      const struct capture_stats *cs)
 {
-	struct stat_out so = { e->args->read_file ? stderr : NULL };
-	struct capture_stats cs;
+	char name[64 + IFACE_NAME_MAX];
+
+	snprintf(name, sizeof name, "%s.received", prefix);
+	put(arg, name, cs->received);
+	snprintf(name, sizeof name, "%s.dropped", prefix);
+	put(arg, name, cs->dropped);
+	snprintf(name, sizeof name, "%s.if_dropped", prefix);
+	put(arg, name, cs->if_dropped);
+}
+
+/* capture.*: totals over the interfaces; then interface.NAME.* for each
+ * (metrics.c splits those at "interface." and the last dot). */
+static void put_all_capture_stats(struct engine *e, stat_fn put, void *arg)
+{
+	struct capture_stats cs[MAX_INTERFACES], total;
+	char prefix[16 + IFACE_NAME_MAX];
+
+	memset(&total, 0, sizeof total);
+	for (size_t i = 0; i < e->ncaps; i++) {
+		capture_stats(e->caps[i], &cs[i]);
+		if (!cs[i].valid)
+			continue;
+		total.valid = true;
+		total.received += cs[i].received;
+		total.dropped += cs[i].dropped;
+		total.if_dropped += cs[i].if_dropped;
+	}
+	if (!total.valid)
+		return;			/* a file */
+	put_capture_stats(put, arg, "capture", &total);
+	for (size_t i = 0; i < e->ncaps; i++) {
+		if (!cs[i].valid)
+			continue;
+		snprintf(prefix, sizeof prefix, "interface.%s",
+			 capture_name(e->caps[i]));
+		put_capture_stats(put, arg, prefix, &cs[i]);
+	}
+}
+
+/* Every statistic, to put.  every_reason: the decoder's counts that are
+ * still zero too (a scraper wants the same series each time; a person
+ * reading the log does not). */
+static void put_stats(struct engine *e, stat_fn put, void *arg,
+		      bool every_reason)
+{
 	uint64_t malformed = 0, decoded = e->decode_results[DEC_OK];
 
 	for (int r = 0; r < DEC_RESULT_COUNT; r++)
 		if (decode_is_malformed((enum decode_result)r))
 			malformed += e->decode_results[r];
-	put_stat(&so, "packets.seen", e->packets);
-	put_stat(&so, "packets.decoded", decoded);
-	put_stat(&so, "packets.malformed", malformed);
-	capture_stats(e->cap, &cs);
-	if (cs.valid) {
-		put_stat(&so, "capture.received", cs.received);
-		put_stat(&so, "capture.dropped", cs.dropped);
-		put_stat(&so, "capture.if_dropped", cs.if_dropped);
-	}
+	put(arg, "packets.seen", e->packets);
+	put(arg, "packets.decoded", decoded);
+	put(arg, "packets.malformed", malformed);
+	put_all_capture_stats(e, put, arg);
 	for (int r = 1; r < DEC_RESULT_COUNT; r++)
-		if (e->decode_results[r])
-			put_stat(&so, decode_result_name((enum decode_result)r),
-				 e->decode_results[r]);
-	alert_router_stats(&e->router, put_stat, &so);
-	detect_stats(e->det, put_stat, &so);
+		if (e->decode_results[r] || every_reason)
+			put(arg, decode_result_name((enum decode_result)r),
+			    e->decode_results[r]);
+	alert_router_stats(&e->router, put, arg);
+	if (e->resolver)
+		resolver_put_stats(e->resolver, put, arg);
+	detect_stats(e->det, put, arg);
+}
+
+static void report_stats(struct engine *e)
+{
+	struct stat_out so = { e->args->read_file ? stderr : NULL };
+
+	put_stats(e, put_stat, &so, false);
 	if (so.out)
 		fflush(so.out);
+}
+
+/* At most once a second, into the page the metrics process reads: a
+ * few hundred stores, and nothing that can wait. */
+static void publish_metrics(struct engine *e)
+{
+	if (!metrics_due(&e->metrics))
+		return;
+	metrics_begin(&e->metrics);
+	put_stats(e, metrics_put, &e->metrics, true);
+	metrics_end(&e->metrics);
 }
 
 /* ---- the packet path -------------------------------------------- */
@@ -124,8 +194,9 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 	e->bytes += wire_len;
 	e->now_us = ts_us;
 	p->ts_us = ts_us;
-	r = decode_packet(capture_link(e->cap), data, caplen, p);
+	r = decode_packet(e->cur_link, data, caplen, p);
 	p->wire_len = wire_len;
+	p->iface = e->cur_iface;
 	e->decode_results[r]++;
 	/* Later fragments go on too: detect puts split headers together. */
 	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT)
@@ -137,20 +208,17 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 		flush_packets(e);
 }
 
-static int dispatch(struct engine *e, int max, char *err, size_t errlen)
+/* Up to max packets of capture i (capture_dispatch's return). */
+static int dispatch(struct engine *e, size_t i, int max, char *err,
+		    size_t errlen)
 {
-	int n = capture_dispatch(e->cap, max, on_packet, e, err, errlen);
+	int n;
 
+	e->cur_link = capture_link(e->caps[i]);
+	e->cur_iface = e->named ? (uint8_t)(i + 1) : 0;
+	n = capture_dispatch(e->caps[i], max, on_packet, e, err, errlen);
 	flush_packets(e);
 	return n;
-}
-
-static uint64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* ---- names (DNSResolve, PortResolve) ---------------------------- */
@@ -292,6 +360,40 @@ static int signals_open(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* The file, or a live capture on each interface, all with one filter
+ * and one snap length. */
+static bool open_captures(struct engine *e, const char *filter, char *err,
+			  size_t errlen)
+{
+	const struct engine_args *a = e->args;
+	const struct strlist *l = a->ifaces;
+
+	if (a->read_file) {
+		e->caps[0] = capture_open_file(a->read_file, filter, err,
+					       errlen);
+		e->ncaps = e->caps[0] != NULL;
+		return e->ncaps == 1;
+	}
+	if (!l || l->n == 0 || strcmp(l->v[0], "any") == 0) {
+		e->caps[0] = capture_open_live("any", filter, err, errlen);
+		e->ncaps = e->caps[0] != NULL;
+		return e->ncaps == 1;
+	}
+	if (l->n > MAX_INTERFACES) {	/* conf_interfaces_add's limit */
+		snprintf(err, errlen, "more than %d interfaces",
+			 MAX_INTERFACES);
+		return false;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		e->caps[i] = capture_open_live(l->v[i], filter, err, errlen);
+		if (!e->caps[i])
+			return false;
+		e->ncaps++;
+	}
+	e->named = true;
+	return true;
+}
+
 /* Everything that needs privileges or the file system, once. */
 bool engine_setup(void *arg, char *err, size_t errlen)
 {
@@ -310,13 +412,14 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return false;
 	}
-	e->cap = a->read_file ?
-		capture_open_file(a->read_file, filter, err, errlen) :
-		capture_open_live(a->iface ? a->iface : "any", filter, err,
-				  errlen);
-	if (!e->cap)
+	if (!open_captures(e, filter, err, errlen))
+		return false;
+	if (!metrics_writer_open(&e->metrics, a->metrics_fd, err, errlen))
 		return false;
 	alert_router_init(&e->router, e->cfg);
+	for (size_t i = 0; e->named && i < e->ncaps; i++)
+		alert_router_name_iface(&e->router, (uint8_t)(i + 1),
+					capture_name(e->caps[i]));
 	if (!open_sinks(e, err, errlen) || !start_names(e, err, errlen))
 		return false;
 	/* The tables, and SignatureFile read while we still may. */
@@ -335,10 +438,36 @@ static void drain_capture(struct engine *e)
 	if (e->args->read_file)
 		return;
 	/* Bounded: a flood that never pauses must not hold the reload. */
-	for (int i = 0; i < 64; i++)
-		if (dispatch(e, 0, err, sizeof err) <= 0)
+	for (int round = 0; round < 64; round++) {
+		int got = 0;
+
+		for (size_t i = 0; i < e->ncaps; i++) {
+			int n = dispatch(e, i, CAPTURE_ROUND_PACKETS, err,
+					 sizeof err);
+
+			got += n > 0 ? n : 0;
+		}
+		if (got == 0)
 			break;
+	}
 	alert_router_flush(&e->router);
+}
+
+/* Every capture gets filter, or (false, err) each keeps old. */
+static bool set_filters(struct engine *e, const char *filter,
+			const char *old, char *err, size_t errlen)
+{
+	char ignored[256];
+
+	for (size_t i = 0; i < e->ncaps; i++) {
+		if (capture_set_filter(e->caps[i], filter, err, errlen))
+			continue;
+		while (i-- > 0)
+			capture_set_filter(e->caps[i], old, ignored,
+					   sizeof ignored);
+		return false;
+	}
+	return true;
 }
 
 static bool strings_differ(const char *a, const char *b)
@@ -394,6 +523,7 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 	struct config *old = e->cfg, *cfg;
 	const char *sig_text;
 	char *text = read_sealed(m, &sig_text, err, errlen);
+	bool new_filter;
 
 	if (!text)
 		return false;
@@ -406,16 +536,19 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 		return false;
 	}
 	drain_capture(e);
-	if (!e->args->filter &&
-	    strings_differ(cfg->capture_filter, old->capture_filter) &&
-	    !capture_set_filter(e->cap, cfg->capture_filter, err, errlen))
+	new_filter = !e->args->filter &&
+		     strings_differ(cfg->capture_filter, old->capture_filter);
+	if (new_filter && !set_filters(e, cfg->capture_filter,
+				       old->capture_filter, err, errlen))
 		goto refuse;
 	if (!detect_set_config(e->det, cfg,
 			       cfg->signature_file ? sig_text : NULL, err,
 			       errlen)) {
-		if (!e->args->filter)
-			capture_set_filter(e->cap, old->capture_filter, err,
-					   errlen);
+		char ignored[256];
+
+		if (new_filter)
+			set_filters(e, old->capture_filter, NULL, ignored,
+				    sizeof ignored);
 		goto refuse;
 	}
 	free(text);
@@ -540,7 +673,7 @@ static void run_file(struct engine *e)
 	int n;
 
 	while (!e->stop) {
-		n = dispatch(e, 4096, err, sizeof err);
+		n = dispatch(e, 0, 4096, err, sizeof err);
 		if (n == -1)
 			break;
 		if (n == -2) {
@@ -556,45 +689,83 @@ static void run_file(struct engine *e)
 	finish(e, NULL);
 }
 
+/* The descriptors run_live polls: these three, then the captures. */
+enum { PFD_SIGNALS, PFD_PARENT, PFD_RESOLVER, PFD_CAPTURES };
+
+/* One round: each capture with packets waiting hands over at most
+ * CAPTURE_ROUND_PACKETS, so that none starves the others.  more[i]: it
+ * had that many, and is read next round even if poll does not say so
+ * (libpcap may hold the rest).  False with err on a capture error. */
+static bool capture_round(struct engine *e, const struct pollfd *pfd,
+			  bool *more, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < e->ncaps; i++) {
+		int n;
+
+		if (!(pfd[i].revents & (POLLIN | POLLERR)) && !more[i])
+			continue;
+		n = dispatch(e, i, CAPTURE_ROUND_PACKETS, err, errlen);
+		if (n == -2)
+			return false;
+		more[i] = n >= CAPTURE_ROUND_PACKETS;
+	}
+	return true;
+}
+
+static bool any_set(const bool *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			return true;
+	return false;
+}
+
 static void run_live(struct engine *e)
 {
 	char err[1024];
-	struct pollfd pfd[4] = {
-		{ .fd = capture_fd(e->cap), .events = POLLIN },
-		{ .fd = e->sigfd, .events = POLLIN },
-		{ .fd = e->sock, .events = POLLIN },
-		{ .events = POLLIN },
-	};
+	struct pollfd pfd[PFD_CAPTURES + MAX_INTERFACES];
+	bool more[MAX_INTERFACES] = { false };
+	nfds_t nfds = PFD_CAPTURES + e->ncaps;
 
+	memset(pfd, 0, sizeof pfd);
+	pfd[PFD_SIGNALS].fd = e->sigfd;
+	pfd[PFD_PARENT].fd = e->sock;
+	for (size_t i = 0; i < e->ncaps; i++)
+		pfd[PFD_CAPTURES + i].fd = capture_fd(e->caps[i]);
+	for (nfds_t i = 0; i < nfds; i++)
+		pfd[i].events = POLLIN;
 	while (!e->stop) {
+		bool busy = any_set(more, e->ncaps);
 		int rc;
 
-		pfd[3].fd = resolver_poll_fd(e);
-		rc = poll(pfd, 4, 1000);
+		pfd[PFD_RESOLVER].fd = resolver_poll_fd(e);
+		rc = poll(pfd, nfds, busy ? 0 : 1000);
 		if (rc < 0 && errno != EINTR)
 			fatal("poll");
-		if (rc == 0) {
+		if (rc == 0 && !busy) {
 			/* Nothing arrived: live packet time is wall time, so
 			 * expiry can move on without packets. */
 			detect_advance(e->det, wall_us());
 			alert_router_release(&e->router, false);
 		}
-		if (pfd[0].revents & (POLLIN | POLLERR)) {
-			if (dispatch(e, 0, err, sizeof err) == -2) {
-				finish(e, err);
-				return;
-			}
+		if (rc < 0)
+			continue;	/* EINTR: revents mean nothing */
+		if (!capture_round(e, pfd + PFD_CAPTURES, more, err,
+				   sizeof err)) {
+			finish(e, err);
+			return;
 		}
-		if (pfd[1].revents & POLLIN)
+		if (pfd[PFD_SIGNALS].revents & POLLIN)
 			handle_signals(e);
-		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+		if (pfd[PFD_PARENT].revents & (POLLIN | POLLHUP | POLLERR))
 			read_parent(e);
-		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
+		if (pfd[PFD_RESOLVER].revents & (POLLIN | POLLHUP | POLLERR))
 			read_names(e);
 		/* Live packet time is wall time: an AlertLimit interval ends
 		 * (and says what it held back) with or without packets. */
 		alert_router_tick(&e->router, wall_us());
 		alert_router_flush(&e->router);
+		publish_metrics(e);
 	}
 	log_info("stopping");
 	finish(e, NULL);
@@ -616,7 +787,9 @@ int engine_run(void *arg, int sock)
 	alert_router_close(&e->router);
 	resolver_free(e->resolver);
 	services_free(e->services);
-	capture_close(e->cap);
+	for (size_t i = 0; i < e->ncaps; i++)
+		capture_close(e->caps[i]);
+	metrics_writer_close(&e->metrics);
 	conf_free(e->cfg);
 	free(e->cfg);
 	close(e->sigfd);

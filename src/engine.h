@@ -2,7 +2,7 @@
  * engine.h - the packet process: capture -> decode -> detect -> alert.
  *
  * Started by the privileged parent (priv.c) through proc_start().  As
- * root it only opens the capture and loads what the configuration names
+ * root it only opens the captures and loads what the configuration names
  * (engine_setup); then it runs as RunAsUser with no capabilities, in the
  * SANDBOX_ENGINE sandbox: it opens no file, no network socket and runs no
  * program for the rest of its life.  Everything it needs later comes
@@ -17,12 +17,15 @@
 #include <stddef.h>
 
 struct config;
+struct strlist;
 
 /* What the parent hands to the packet process (inherited at the fork). */
 struct engine_args {
 	struct config *cfg;		/* taken over by the engine */
 	const char *read_file;		/* -r FILE, or NULL: live */
-	const char *iface;		/* -i, NULL: "any" */
+	/* Live: the interfaces to capture on (-i, else Interface); none:
+	 * "any".  Read only by engine_setup. */
+	const struct strlist *ifaces;
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool json;			/* --json: events on stdout as JSON */
 	bool to_stdout;			/* events on stdout (-r, -F) */
@@ -30,6 +33,8 @@ struct engine_args {
 	int json_log_fd;		/* JsonLog, opened by the parent; -1 */
 	int mail_fd;			/* the mailer's socket; -1: no mail */
 	int resolver_fd;		/* the resolver's socket; -1 */
+	int metrics_fd;			/* MetricsListen's page (metrics.h),
+					 * writable; -1: none */
 	const char *version;
 };
 

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mail_text.h"
 #include "mail_wire.h"
+#include "metrics.h"
 #include "random.h"
 #include "resolve.h"
 #include "util.h"
@@ -110,6 +111,7 @@ struct mailer {
 	uint32_t id_random;
 	uint64_t serial;
 	uint64_t received, delivered, given_up;
+	struct metrics_writer metrics;	/* MetricsListen's page */
 };
 
 static bool digest_pending(const struct mailer *m);
@@ -869,6 +871,22 @@ static int next_timeout(struct mailer *m, uint64_t now)
 	return wake > now ? (int)(wake - now) : 0;
 }
 
+/* For MetricsListen: a page only this process writes (metrics.h). */
+static void publish_metrics(struct mailer *m)
+{
+	struct metrics_writer *w = &m->metrics;
+
+	if (!metrics_due(w))
+		return;
+	metrics_begin(w);
+	metrics_put(w, "mailer.received", m->received);
+	metrics_put(w, "mailer.sent", m->delivered);
+	metrics_put(w, "mailer.failed", m->given_up);
+	metrics_put(w, "mailer.queued", m->q_n);
+	metrics_put(w, "mailer.digest_pending", m->digest_n);
+	metrics_end(w);
+}
+
 static int run(struct mailer *m)
 {
 	for (;;) {
@@ -889,6 +907,8 @@ static int run(struct mailer *m)
 		}
 		if (m->ended && !m->detached && now >= m->end_ms + MAIL_DETACH_MS)
 			go_background(m);
+		/* At most once a second: next_timeout() wakes us as often. */
+		publish_metrics(m);
 		digest_release(m, now);
 		expire(m, now);
 		if (!m->busy && m->q_n > 0 && now >= m->next_try_ms)
@@ -1123,6 +1143,7 @@ static void cleanup(struct mailer *m)
 	free(m->digest);
 	free(m->cmd_copy);
 	free(m->cmd_text);
+	metrics_writer_close(&m->metrics);
 	if (m->sigfd != -1)
 		close(m->sigfd);
 	if (m->sock != -1)
@@ -1136,6 +1157,7 @@ static void cleanup(struct mailer *m)
 struct mailer_start {
 	const struct config *cfg;
 	bool use_syslog, also_stderr;
+	int metrics_fd;			/* the page to publish in, or -1 */
 	struct mailer *m;		/* made by mailer_setup */
 };
 
@@ -1191,6 +1213,10 @@ static bool mailer_setup(void *arg, char *err, size_t errlen)
 		if (!m->ca)
 			goto fail;
 	}
+	/* The parent keeps its descriptor for the next mailer: ours is a
+	 * copy, which the mapping replaces. */
+	if (!metrics_writer_open(&m->metrics, ms->metrics_fd, err, errlen))
+		goto fail;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		set_err(err, errlen, "mail: libcurl failed to start");
 		goto fail;
@@ -1272,10 +1298,11 @@ static void command_files(const char *command, char *prog, size_t plen,
 }
 
 bool mailer_proc_start(const struct config *cfg, bool use_syslog,
-		       bool also_stderr, struct proc *p, char *err,
-		       size_t errlen)
+		       bool also_stderr, int metrics_fd, struct proc *p,
+		       char *err, size_t errlen)
 {
-	struct mailer_start ms = { cfg, use_syslog, also_stderr, NULL };
+	struct mailer_start ms = { cfg, use_syslog, also_stderr, metrics_fd,
+				   NULL };
 	struct proc_spec spec;
 	char prog[512], interp[256];
 
@@ -1293,6 +1320,8 @@ bool mailer_proc_start(const struct config *cfg, bool use_syslog,
 	spec.sandbox_required = cfg->sandbox_required;
 	/* Its log: standard error, when that is where the daemon logs. */
 	spec.keep_stderr = true;
+	if (metrics_fd >= 0)
+		spec.keep_fds[spec.nkeep++] = metrics_fd;
 	spec.setup = mailer_setup;
 	spec.run = mailer_run;
 	spec.arg = &ms;

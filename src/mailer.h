@@ -54,10 +54,12 @@
  * standard error; with -r both are false and the mailer logs to standard
  * error (which it keeps).  cfg must stay valid in the caller only until
  * this returns: the mailer has its own copy.  false with the reason in
- * err (password file unreadable, no such user...).
+ * err (password file unreadable, no such user...).  metrics_fd: the
+ * writable statistics page for MetricsListen (metrics.h), or -1; it stays
+ * the caller's.
  */
 bool mailer_proc_start(const struct config *cfg, bool use_syslog,
-		       bool also_stderr, struct proc *p, char *err,
-		       size_t errlen);
+		       bool also_stderr, int metrics_fd, struct proc *p,
+		       char *err, size_t errlen);
 
 #endif

@@ -24,7 +24,7 @@
 struct options {
 	const char *config_path;	/* NULL: default file if it exists */
 	const char *read_file;		/* -r */
-	const char *iface;		/* -i */
+	struct strlist ifaces;		/* -i, each */
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool foreground;		/* -F */
 	bool json;			/* --json */
@@ -37,8 +37,8 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scandetd [-FstvV] [-c config] [-r file | -i interface] [-f filter]\n"
-"                [--json] [--mail]\n"
+"usage: scandetd [-FstvV] [-c config] [-r file | -i interface ...]\n"
+"                [-f filter] [--json] [--mail]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
@@ -46,7 +46,8 @@ static void usage(FILE *out)
 "\n"
 "                        if it exists, else built-in defaults)\n"
 "  -r, --read FILE       analyse a pcap or pcapng file and exit (\"-\": stdin)\n"
-"  -i, --interface IF    capture live on IF (default: any)\n"
+"  -i, --interface IF    capture live on IF; again for more interfaces\n"
+"                        (default: Interface in the configuration, else any)\n"
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
 "  -F, --foreground      do not detach; events also on standard output\n"
 "      --json            events on standard output as JSON Lines\n"
@@ -79,6 +80,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[256];
 	int ch;
 
 	memset(o, 0, sizeof *o);
@@ -87,7 +89,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 		switch (ch) {
 		case 'c': o->config_path = optarg; break;
 		case 'r': o->read_file = optarg; break;
-		case 'i': o->iface = optarg; break;
+		case 'i':
+			if (!conf_interfaces_add(&o->ifaces, optarg, err,
+						 sizeof err)) {
+				fprintf(stderr, "scandetd: -i: %s\n", err);
+				exit(2);
+			}
+			break;
 		case 'f': o->filter = optarg; break;
 		case 'F': o->foreground = true; break;
 		case 'j': o->json = true; break;
@@ -112,7 +120,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
-	if (o->read_file && o->iface) {
+	if (o->read_file && o->ifaces.n > 0) {
 		fprintf(stderr, "scandetd: -r and -i exclude each other\n");
 		exit(2);
 	}
@@ -173,7 +181,7 @@ int main(int argc, char **argv)
 	po = (struct priv_options){
 		.config_path = config_path,
 		.read_file = opt.read_file,
-		.iface = opt.iface,
+		.ifaces = &opt.ifaces,
 		.filter = opt.filter,
 		.foreground = opt.foreground,
 		.json = opt.json,
@@ -181,6 +189,7 @@ int main(int argc, char **argv)
 		.version = VERSION,
 	};
 	rc = priv_main(&po, cfg);
+	conf_strlist_free(&opt.ifaces);
 	free(config_path);
 	return rc;
 }

@@ -83,6 +83,19 @@
  * their table entries are fetched from memory ahead of their turn. */
 #define PKT_BATCH             32
 
+/* Interfaces captured on at once (-i given several times, Interface
+ * with a list).  Each is a libpcap handle with its own 32 MiB kernel
+ * ring (capture.c), so the count is kept small: 16 rings are 512 MiB.
+ * Packets name theirs in one byte (struct pkt).  A sensor with more
+ * links captures on "any" (one ring; interface names then unknown). */
+#define MAX_INTERFACES        16
+/* Longest interface name, with its NUL: Linux's IFNAMSIZ. */
+#define IFACE_NAME_MAX        16
+/* Live capture: packets taken from one interface before the next gets
+ * its turn, so that a flood on one link cannot starve the others (or
+ * the signals and the parent's messages). */
+#define CAPTURE_ROUND_PACKETS 1024
+
 /* DNSResolve: names kept in the packet process's cache (buckets of 4). */
 #define RESOLVER_CACHE_SIZE   4096
 

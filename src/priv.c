@@ -34,6 +34,8 @@
 #include "engine.h"
 #include "log.h"
 #include "mailer.h"
+#include "metrics.h"
+#include "metrics_server.h"
 #include "params.h"
 #include "proc.h"
 #include "resolve.h"
@@ -336,8 +338,13 @@ struct helper {
 	uint64_t restart_at_ms;		/* 0: none planned */
 	unsigned delay_ms;
 	uint64_t started_ms;
-	enum priv_msg_type msg;		/* PRIV_MAILER or PRIV_RESOLVER */
+	enum priv_msg_type msg;		/* PRIV_MAILER or PRIV_RESOLVER: its
+					 * socket goes to the packet process;
+					 * 0: the parent keeps it (metrics) */
 };
+
+/* The statistics pages of MetricsListen (metrics.h), by producer. */
+enum { PAGE_ENGINE, PAGE_MAILER, PAGE_COUNT };
 
 struct priv {
 	const struct priv_options *o;
@@ -346,7 +353,12 @@ struct priv {
 	char user[64];			/* RunAsUser, or the fallback */
 	bool to_syslog, to_stdout;
 	struct proc engine;
-	struct helper mailer, resolver;
+	struct helper mailer, resolver, metrics;
+	/* MetricsListen: the listening socket and the pages, kept for the
+	 * helpers started again (-1: none). */
+	int metrics_sock;
+	int page_rw[PAGE_COUNT], page_ro[PAGE_COUNT];
+	uint64_t start_us;
 	struct loaded pending;		/* a reload the engine has not
 					 * answered yet */
 	bool reloading, reload_again;
@@ -410,20 +422,50 @@ static void say_sandbox(const struct proc *pr)
 	}
 }
 
-/* ---- helpers: the mailer and the resolver ------------------------- */
+/* ---- helpers: the mailer, the resolver, the metrics ---------------- */
+
+static bool metrics_start(struct priv *p, struct proc *pr, char *err,
+			  size_t errlen)
+{
+	static const char *const names[PAGE_COUNT] = { "engine", "mailer" };
+	struct metrics_server_args a = {
+		.user = p->user,
+		.sandbox_required = p->cfg->sandbox_required,
+		.to_syslog = p->to_syslog,
+		.also_stderr = p->to_stdout,
+		.syslog_facility = p->cfg->syslog_facility,
+		.version = p->o->version,
+		.start_us = p->start_us,
+		.listen_fd = p->metrics_sock,
+	};
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(p->metrics_sock, (struct sockaddr *)&ss, &len) == 0)
+		a.ipv6 = ss.ss_family == AF_INET6;
+	/* Only the producers that run: one not configured is not "down". */
+	for (int i = 0; i < PAGE_COUNT; i++)
+		if (p->page_ro[i] >= 0) {
+			a.page_fd[a.nsources] = p->page_ro[i];
+			a.source_name[a.nsources++] = names[i];
+		}
+	return metrics_proc_start(&a, pr, err, errlen);
+}
 
 static bool helper_start(struct priv *p, struct helper *h, char *err,
 			 size_t errlen)
 {
 	bool ok;
 
-	if (h->msg == PRIV_MAILER)
+	if (h == &p->mailer)
 		ok = mailer_proc_start(p->cfg, p->to_syslog,
-				       p->to_stdout,
+				       p->to_stdout, p->page_rw[PAGE_MAILER],
 				       &h->proc, err, errlen);
-	else
+	else if (h == &p->resolver)
 		ok = resolver_proc_start(p->user, p->cfg->sandbox_required,
 					 &h->proc, err, errlen);
+	else
+		ok = metrics_start(p, &h->proc, err, errlen);
 	if (ok) {
 		h->started_ms = mono_ms();
 		say_sandbox(&h->proc);
@@ -458,7 +500,8 @@ static void helper_restart(struct priv *p, struct helper *h)
 	}
 	log_info("%s started again (pid %ld)", h->proc.name,
 		 (long)h->proc.pid);
-	helper_hand_over(p, h);
+	if (h->msg)
+		helper_hand_over(p, h);
 }
 
 static void helper_died(struct priv *p, struct helper *h, int status,
@@ -475,7 +518,7 @@ static void helper_died(struct priv *p, struct helper *h, int status,
 	}
 	/* The packet process stops using it at once, counting what it
 	 * could not hand over. */
-	if (p->engine.pid > 0)
+	if (p->engine.pid > 0 && h->msg)
 		(void)priv_send(p->engine.fd, &m);
 	if (mono_ms() - h->started_ms >= RESTART_STABLE_MS || !h->delay_ms)
 		h->delay_ms = RESTART_MIN_MS;
@@ -487,6 +530,27 @@ static void helper_died(struct priv *p, struct helper *h, int status,
 }
 
 /* ---- the packet process ------------------------------------------- */
+
+/* Where to capture: -i replaces the configuration's Interface. */
+static const struct strlist *capture_ifaces(const struct priv *p)
+{
+	if (p->o->ifaces && p->o->ifaces->n > 0)
+		return p->o->ifaces;
+	return &p->cfg->interfaces;
+}
+
+/* "eth0, eth1" for the start-up line; "any" when none is named. */
+static const char *ifaces_text(const struct priv *p, char *buf, size_t len)
+{
+	const struct strlist *l = capture_ifaces(p);
+	size_t used = 0;
+
+	snprintf(buf, len, "any");
+	for (size_t i = 0; i < l->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", l->v[i]);
+	return buf;
+}
 
 static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 			 char *err, size_t errlen)
@@ -508,7 +572,7 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 	memset(a, 0, sizeof *a);
 	a->cfg = p->cfg;
 	a->read_file = p->o->read_file;
-	a->iface = p->o->iface;
+	a->ifaces = capture_ifaces(p);
 	a->filter = p->o->filter;
 	a->json = p->o->json;
 	a->to_stdout = p->to_stdout;
@@ -517,6 +581,9 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 	a->json_log_fd = json_fd;
 	a->mail_fd = p->mailer.proc.fd;
 	a->resolver_fd = p->resolver.proc.fd;
+	a->metrics_fd = p->page_rw[PAGE_ENGINE];
+	if (a->metrics_fd >= 0)
+		spec.keep_fds[spec.nkeep++] = a->metrics_fd;
 	if (json_fd >= 0)
 		spec.keep_fds[spec.nkeep++] = json_fd;
 	if (a->mail_fd >= 0)
@@ -533,9 +600,13 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 		return false;
 	}
 	say_sandbox(&p->engine);
-	/* Those are the packet process's now. */
+	/* Those are the packet process's now (it is never started again). */
 	if (json_fd >= 0)
 		close(json_fd);
+	if (p->page_rw[PAGE_ENGINE] >= 0) {
+		close(p->page_rw[PAGE_ENGINE]);
+		p->page_rw[PAGE_ENGINE] = -1;
+	}
 	if (p->mailer.proc.fd >= 0) {
 		close(p->mailer.proc.fd);
 		p->mailer.proc.fd = -1;
@@ -556,10 +627,21 @@ static bool strings_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-/* What only a restart changes: said, not silently ignored. */
-static void warn_restart_only(const struct config *old,
-			      const struct config *cfg)
+static bool strlists_differ(const struct strlist *a, const struct strlist *b)
 {
+	if (a->n != b->n)
+		return true;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return true;
+	return false;
+}
+
+/* What only a restart changes: said, not silently ignored. */
+static void warn_restart_only(const struct priv *p, const struct config *cfg)
+{
+	const struct config *old = p->cfg;
+
 	if (cfg->source_table_size != old->source_table_size ||
 	    cfg->flow_table_size != old->flow_table_size)
 		log_warnx("table sizes change at the next restart");
@@ -575,6 +657,14 @@ static void warn_restart_only(const struct config *old,
 	    cfg->port_resolve != old->port_resolve)
 		log_warnx("DNSResolve and PortResolve change at the next "
 			  "restart");
+	if (strings_differ(cfg->metrics_listen, old->metrics_listen))
+		log_warnx("MetricsListen changes at the next restart");
+	/* The captures were opened as root; the packet process cannot open
+	 * others.  With -i the file's list is not used at all. */
+	if (!p->o->read_file && capture_ifaces(p) == &p->cfg->interfaces &&
+	    strlists_differ(&cfg->interfaces, &old->interfaces))
+		log_warnx("Interface changes at the next restart (captures "
+			  "are opened once, with privileges)");
 }
 
 static void reload(struct priv *p)
@@ -599,7 +689,7 @@ static void reload(struct priv *p)
 		notify("READY=1");
 		return;
 	}
-	warn_restart_only(p->cfg, p->pending.cfg);
+	warn_restart_only(p, p->pending.cfg);
 	m.config_len = (uint32_t)p->pending.len;
 	m.sig_len = (uint32_t)p->pending.sig_len;
 	snprintf(m.text, sizeof m.text, "%s", p->o->config_path);
@@ -665,6 +755,9 @@ static void reap_children(struct priv *p)
 		} else if (proc_exited(&p->resolver.proc, pid, status, why,
 				       sizeof why)) {
 			helper_died(p, &p->resolver, status, why);
+		} else if (proc_exited(&p->metrics.proc, pid, status, why,
+				       sizeof why)) {
+			helper_died(p, &p->metrics, status, why);
 		}
 	}
 }
@@ -722,9 +815,9 @@ static void read_engine(struct priv *p)
 static int next_timeout(const struct priv *p, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
-	const struct helper *hs[2] = { &p->mailer, &p->resolver };
+	const struct helper *hs[3] = { &p->mailer, &p->resolver, &p->metrics };
 
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (hs[i]->restart_at_ms && hs[i]->restart_at_ms < next)
 			next = hs[i]->restart_at_ms;
 	if (p->stopping && p->stop_deadline_ms < next)
@@ -740,7 +833,7 @@ static void run(struct priv *p)
 		{ .fd = p->sigfd, .events = POLLIN },
 		{ .events = POLLIN },
 	};
-	struct helper *hs[2] = { &p->mailer, &p->resolver };
+	struct helper *hs[3] = { &p->mailer, &p->resolver, &p->metrics };
 
 	while (!p->done) {
 		uint64_t now = mono_ms();
@@ -753,7 +846,7 @@ static void run(struct priv *p)
 		if (pfd[0].revents & POLLIN)
 			handle_signals(p);
 		now = mono_ms();
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 3; i++)
 			if (hs[i]->restart_at_ms && hs[i]->restart_at_ms <= now &&
 			    !p->stopping)
 				helper_restart(p, hs[i]);
@@ -807,6 +900,8 @@ static bool confine_self(struct priv *p, char *err, size_t errlen)
 		opts.child_roles |= 1u << SANDBOX_MAILER;
 	if (p->resolver.proc.pid > 0)
 		opts.child_roles |= 1u << SANDBOX_RESOLVER;
+	if (p->metrics.proc.pid > 0)
+		opts.child_roles |= 1u << SANDBOX_METRICS;
 	if (!caps_keep_only(keep, geteuid() == 0 ? 4 : 0, err, errlen))
 		return false;
 	memset(&rep, 0, sizeof rep);
@@ -833,6 +928,37 @@ static bool start_helpers(struct priv *p, char *err, size_t errlen)
 	return true;
 }
 
+/* MetricsListen, as root: the socket (a port below 1024 is fine) and a
+ * page for each producer that will run. */
+static bool metrics_prepare(struct priv *p, char *err, size_t errlen)
+{
+	p->metrics_sock = metrics_listen(p->cfg->metrics_listen, err, errlen);
+	if (p->metrics_sock < 0)
+		return false;
+	if (!metrics_page_create(&p->page_rw[PAGE_ENGINE],
+				 &p->page_ro[PAGE_ENGINE], err, errlen))
+		return false;
+	if (mail_wanted(p->cfg) &&
+	    !metrics_page_create(&p->page_rw[PAGE_MAILER],
+				 &p->page_ro[PAGE_MAILER], err, errlen))
+		return false;
+	return true;
+}
+
+static void metrics_close(struct priv *p)
+{
+	if (p->metrics_sock >= 0)
+		close(p->metrics_sock);
+	p->metrics_sock = -1;
+	for (int i = 0; i < PAGE_COUNT; i++) {
+		if (p->page_rw[i] >= 0)
+			close(p->page_rw[i]);
+		if (p->page_ro[i] >= 0)
+			close(p->page_ro[i]);
+		p->page_rw[i] = p->page_ro[i] = -1;
+	}
+}
+
 static bool start(struct priv *p, struct engine_args *a, char *err,
 		  size_t errlen)
 {
@@ -840,6 +966,10 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 	int json_fd = -1;
 
 	if (!choose_user(p, err, errlen))
+		return false;
+	/* Analysing a capture serves no scraper. */
+	if (live && p->cfg->metrics_listen &&
+	    !metrics_prepare(p, err, errlen))
 		return false;
 	if (live && p->cfg->pid_file && p->cfg->pid_file[0] &&
 	    !pidfile_create(p->cfg->pid_file, err, errlen))
@@ -853,6 +983,12 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 			close(json_fd);
 		return false;
 	}
+	if (p->metrics_sock >= 0) {
+		if (!helper_start(p, &p->metrics, err, errlen))
+			return false;
+		log_info("metrics at http://%s/metrics",
+			 p->cfg->metrics_listen);
+	}
 	return confine_self(p, err, errlen);
 }
 
@@ -862,6 +998,7 @@ static void stop_helpers(struct priv *p)
 	 * at once; the mailer delivers what it holds (in the background,
 	 * once it has said so, and then it is not waited for). */
 	proc_stop(&p->resolver.proc, 0, NULL);
+	proc_stop(&p->metrics.proc, 0, NULL);
 	if (p->mailer.proc.pid > 0 &&
 	    proc_wait(&p->mailer.proc, 0, NULL) == 0)
 		log_debug("mailer carries on in the background");
@@ -871,7 +1008,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 {
 	struct priv p;
 	struct engine_args args;
-	char err[1024];
+	char err[1024], ifaces[MAX_INTERFACES * (IFACE_NAME_MAX + 2)];
 	bool stay = o->foreground || o->read_file || getenv("NOTIFY_SOCKET");
 
 	memset(&p, 0, sizeof p);
@@ -881,8 +1018,13 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 	proc_init(&p.engine, "engine", SANDBOX_ENGINE);
 	proc_init(&p.mailer.proc, "mailer", SANDBOX_MAILER);
 	proc_init(&p.resolver.proc, "resolver", SANDBOX_RESOLVER);
+	proc_init(&p.metrics.proc, "metrics", SANDBOX_METRICS);
 	p.mailer.msg = PRIV_MAILER;
 	p.resolver.msg = PRIV_RESOLVER;
+	p.metrics_sock = -1;
+	for (int i = 0; i < PAGE_COUNT; i++)
+		p.page_rw[i] = p.page_ro[i] = -1;
+	p.start_us = wall_us();
 	p.to_syslog = !o->read_file;
 	p.to_stdout = o->read_file || o->foreground;
 	if (!getcwd(p.cwd, sizeof p.cwd))
@@ -901,11 +1043,13 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 		stop(&p);
 	} else if (!o->read_file) {
 		log_info("scandetd %s started on %s, running as %s",
-			 o->version, o->iface ? o->iface : "any", p.user);
+			 o->version, ifaces_text(&p, ifaces, sizeof ifaces),
+			 p.user);
 		notify("READY=1\nSTATUS=watching for scans");
 	}
 	run(&p);
 	stop_helpers(&p);
+	metrics_close(&p);
 	pidfile_remove();
 	loaded_free(&p.pending);
 	conf_free(p.cfg);

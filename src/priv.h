@@ -79,11 +79,14 @@ int priv_recv(int sock, struct priv_msg *m, const char **why);
 char *priv_read_file(const char *path, size_t *len, char *err,
 		     size_t errlen);
 
+struct strlist;
+
 /* The whole daemon: the parent's side.  Returns the exit code. */
 struct priv_options {
 	const char *config_path;	/* absolute, or NULL: defaults */
 	const char *read_file;		/* -r */
-	const char *iface;		/* -i */
+	const struct strlist *ifaces;	/* -i, each; NULL or empty: the
+					 * configuration's Interface */
 	const char *filter;		/* -f */
 	bool foreground;		/* -F */
 	bool json;			/* --json */

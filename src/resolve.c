@@ -228,6 +228,17 @@ void resolver_stats(const struct resolver *r, struct resolver_stats *st)
 	*st = r->st;
 }
 
+void resolver_put_stats(const struct resolver *r, stat_fn put, void *arg)
+{
+	put(arg, "resolver.hits", r->st.hits);
+	put(arg, "resolver.misses", r->st.misses);
+	put(arg, "resolver.sent", r->st.sent);
+	put(arg, "resolver.dropped", r->st.dropped);
+	put(arg, "resolver.answers", r->st.answers);
+	put(arg, "resolver.negative", r->st.negative);
+	put(arg, "resolver.sanitised", r->st.sanitised);
+}
+
 /* ---- lookups on the packet path ---------------------------------------- */
 
 static void send_request(struct resolver *r, struct cache_entry *e,

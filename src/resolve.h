@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "params.h"
 #include "proc.h"
 
@@ -115,6 +116,8 @@ enum {
 int resolver_read(struct resolver *r);
 
 void resolver_stats(const struct resolver *r, struct resolver_stats *st);
+/* The same as "resolver.hits", ... statistics. */
+void resolver_put_stats(const struct resolver *r, stat_fn put, void *arg);
 
 /* ---- wire format: public only so that tests can play the helper ------ */
 

@@ -55,6 +55,7 @@ static const char *const role_names[SANDBOX_ROLE_COUNT] = {
 	[SANDBOX_ENGINE] = "engine",
 	[SANDBOX_MAILER] = "mailer",
 	[SANDBOX_RESOLVER] = "resolver",
+	[SANDBOX_METRICS] = "metrics",
 };
 
 const char *sandbox_role_name(enum sandbox_role role)
@@ -94,6 +95,16 @@ static const char *const calls_engine[] = {
 	/* libpcap, when the interface goes away: it looks at its socket
 	 * to say so. */
 	"getsockname",
+	NULL
+};
+
+/* The metrics process: libmicrohttpd in external epoll mode on the
+ * listening socket the parent bound, one thread, no files. */
+static const char *const calls_metrics[] = {
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "accept4",
+	"accept", "shutdown", "setsockopt", "getsockname", "getpeername",
+	/* syslog(3) may re-create its socket */
+	"connect",
 	NULL
 };
 
@@ -327,6 +338,15 @@ static void refusals(struct filter *f, enum sandbox_role role)
 	}
 }
 
+static void rules_metrics(struct filter *f)
+{
+	allow_names(f, calls_metrics);
+	allow_socket(f, true);
+	allow_mmap(f, false);
+	allow_fcntl(f);
+	allow_self_signal(f);
+}
+
 static void rules_lookup(struct filter *f)
 {
 	allow_names(f, calls_lookup);
@@ -435,6 +455,9 @@ static void add_role_rules(struct filter *f, enum sandbox_role role,
 		break;
 	case SANDBOX_RESOLVER:
 		rules_lookup(f);
+		break;
+	case SANDBOX_METRICS:
+		rules_metrics(f);
 		break;
 	case SANDBOX_ROLE_COUNT:
 		break;

@@ -29,6 +29,9 @@ enum sandbox_role {
 				 * network socket, runs no program */
 	SANDBOX_MAILER,		/* SMTP to the relay, or MailCommand */
 	SANDBOX_RESOLVER,	/* getnameinfo() and nothing else */
+	SANDBOX_METRICS,	/* answers scrapers on a socket it was
+				 * given; reads statistics pages; opens
+				 * nothing, connects nowhere */
 	SANDBOX_ROLE_COUNT
 };
 

@@ -262,6 +262,14 @@ void sink_mail_set_fd(struct sink *s, int fd)
 	(void)send_unsent(m);
 }
 
+static void mail_stats(struct sink *s, stat_fn put, void *arg)
+{
+	const struct mail_sink *m = s->ctx;
+
+	put(arg, "mail.handed_over", m->st.passed);
+	put(arg, "mail.not_handed_over", m->st.dropped);
+}
+
 struct sink *sink_mail_open_fd(int fd, const struct config *cfg,
 			       const struct alert_router *router)
 {
@@ -282,6 +290,7 @@ struct sink *sink_mail_open_fd(int fd, const struct config *cfg,
 	m->sink.all_alerts = true;	/* mailed even when not logged */
 	m->sink.emit = mail_emit;
 	m->sink.close = mail_close;
+	m->sink.stats = mail_stats;
 	m->sink.ctx = m;
 	sink_mail_set_fd(&m->sink, fd);
 	return &m->sink;

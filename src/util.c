@@ -82,3 +82,11 @@ size_t utf8_len(const unsigned char *s, size_t n)
 		return 0;
 	return len;
 }
+
+uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}

@@ -26,6 +26,8 @@ uint64_t mono_ms(void);
  * if invalid: no overlong forms, no surrogates, nothing over U+10FFFF.
  * (Mail headers and JSON strings keep valid UTF-8 and nothing else.) */
 size_t utf8_len(const unsigned char *s, size_t n);
+/* Microseconds of CLOCK_REALTIME: live packet time, time stamps. */
+uint64_t wall_us(void);
 
 /* snprintf into err, when err is not NULL and errlen not 0. */
 void set_err(char *err, size_t errlen, const char *fmt, ...)

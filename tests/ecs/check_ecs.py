@@ -67,7 +67,8 @@ Reference = collections.namedtuple("Reference",
 
 # The default format's members that ECS fields carry; all others go
 # under "scandetd".
-MAPPED = {"event", "ts", "proto", "src", "dst", "sport", "dport"}
+MAPPED = {"event", "ts", "proto", "src", "dst", "sport", "dport",
+          "interface"}
 
 
 def load_fields(path):
@@ -291,7 +292,8 @@ def compare(doc, flat, d):
     pairs = [("event.action", d.get("event")), ("@timestamp", d.get("ts")),
              ("source.ip", d.get("src")), ("destination.ip", d.get("dst")),
              ("source.port", d.get("sport")),
-             ("destination.port", d.get("dport", d.get("port")))]
+             ("destination.port", d.get("dport", d.get("port"))),
+             ("observer.ingress.interface.name", d.get("interface"))]
     faults = ["%s %s, default format says %s" % (f, json.dumps(flat.get(f)),
                                                  json.dumps(v))
               for f, v in pairs if flat.get(f) != v]

@@ -59,6 +59,10 @@ static void setup_method(struct fixture *f, const char *method,
 		abort();
 	}
 	alert_router_init(&f->router, &f->cfg);
+	/* As the engine names its captures: packets with pkt.iface 1 and
+	 * 2 came from these (feed_on); 0, the default, from nowhere known. */
+	alert_router_name_iface(&f->router, 1, "veth-a");
+	alert_router_name_iface(&f->router, 2, "veth-b");
 	f->rec.sink.ctx = &f->rec;
 	f->rec.sink.emit = record;
 	f->rec.sink.close = no_close;
@@ -123,6 +127,13 @@ static struct pkt udp(const char *src, uint16_t sport, const char *dst,
 
 static void feed(struct fixture *f, struct pkt p)
 {
+	detect_packet(f->det, &p);
+}
+
+/* p, captured on interface iface (pkt.iface: 1 "veth-a", 2 "veth-b"). */
+static void feed_on(struct fixture *f, struct pkt p, uint8_t iface)
+{
+	p.iface = iface;
 	detect_packet(f->det, &p);
 }
 

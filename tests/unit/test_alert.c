@@ -193,6 +193,47 @@ TEST(json_events)
 	CHECK(strstr(buf, "\"port\":80") != NULL);
 }
 
+/* The interface the packets came from: after the addresses, when known;
+ * the text lines never show it. */
+TEST(json_interface)
+{
+	struct alert_router r;
+	struct config cfg;
+	struct alert a;
+	char buf[1024];
+
+	conf_defaults(&cfg);
+	alert_router_init(&r, &cfg);
+	alert_router_name_iface(&r, 1, "eth0");
+	alert_router_name_iface(&r, MAX_INTERFACES, "br-lan.100");
+	alert_router_name_iface(&r, 0, "nothing");		/* ignored */
+	alert_router_name_iface(&r, MAX_INTERFACES + 1, "nothing");
+	a = connection(PROTO_TCP);
+	alert_set_iface(&r, &a, 1);
+	CHECK_STR(a.iface, "eth0");
+	alert_format_json(&a, buf, sizeof buf);
+	CHECK_STR(buf, "{\"event\":\"connection\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
+		       "\"proto\":\"tcp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
+		       "\"interface\":\"eth0\",\"sport\":40001,\"dport\":21}");
+	CHECK_STR(line(&a, ""), "port 21 connection attempt from 203.0.113.9");
+	a = scan(ALERT_SCAN_END, PROTO_TCP, false);
+	alert_set_iface(&r, &a, MAX_INTERFACES);
+	alert_format_json(&a, buf, sizeof buf);
+	CHECK(strstr(buf, "\"dst\":\"198.51.100.10\",\"interface\":\"br-lan.100\","
+		      "\"kind\":\"portscan\"") != NULL);
+	/* Unknown: 0 (a file, "any"), a number never named, out of range. */
+	alert_set_iface(&r, &a, 0);
+	CHECK_STR(a.iface, "");
+	alert_format_json(&a, buf, sizeof buf);
+	CHECK(strstr(buf, "interface") == NULL);
+	alert_set_iface(&r, &a, 2);
+	CHECK_STR(a.iface, "");
+	alert_set_iface(&r, &a, MAX_INTERFACES + 1);
+	CHECK_STR(a.iface, "");
+	CHECK_STR(r.iface_names[0], "eth0");
+	conf_free(&cfg);
+}
+
 TEST(ipv6_text_is_rfc5952)
 {
 	struct alert a = connection(PROTO_TCP);
@@ -677,6 +718,7 @@ int main(void)
 	RUN(scan_lines_as_in_spec);
 	RUN(scan_end_line);
 	RUN(osprobe_line_and_json);
+	RUN(json_interface);
 	RUN(json_events);
 	RUN(ipv6_text_is_rfc5952);
 	RUN(lines_are_bounded);

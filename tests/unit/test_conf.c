@@ -499,6 +499,103 @@ TEST(mail_defaults)
 	conf_free(&cfg);
 }
 
+/* ---- Interface: a list ---------------------------------------------------- */
+
+TEST(interface_list)
+{
+	struct config cfg;
+	struct strlist l = { NULL, 0 };
+	char msg[256], *text, *out;
+
+	/* None by default: "any", printed as a comment. */
+	conf_defaults(&cfg);
+	CHECK_INT(cfg.interfaces.n, 0);
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\n# Interface (none: any)\n") != NULL);
+	free(out);
+	conf_free(&cfg);
+	/* Blanks and commas separate; lines add up; names keep their case
+	 * and order. */
+	CHECK(load("Interface eth0, eth1\ninterface=\tveth-a,,br-lan.100 "
+		   "# two more\nInterface \"Wlan0 enp0s31f6\"\n", &cfg));
+	CHECK_INT(cfg.interfaces.n, 6);
+	if (cfg.interfaces.n == 6) {
+		CHECK_STR(cfg.interfaces.v[0], "eth0");
+		CHECK_STR(cfg.interfaces.v[1], "eth1");
+		CHECK_STR(cfg.interfaces.v[2], "veth-a");
+		CHECK_STR(cfg.interfaces.v[3], "br-lan.100");
+		CHECK_STR(cfg.interfaces.v[4], "Wlan0");
+		CHECK_STR(cfg.interfaces.v[5], "enp0s31f6");
+	}
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nInterface eth0 eth1 veth-a br-lan.100 Wlan0 "
+		      "enp0s31f6\n") != NULL);
+	free(out);
+	conf_free(&cfg);
+	check_round_trip("Interface eth0,eth1\n");
+	check_round_trip("Interface any\n");
+	/* Sixteen names of fifteen characters fit on a printed line. */
+	text = malloc(CONF_LINE_MAX);
+	strcpy(text, "Interface");
+	for (int i = 0; i < MAX_INTERFACES; i++)
+		sprintf(text + strlen(text), " %02dxxxxxxxxxxxx", i);
+	CHECK(load(text, &cfg));
+	CHECK_INT(cfg.interfaces.n, MAX_INTERFACES);
+	conf_free(&cfg);
+	check_round_trip(text);
+	/* One more is an error naming file, line and option. */
+	strcat(text, "\nInterface x");
+	CHECK_STR(load_error(text), fmt("t.conf:2: Interface: more than %d "
+					"interfaces (\"x\")", MAX_INTERFACES));
+	free(text);
+
+	CHECK_STR(load_error("Interface eth0\nInterface eth1 eth0\n"),
+		  "t.conf:2: Interface: \"eth0\" is given twice");
+	CHECK_STR(load_error("Interface any eth0"),
+		  "t.conf:1: Interface: \"any\" (every interface) cannot be "
+		  "combined with other interfaces");
+	CHECK_STR(load_error("Interface eth0\nInterface any"),
+		  "t.conf:2: Interface: \"any\" (every interface) cannot be "
+		  "combined with other interfaces");
+	CHECK_STR(load_error("Interface 0123456789abcdef"),
+		  "t.conf:1: Interface: \"0123456789abcdef\" is longer than "
+		  "15 characters");
+	CHECK_STR(load_error("Interface eth0 a/b"),
+		  "t.conf:1: Interface: \"a/b\" is not an interface name "
+		  "(it holds '/')");
+	CHECK_STR(load_error("Interface eth0:1"),
+		  "t.conf:1: Interface: \"eth0:1\" is not an interface name "
+		  "(it holds ':')");
+	CHECK_STR(load_error("Interface e\"th"),
+		  "t.conf:1: Interface: \"e\"th\" is not an interface name "
+		  "(it holds '\"')");
+	CHECK_STR(load_error("Interface ..") ,
+		  "t.conf:1: Interface: \"..\" is not an interface name");
+	CHECK_STR(load_error("Interface \" , ,\""),
+		  "t.conf:1: Interface: no interface given");
+	CHECK_STR(load_error("Interface"), "t.conf:1: Interface: missing value");
+	CHECK_STR(load_error("Interface \"\""),
+		  "t.conf:1: Interface: no interface given");
+	CHECK_STR(load_error("Interface eth\xc3\xa9"),
+		  "t.conf:1: Interface: an interface name holds byte 0xc3");
+
+	/* The same rules for -i (main.c), with the bare reason. */
+	CHECK(conf_interfaces_add(&l, "eth0", msg, sizeof msg));
+	CHECK(conf_interfaces_add(&l, "eth1,eth2", msg, sizeof msg));
+	CHECK_INT(l.n, 3);
+	CHECK(!conf_interfaces_add(&l, "eth3 eth1", msg, sizeof msg));
+	CHECK_STR(msg, "\"eth1\" is given twice");
+	CHECK_INT(l.n, 4);		/* eth3 went in before the error */
+	CHECK(!conf_interfaces_add(&l, "", msg, sizeof msg));
+	CHECK_STR(msg, "no interface given");
+	CHECK(conf_interfaces_add(&l, "tab\there", msg, sizeof msg));
+	CHECK_INT(l.n, 6);		/* a tab separates, like a blank */
+	CHECK(!conf_interfaces_add(&l, "\x01x", msg, sizeof msg));
+	CHECK_STR(msg, "an interface name holds byte 0x01");
+	conf_strlist_free(&l);
+	CHECK(l.n == 0 && l.v == NULL);
+}
+
 TEST(rcpt_to_list)
 {
 	struct config cfg;
@@ -1303,6 +1400,7 @@ TEST(contrib_example_loads)
 	CHECK(cfg.sandbox_required == def.sandbox_required);
 	CHECK_INT(cfg.alert_limit.count, def.alert_limit.count);
 	CHECK_INT(cfg.alert_limit.seconds, def.alert_limit.seconds);
+	CHECK_INT(cfg.interfaces.n, 0);
 	a = print_config(&cfg);
 	conf_free(&def);
 	CHECK(load(a, &def));
@@ -1441,6 +1539,30 @@ TEST(print_format)
 	conf_free(&cfg);
 }
 
+TEST(metrics_listen)
+{
+	struct config cfg;
+
+	conf_defaults(&cfg);
+	CHECK(cfg.metrics_listen == NULL);	/* off by default */
+	conf_free(&cfg);
+	CHECK(load("MetricsListen 9100\n", &cfg));
+	CHECK_STR(cfg.metrics_listen, "9100");
+	conf_free(&cfg);
+	CHECK(load("MetricsListen [2001:db8::1]:9100\n", &cfg));
+	CHECK_STR(cfg.metrics_listen, "[2001:db8::1]:9100");
+	conf_free(&cfg);
+	CHECK(load("MetricsListen 9100\nMetricsListen \"\"\n", &cfg));
+	CHECK(cfg.metrics_listen == NULL);
+	conf_free(&cfg);
+	CHECK_STR(load_error("\nMetricsListen localhost:9100\n"),
+		  "t.conf:2: MetricsListen: \"localhost:9100\" is not PORT, "
+		  "ADDRESS:PORT or [IPV6-ADDRESS]:PORT with a numeric address "
+		  "and a port 1-65535");
+	CHECK(strstr(load_error("MetricsListen 0\n"), "t.conf:1: MetricsListen"));
+	check_round_trip("MetricsListen 127.0.0.1:9100\n");
+}
+
 TEST(print_every_option)
 {
 	struct config cfg;
@@ -1555,6 +1677,7 @@ int main(void)
 	RUN(string_options);
 	RUN(mail_subject_and_filter);
 	RUN(mail_defaults);
+	RUN(interface_list);
 	RUN(rcpt_to_list);
 	RUN(smtp_relay);
 	RUN(mail_subject_escapes);
@@ -1582,6 +1705,7 @@ int main(void)
 	RUN(alert_limit);
 	RUN(json_format);
 	RUN(print_format);
+	RUN(metrics_listen);
 	RUN(print_every_option);
 	RUN(print_round_trip);
 	RUN(print_round_trip_long_rule);

@@ -357,6 +357,56 @@ TEST(connection_logging)
 	teardown(&f);
 }
 
+/* Every alert names the interface of its packets: a scan and its end
+ * that of the scan's latest probe, an OS probe that of its patterns, a
+ * connection its own packet's; unknown (0) names none. */
+TEST(alerts_name_the_interface)
+{
+	static const uint8_t os[] = {
+		TH_SYN | TH_ECE, 0, TH_FIN | TH_SYN | TH_PSH | TH_URG,
+	};
+	struct fixture f;
+
+	setup_with(&f, "LogConnections yes\nPortLogIgnore 1-1000\n");
+	for (int i = 0; i < 40; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed_on(&f, tcp("203.0.113.1", 40000, "198.51.100.10",
+				(uint16_t)(1 + i), TH_SYN, t), 1);
+		feed_on(&f, tcp("203.0.113.2", 40000, "192.0.2.10",
+				(uint16_t)(1 + i), TH_FIN, t + 1), 2);
+		feed(&f, tcp("203.0.113.3", 40000, "192.0.2.10",
+			     (uint16_t)(1 + i), TH_FIN, t + 2));
+	}
+	CHECK_INT(f.rec.n, 3);
+	CHECK_STR(f.rec.seen[0].iface, "veth-a");
+	CHECK_STR(f.rec.seen[1].iface, "veth-b");
+	CHECK_STR(f.rec.seen[2].iface, "");
+	for (int i = 0; i < 3; i++)
+		feed_on(&f, tcp("2001:db8::9", 50000, "2001:db8::10", 22,
+				os[i], T0 + 50000 + (uint64_t)i * 1000), 2);
+	feed_on(&f, tcp("203.0.113.4", 40001, "198.51.100.10", 2222, TH_SYN,
+			T0 + 60000), 1);
+	CHECK_INT(f.rec.n, 5);
+	CHECK_INT(f.rec.seen[3].kind, ALERT_OSPROBE);
+	CHECK_STR(f.rec.seen[3].iface, "veth-b");
+	CHECK_INT(f.rec.seen[4].kind, ALERT_CONNECTION);
+	CHECK_STR(f.rec.seen[4].iface, "veth-a");
+	/* The first scanner's last probe came in on veth-b: its end says
+	 * so (where it was seen last). */
+	feed_on(&f, tcp("203.0.113.1", 40000, "198.51.100.10", 41, TH_SYN,
+			T0 + 40000), 2);
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 8);
+	for (int i = 5; i < 8 && i < f.rec.n; i++) {
+		const struct alert *a = &f.rec.seen[i];
+
+		CHECK_INT(a->kind, ALERT_SCAN_END);
+		CHECK_STR(a->iface, a->src.b[15] == 3 ? "" : "veth-b");
+	}
+	teardown(&f);
+}
+
 TEST(table_full_of_spoofed_sources_keeps_the_scanner)
 {
 	struct fixture f;
@@ -401,6 +451,7 @@ int main(void)
 	RUN(osprobe_needs_three_patterns_within_two_seconds);
 	RUN(log_scans_off_silences_scans);
 	RUN(connection_logging);
+	RUN(alerts_name_the_interface);
 	RUN(table_full_of_spoofed_sources_keeps_the_scanner);
 	return unit_report(__FILE__);
 }

@@ -11,6 +11,7 @@
  * the sanitizer runtime needs ptrace and clone: the cases that expect
  * those refused are skipped there.
  */
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -56,10 +57,13 @@
  * kills writes; kill(): Landlock's signal scope answers EPERM. */
 #define ENGINE_WRITE_OPEN	KILLED, 0
 #define KILL_OTHERS		REFUSED, EPERM
+/* A read-only open where seccomp has none: Landlock refuses it. */
+#define READ_OPEN_NONE		REFUSED, EACCES
 #else
 #define SKIP_IN_SAN(why) do { } while (0)
 #define ENGINE_WRITE_OPEN	REFUSED, EACCES
 #define KILL_OTHERS		KILLED, 0
+#define READ_OPEN_NONE		KILLED, 0
 #endif
 
 /* How a confined child's attempt ended. */
@@ -440,6 +444,32 @@ static int mailer_connect(void)
 	return 0;
 }
 
+/* The metrics process: libmicrohttpd's calls on a listening socket it
+ * was given, with a scraper already connected. */
+static int metrics_lfd = -1;
+
+static int metrics_serve(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	int ep = epoll_create1(EPOLL_CLOEXEC), fd;
+	char buf[4];
+
+	MUST(ep >= 0);
+	ev.data.fd = metrics_lfd;
+	MUST(epoll_ctl(ep, EPOLL_CTL_ADD, metrics_lfd, &ev) == 0);
+	MUST(epoll_wait(ep, &got, 1, 2000) == 1);
+	fd = accept4(metrics_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	MUST(fd >= 0);
+	MUST(setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 },
+			sizeof(int)) == 0);
+	MUST(recv(fd, buf, sizeof buf, 0) == 4);
+	MUST(send(fd, "200\n", 4, MSG_NOSIGNAL) == 4);
+	MUST(shutdown(fd, SHUT_RDWR) == 0);
+	close(fd);
+	close(ep);
+	return 0;
+}
+
 /* MailCommand as the mailer runs it: a pipe in, a pipe out, /bin/cat. */
 static int mailer_run_cat(void)
 {
@@ -540,6 +570,7 @@ TEST(role_names)
 	CHECK_STR(sandbox_role_name(SANDBOX_ENGINE), "engine");
 	CHECK_STR(sandbox_role_name(SANDBOX_MAILER), "mailer");
 	CHECK_STR(sandbox_role_name(SANDBOX_RESOLVER), "resolver");
+	CHECK_STR(sandbox_role_name(SANDBOX_METRICS), "metrics");
 	CHECK_STR(sandbox_role_name(SANDBOX_ROLE_COUNT), "unknown");
 }
 
@@ -709,6 +740,50 @@ TEST(mailer_refuses_ptrace_fork)
 	EXPECT(SANDBOX_MAILER, NULL, fork_child, KILLED, 0);
 	EXPECT(SANDBOX_MAILER, NULL, ptrace_me, KILLED, 0);
 	EXPECT(SANDBOX_MAILER, &cat_opts, ptrace_me, KILLED, 0);
+}
+
+TEST(metrics_works)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int cfd = socket(AF_INET, SOCK_STREAM, 0), err;
+	char buf[4];
+
+	metrics_lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(metrics_lfd >= 0 && cfd >= 0 &&
+	      bind(metrics_lfd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	      listen(metrics_lfd, 4) == 0 &&
+	      getsockname(metrics_lfd, (struct sockaddr *)&sin, &len) == 0 &&
+	      connect(cfd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	      write(cfd, "GET ", 4) == 4);
+	CHECK_INT(attempt(SANDBOX_METRICS, NULL, metrics_serve, &err), ALLOWED);
+	CHECK(read(cfd, buf, sizeof buf) == 4 && memcmp(buf, "200\n", 4) == 0);
+	close(cfd);
+	close(metrics_lfd);
+}
+
+TEST(metrics_refuses)
+{
+	/* No file, no network socket of its own, nothing to run. */
+	EXPECT(SANDBOX_METRICS, NULL, open_tmp_read, READ_OPEN_NONE);
+	EXPECT(SANDBOX_METRICS, NULL, open_tmp_write, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, exec_true, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, socket_inet, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, socket_inet6_udp, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, socket_packet, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, socket_netlink, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, mount_tmpfs, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, mmap_exec, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, kill_parent, KILL_OTHERS);
+	EXPECT(SANDBOX_METRICS, NULL, unshare_user, KILLED, 0);
+}
+
+TEST(metrics_refuses_ptrace_fork)
+{
+	SKIP_IN_SAN("LeakSanitizer's tracer needs ptrace and clone");
+	EXPECT(SANDBOX_METRICS, NULL, ptrace_me, KILLED, 0);
+	EXPECT(SANDBOX_METRICS, NULL, fork_child, KILLED, 0);
 }
 
 TEST(priv_works)
@@ -945,6 +1020,9 @@ int main(void)
 	RUN(mailer_works);
 	RUN(mailer_refuses);
 	RUN(mailer_refuses_ptrace_fork);
+	RUN(metrics_works);
+	RUN(metrics_refuses);
+	RUN(metrics_refuses_ptrace_fork);
 	RUN(priv_works);
 	RUN(priv_refuses);
 	RUN(priv_refuses_ptrace);

@@ -286,6 +286,39 @@ TEST(ack_probes_drawing_rst)
 	teardown(&f);
 }
 
+/* The walk's alerts and the scan's end name the interface of the
+ * source's latest probe; an ACK probe seen only in its RST, that of the
+ * RST. */
+TEST(alerts_name_the_interface)
+{
+	struct fixture f;
+
+	setup(&f);
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = T0 + (uint64_t)i * 1000;
+
+		feed_on(&f, tcp(SCANNER, 40000, TARGET, (uint16_t)(20 + i),
+				TH_SYN, t), 2);
+		feed_on(&f, tcp(TARGET, (uint16_t)(20 + i), SCANNER, 40000,
+				TH_RST | TH_ACK, t + 100), 2);
+		/* RSTs from a target to ACKs never seen (the capture missed
+		 * them): the probes are inferred, on the RSTs' interface. */
+		feed_on(&f, tcp("192.0.2.10", (uint16_t)(1 + i), "203.0.113.50",
+				40000, TH_RST, t + 200), 1);
+	}
+	CHECK_INT(f.rec.n, 2);
+	CHECK_STR(f.rec.seen[0].src.b[15] == 9 ? f.rec.seen[0].iface :
+		  f.rec.seen[1].iface, "veth-b");
+	CHECK_STR(f.rec.seen[0].src.b[15] == 50 ? f.rec.seen[0].iface :
+		  f.rec.seen[1].iface, "veth-a");
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 4);
+	for (int i = 2; i < 4 && i < f.rec.n; i++)
+		CHECK_STR(f.rec.seen[i].iface,
+			  f.rec.seen[i].src.b[15] == 9 ? "veth-b" : "veth-a");
+	teardown(&f);
+}
+
 TEST(half_open_probe_is_a_failure)
 {
 	struct fixture f;
@@ -569,6 +602,7 @@ int main(void)
 	RUN(stealth_probes_fail_by_nature);
 	RUN(signature_names_the_tool);
 	RUN(ack_probes_drawing_rst);
+	RUN(alerts_name_the_interface);
 	RUN(half_open_probe_is_a_failure);
 	RUN(flood_needs_attempts_that_never_complete);
 	RUN(udp_flood_and_answered_udp);
