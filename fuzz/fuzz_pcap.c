@@ -63,7 +63,8 @@ static void fail(const char *what, const char *text)
 
 static void fuzz_emit(struct sink *s, const struct alert *a, const char *line)
 {
-	char json[ALERT_LINE_MAX * 2];
+	static const struct ecs_observer observer = { "fuzz", "0" };
+	char json[ALERT_LINE_MAX * 2], ecs[ECS_JSON_MAX];
 	size_t len;
 
 	(void)s;
@@ -74,6 +75,9 @@ static void fuzz_emit(struct sink *s, const struct alert *a, const char *line)
 	if (len == 0 || json[0] != '{' || json[len - 1] != '}' ||
 	    len >= sizeof json - 1)
 		fail("json not one whole object", json);
+	/* JsonFormat ecs: sink_json.c's buffer must hold any document */
+	if (!alert_format_ecs(a, line, &observer, ecs, sizeof ecs - 1))
+		fail("ecs document did not fit", line);
 }
 
 static void no_close(struct sink *s)

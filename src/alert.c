@@ -3,7 +3,6 @@
  */
 #include "alert.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "params.h"
+#include "strbuf.h"
 
 static const char *const kind_names[ALERT_KIND_COUNT] = {
 	[ALERT_CONNECTION] = "connection",
@@ -55,33 +55,6 @@ void format_ts(uint64_t ts_us, char *buf, size_t len)
 }
 
 /* ---- text lines -------------------------------------------------- */
-
-/* A bounded string builder: appends never overflow, and a line that does
- * not fit is cut (ALERT_LINE_MAX bounds every line). */
-struct strbuf {
-	char *buf;
-	size_t len, used;
-};
-
-static void sb_printf(struct strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct strbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (sb->used >= sb->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(sb->buf + sb->used, sb->len - sb->used, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sb->used += (size_t)n;
-	if (sb->used >= sb->len)
-		sb->used = sb->len - 1;
-}
 
 static const char *host_name(const struct alert_names *names,
 			     const struct ipaddr *a)
@@ -235,11 +208,11 @@ static void line_suppressed(struct strbuf *sb, const struct alert *a)
 void alert_format_line(const struct alert *a, const struct config *cfg,
 		       const struct alert_names *names, char *buf, size_t len)
 {
-	struct strbuf sb = { buf, len, 0 };
+	struct strbuf sb;
 
 	if (len == 0)
 		return;
-	buf[0] = '\0';
+	sb_init(&sb, buf, len);
 	switch (a->kind) {
 	case ALERT_CONNECTION:
 		line_connection(&sb, a, cfg, names);
@@ -331,60 +304,67 @@ static void json_suppressed(struct strbuf *sb, const struct alert *a)
 		sep = ",";
 	}
 	sb_printf(sb, "},\"sources\":%u,\"sources_at_least\":%s,"
-		  "\"follow\":%u}", h->sources,
+		  "\"follow\":%u", h->sources,
 		  h->sources_at_least ? "true" : "false", h->follow);
 }
 
-void alert_format_json(const struct alert *a, char *buf, size_t len)
+void alert_json_details(struct strbuf *sb, const struct alert *a)
 {
-	struct strbuf sb = { buf, len, 0 };
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
-	json_ts(&sb, "ts", a->ts_us);
-	if (a->kind == ALERT_SUPPRESSED) {
-		json_suppressed(&sb, a);	/* no packet, no addresses */
-		return;
-	}
-	sb_printf(&sb, ",\"proto\":\"%s\"", a->proto == PROTO_UDP ? "udp" :
-		  a->proto == PROTO_ICMP ? "icmp" : "tcp");
-	json_addr(&sb, "src", &a->src);
-	if (a->kind != ALERT_OSPROBE)
-		json_addr(&sb, "dst", &a->dst);
-	/* Names were checked when read (conf_interfaces_add): no quote or
-	 * backslash to escape. */
-	if (a->iface[0])
-		sb_printf(&sb, ",\"interface\":\"%.*s\"",
-			  (int)sizeof a->iface, a->iface);
 	switch (a->kind) {
-	case ALERT_CONNECTION:
-		sb_printf(&sb, ",\"sport\":%u,\"dport\":%u", a->sport, a->dport);
-		break;
 	case ALERT_SCAN_END:
-		sb_printf(&sb, ",\"kind\":\"%s\"", alert_kind_name(a->scan.kind));
-		json_summary(&sb, a);
+		sb_printf(sb, ",\"kind\":\"%s\"", alert_kind_name(a->scan.kind));
+		json_summary(sb, a);
 		break;
 	case ALERT_PORTSCAN:
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
-		json_summary(&sb, a);
+		json_summary(sb, a);
 		break;
 	case ALERT_OSPROBE:
-		json_osprobe(&sb, a);
+		json_osprobe(sb, a);
 		break;
 	case ALERT_SUPPRESSED:
+		json_suppressed(sb, a);	/* no packet, nothing more */
+		return;
+	case ALERT_CONNECTION:
 	case ALERT_KIND_COUNT:
 		break;
 	}
 	if (a->kind != ALERT_OSPROBE && a->kind != ALERT_CONNECTION &&
 	    a->tool[0])
-		sb_printf(&sb, ",\"tool\":\"%s\"", a->tool);
+		sb_printf(sb, ",\"tool\":\"%s\"", a->tool);
 	if (a->method)
-		sb_printf(&sb, ",\"method\":\"%s\"", a->method);
+		sb_printf(sb, ",\"method\":\"%s\"", a->method);
 	if (a->probes)
-		sb_printf(&sb, ",\"probes\":%u", a->probes);
+		sb_printf(sb, ",\"probes\":%u", a->probes);
+}
+
+void alert_format_json(const struct alert *a, char *buf, size_t len)
+{
+	struct strbuf sb;
+
+	if (len == 0)
+		return;
+	sb_init(&sb, buf, len);
+	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
+	json_ts(&sb, "ts", a->ts_us);
+	if (a->kind != ALERT_SUPPRESSED) {	/* no packet, no addresses */
+		sb_printf(&sb, ",\"proto\":\"%s\"",
+			  a->proto == PROTO_UDP ? "udp" :
+			  a->proto == PROTO_ICMP ? "icmp" : "tcp");
+		json_addr(&sb, "src", &a->src);
+		if (a->kind != ALERT_OSPROBE)
+			json_addr(&sb, "dst", &a->dst);
+		/* Names were checked when read (conf_interfaces_add): no
+		 * quote or backslash to escape. */
+		if (a->iface[0])
+			sb_printf(&sb, ",\"interface\":\"%.*s\"",
+				  (int)sizeof a->iface, a->iface);
+	}
+	if (a->kind == ALERT_CONNECTION)
+		sb_printf(&sb, ",\"sport\":%u,\"dport\":%u", a->sport,
+			  a->dport);
+	alert_json_details(&sb, a);
 	sb_printf(&sb, "}");
 }
 

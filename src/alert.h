@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "params.h"
 #include "siphash.h"
+#include "strbuf.h"
 
 struct config;
 
@@ -121,6 +122,33 @@ void alert_format_line(const struct alert *a, const struct config *cfg,
 /* One JSON object (no trailing newline). */
 void alert_format_json(const struct alert *a, char *buf, size_t len);
 
+/* The members of that object that only scandetd defines, each as
+ * ",\"name\":value": all but event, ts, proto, src, dst, sport and dport.
+ * JsonFormat ecs writes them under "scandetd". */
+void alert_json_details(struct strbuf *sb, const struct alert *a);
+
+/*
+ * JsonFormat ecs (alert_ecs.c): one Elastic Common Schema document (no
+ * trailing newline); line is the alert's log line, the ECS "message".
+ * What the observer says of itself is taken once, at set-up: the packet
+ * process is sandboxed before its first alert.
+ */
+struct ecs_observer {
+	char hostname[HOSTNAME_MAX];	/* gethostname(), "" if unknown */
+	char version[24];		/* scandetd's */
+};
+
+void ecs_observer_init(struct ecs_observer *o, const char *version);
+/* Room for any document (tests/unit/test_ecs.c fills every field to the
+ * most it can hold): the message and host name escaped at worst, and the
+ * rest. */
+#define ECS_JSON_MAX	(SB_JSON_STR_MAX(ALERT_LINE_MAX) + \
+			 SB_JSON_STR_MAX(HOSTNAME_MAX) + 4096)
+/* false if the document did not fit in len (buf then holds no valid
+ * JSON and must not be written). */
+bool alert_format_ecs(const struct alert *a, const char *line,
+		      const struct ecs_observer *o, char *buf, size_t len);
+
 /* ISO 8601 UTC with microseconds: 2026-11-26T23:19:21.123456Z */
 void format_ts(uint64_t ts_us, char *buf, size_t len);
 
@@ -145,14 +173,24 @@ struct sink {
 
 struct sink *sink_syslog_open(int facility);
 struct sink *sink_text_open(FILE *out);		/* the log lines, one per line */
-struct sink *sink_json_open(FILE *out);		/* JSON Lines; out is not closed */
+/* How a JSON sink writes alerts: JsonFormat, and for ecs the observer. */
+struct json_style {
+	bool ecs;
+	struct ecs_observer observer;
+};
+
+/* JSON Lines on out (not closed); style is copied. */
+struct sink *sink_json_open(FILE *out, const struct json_style *style);
 /* JsonLog: open path for appending, safely (no symbolic link, a regular
  * file, never blocking on a FIFO); the descriptor, or -1 with a reason. */
 int sink_json_open_file(const char *path, char *err, size_t errlen);
 /* A sink on such a descriptor (owned from now on); name for messages. */
-struct sink *sink_json_open_fd(int fd, const char *name, char *err,
+struct sink *sink_json_open_fd(int fd, const char *name,
+			       const struct json_style *style, char *err,
 			       size_t errlen);
-struct sink *sink_json_open_path(const char *path, char *err, size_t errlen);
+struct sink *sink_json_open_path(const char *path,
+				 const struct json_style *style, char *err,
+				 size_t errlen);
 
 #define ALERT_MAX_SINKS 8
 

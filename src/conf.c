@@ -59,6 +59,7 @@ enum opt_type {
 	OPT_MAIL_TLS,		/* enum mail_tls */
 	OPT_LIMIT,		/* struct alert_limit: count (min..max) and
 				 * seconds (1..CONF_INTERVAL_MAX) */
+	OPT_JSON_FORMAT,	/* enum json_format */
 	OPT_LISTEN,		/* OPT_OPTIONAL_TEXT: PORT or ADDRESS:PORT */
 	OPT_INTERFACES,		/* struct strlist of interface names,
 				 * accumulates */
@@ -120,6 +121,7 @@ static const struct option options[] = {
 	{ "Interface",		OPT_INTERFACES,	FIELD(interfaces), 0, 0 },
 	{ "CaptureFilter",	OPT_OPTIONAL_TEXT, FIELD(capture_filter), 0, 0 },
 	{ "JsonLog",		OPT_OPTIONAL_TEXT, FIELD(json_log), 0, 0 },
+	{ "JsonFormat",		OPT_JSON_FORMAT, FIELD(json_format), 0, 0 },
 	{ "SourceTableSize",	OPT_NUMBER,	FIELD(source_table_size),
 	  64, 16777216 },
 	{ "FlowTableSize",	OPT_NUMBER,	FIELD(flow_table_size),
@@ -166,6 +168,13 @@ static const char *const mail_tls_names[] = {
 };
 
 #define NMAIL_TLS (sizeof mail_tls_names / sizeof mail_tls_names[0])
+
+static const char *const json_format_names[] = {
+	[JSON_DEFAULT] = "default",
+	[JSON_ECS] = "ecs",
+};
+
+#define NJSON_FORMATS (sizeof json_format_names / sizeof json_format_names[0])
 
 #define DEFAULT_RCPT_TO		"root@localhost"
 #define DEFAULT_MAIL_RATE_LIMIT	5
@@ -886,6 +895,29 @@ const char *conf_mail_tls_name(enum mail_tls t)
 	return (size_t)t < NMAIL_TLS ? mail_tls_names[t] : "unknown";
 }
 
+static bool set_json_format(struct parser *p, const struct option *opt,
+			    const char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < NJSON_FORMATS; i++) {
+		if (strcasecmp(value, json_format_names[i]) == 0) {
+			*(enum json_format *)field(p->cfg, opt) =
+				(enum json_format)i;
+			return true;
+		}
+	}
+	parse_error(p, opt, "\"%s\" is not default or ecs",
+		    excerpt(value, ex));
+	return false;
+}
+
+const char *conf_json_format_name(enum json_format f)
+{
+	return (size_t)f < NJSON_FORMATS ? json_format_names[f] : "unknown";
+}
+
 static bool apply_option(struct parser *p, const struct option *opt,
 			 const char *value)
 {
@@ -921,6 +953,8 @@ static bool apply_option(struct parser *p, const struct option *opt,
 		return set_mail_tls(p, opt, value);
 	case OPT_LIMIT:
 		return set_limit(p, opt, value);
+	case OPT_JSON_FORMAT:
+		return set_json_format(p, opt, value);
 	case OPT_INTERFACES:
 		return add_interfaces(p, opt, value);
 	}
@@ -1339,6 +1373,10 @@ static void print_option(const struct config *cfg, const struct option *opt,
 		fprintf(out, "%s %u %u\n", opt->name,
 			((const struct alert_limit *)f)->count,
 			((const struct alert_limit *)f)->seconds);
+		break;
+	case OPT_JSON_FORMAT:
+		fprintf(out, "%s %s\n", opt->name,
+			conf_json_format_name(*(const enum json_format *)f));
 		break;
 	case OPT_INTERFACES:
 		print_interfaces(opt->name, f, out);

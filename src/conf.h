@@ -61,6 +61,12 @@ enum detect_method {
 	METHOD_CLASSIC,			/* the original's rapid-probe counter */
 };
 
+/* JsonFormat: the shape of JSON events (--json, JsonLog). */
+enum json_format {
+	JSON_DEFAULT,			/* scandetd's own */
+	JSON_ECS,			/* Elastic Common Schema documents */
+};
+
 /* AlertLimit: at most count alerts per seconds to the log sinks. */
 struct alert_limit {
 	unsigned count;			/* 0: no limit */
@@ -113,6 +119,7 @@ struct config {
 					 * none: "any" (-i replaces it) */
 	char *capture_filter;		/* CaptureFilter, NULL: none */
 	char *json_log;			/* JsonLog, NULL: none */
+	enum json_format json_format;	/* JsonFormat */
 	char *metrics_listen;		/* MetricsListen, NULL: none */
 	unsigned source_table_size;	/* SourceTableSize */
 	unsigned flow_table_size;	/* FlowTableSize */
@@ -166,6 +173,9 @@ void conf_strlist_free(struct strlist *l);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);
+
+/* "default" or "ecs". */
+const char *conf_json_format_name(enum json_format f);
 
 /* "none", "starttls" or "tls". */
 const char *conf_mail_tls_name(enum mail_tls t);

@@ -290,16 +290,20 @@ static bool open_sinks(struct engine *e, char *err, size_t errlen)
 {
 	const struct engine_args *a = e->args;
 	struct alert_router *r = &e->router;
+	struct json_style style = { .ecs = e->cfg->json_format == JSON_ECS };
 	struct sink *s;
 
+	/* The host name now: the sandbox comes before the first alert. */
+	if (style.ecs)
+		ecs_observer_init(&style.observer, a->version);
 	if (a->to_syslog)
 		alert_router_add(r, sink_syslog_open(e->cfg->syslog_facility));
 	if (a->to_stdout)
-		alert_router_add(r, a->json ? sink_json_open(stdout)
+		alert_router_add(r, a->json ? sink_json_open(stdout, &style)
 					    : sink_text_open(stdout));
 	if (a->json_log_fd >= 0) {
-		s = sink_json_open_fd(a->json_log_fd, e->cfg->json_log, err,
-				      errlen);
+		s = sink_json_open_fd(a->json_log_fd, e->cfg->json_log,
+				      &style, err, errlen);
 		if (!s)
 			return false;
 		alert_router_add(r, s);

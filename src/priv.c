@@ -647,9 +647,10 @@ static void warn_restart_only(const struct priv *p, const struct config *cfg)
 		log_warnx("table sizes change at the next restart");
 	if (strings_differ(cfg->run_as_user, old->run_as_user) ||
 	    strings_differ(cfg->json_log, old->json_log) ||
+	    cfg->json_format != old->json_format ||
 	    strings_differ(cfg->pid_file, old->pid_file))
-		log_warnx("RunAsUser, JsonLog and PidFile change at the next "
-			  "restart");
+		log_warnx("RunAsUser, JsonLog, JsonFormat and PidFile change "
+			  "at the next restart");
 	if (mail_config_changed(old, cfg))
 		log_warnx("email options change at the next restart");
 	if (cfg->dns_resolve != old->dns_resolve ||

@@ -6,7 +6,10 @@
  * per line.  A line is never left cut: when the disk is full and only
  * part of it went out, the file is truncated back to where the line
  * began, so the next event starts on a line of its own.  Lost events are
- * counted, and said in the log at most once a minute. */
+ * counted, and said in the log at most once a minute.
+ *
+ * JsonFormat picks the shape of each line: scandetd's own (default), or
+ * an Elastic Common Schema document (alert_ecs.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 
 struct json_sink {
 	struct sink sink;
+	struct json_style style;	/* JsonFormat */
 	FILE *out;			/* --json: standard output */
 	int fd;				/* JsonLog, -1 for out */
 	char name[256];			/* JsonLog's path, for messages */
@@ -76,14 +80,27 @@ static void write_line(struct json_sink *j, const char *buf, size_t len)
 	say_lost(j, false);
 }
 
+/* One event in buf, no newline; false if there is none to write. */
+static bool format(struct json_sink *j, const struct alert *a,
+		   const char *line, char *buf, size_t len)
+{
+	if (j->style.ecs)
+		return alert_format_ecs(a, line, &j->style.observer, buf, len);
+	alert_format_json(a, buf, len);
+	return true;
+}
+
 static void json_emit(struct sink *s, const struct alert *a, const char *line)
 {
 	struct json_sink *j = s->ctx;
-	char buf[ALERT_LINE_MAX * 2];
+	char buf[ECS_JSON_MAX];
 	size_t len;
 
-	(void)line;
-	alert_format_json(a, buf, sizeof buf - 1);
+	/* Sized for the longest document: a cut one would be no JSON. */
+	if (!format(j, a, line, buf, sizeof buf - 1)) {
+		j->lost++;
+		return;
+	}
 	if (j->fd < 0) {
 		fprintf(j->out, "%s\n", buf);
 		return;
@@ -125,12 +142,14 @@ static void json_stats(struct sink *s, stat_fn put, void *arg)
 		put(arg, "jsonlog.lost", j->lost);
 }
 
-static struct json_sink *json_make(void)
+static struct json_sink *json_make(const struct json_style *style)
 {
 	struct json_sink *j = calloc(1, sizeof *j);
 
 	if (!j)
 		return NULL;
+	if (style)
+		j->style = *style;
 	j->fd = -1;
 	j->sink.ctx = j;
 	j->sink.emit = json_emit;
@@ -140,9 +159,9 @@ static struct json_sink *json_make(void)
 	return j;
 }
 
-struct sink *sink_json_open(FILE *out)
+struct sink *sink_json_open(FILE *out, const struct json_style *style)
 {
-	struct json_sink *j = json_make();
+	struct json_sink *j = json_make(style);
 
 	if (!j)
 		return NULL;
@@ -150,10 +169,11 @@ struct sink *sink_json_open(FILE *out)
 	return &j->sink;
 }
 
-struct sink *sink_json_open_fd(int fd, const char *name, char *err,
+struct sink *sink_json_open_fd(int fd, const char *name,
+			       const struct json_style *style, char *err,
 			       size_t errlen)
 {
-	struct json_sink *j = json_make();
+	struct json_sink *j = json_make(style);
 
 	if (!j) {
 		snprintf(err, errlen, "out of memory");
@@ -194,9 +214,11 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-struct sink *sink_json_open_path(const char *path, char *err, size_t errlen)
+struct sink *sink_json_open_path(const char *path,
+				 const struct json_style *style, char *err,
+				 size_t errlen)
 {
 	int fd = sink_json_open_file(path, err, errlen);
 
-	return fd < 0 ? NULL : sink_json_open_fd(fd, path, err, errlen);
+	return fd < 0 ? NULL : sink_json_open_fd(fd, path, style, err, errlen);
 }

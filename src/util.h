@@ -22,6 +22,10 @@ uint64_t get_be(const uint8_t *p, size_t n);
  * detection (that is packet time). */
 uint64_t mono_ms(void);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), 0
+ * if invalid: no overlong forms, no surrogates, nothing over U+10FFFF.
+ * (Mail headers and JSON strings keep valid UTF-8 and nothing else.) */
+size_t utf8_len(const unsigned char *s, size_t n);
 /* Microseconds of CLOCK_REALTIME: live packet time, time stamps. */
 uint64_t wall_us(void);
 

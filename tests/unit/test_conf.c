@@ -1396,6 +1396,7 @@ TEST(contrib_example_loads)
 	      def.proto[CONF_TCP].send_email);
 	CHECK(cfg.capture_filter == NULL);
 	CHECK(cfg.json_log == NULL);
+	CHECK_INT(cfg.json_format, def.json_format);
 	CHECK(cfg.sandbox_required == def.sandbox_required);
 	CHECK_INT(cfg.alert_limit.count, def.alert_limit.count);
 	CHECK_INT(cfg.alert_limit.seconds, def.alert_limit.seconds);
@@ -1412,6 +1413,43 @@ TEST(contrib_example_loads)
 }
 
 /* ---- AlertLimit ------------------------------------------------------------ */
+
+/* JsonFormat: default (the default) or ecs, any case; -s prints it. */
+TEST(json_format)
+{
+	struct config cfg;
+	char *out;
+
+	conf_defaults(&cfg);
+	CHECK_INT(cfg.json_format, JSON_DEFAULT);
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nJsonFormat default\n") != NULL);
+	free(out);
+	conf_free(&cfg);
+
+	CHECK(load("JsonFormat ecs\n", &cfg));
+	CHECK_INT(cfg.json_format, JSON_ECS);
+	conf_free(&cfg);
+	CHECK(load("jsonformat = ECS # Elastic\nJsonFormat Default\n", &cfg));
+	CHECK_INT(cfg.json_format, JSON_DEFAULT);	/* the last one counts */
+	conf_free(&cfg);
+	CHECK(load("JsonFormat \"Ecs\"\n", &cfg));
+	CHECK_INT(cfg.json_format, JSON_ECS);
+	conf_free(&cfg);
+	check_round_trip("JsonFormat ecs\n");
+	check_round_trip("JsonFormat default\n");
+	CHECK_STR(conf_json_format_name(JSON_ECS), "ecs");
+	CHECK_STR(conf_json_format_name(JSON_DEFAULT), "default");
+
+	CHECK_STR(load_error("# events\n\nJsonFormat json\n"),
+		  "t.conf:3: JsonFormat: \"json\" is not default or ecs");
+	CHECK_STR(load_error("JsonFormat ecs 8"),
+		  "t.conf:1: JsonFormat: \"ecs 8\" is not default or ecs");
+	CHECK_STR(load_error("JsonFormat \"\""),
+		  "t.conf:1: JsonFormat: \"\" is not default or ecs");
+	CHECK_STR(load_error("JsonFormat"),
+		  "t.conf:1: JsonFormat: missing value");
+}
 
 TEST(alert_limit)
 {
@@ -1665,6 +1703,7 @@ int main(void)
 	RUN(original_sample_loads);
 	RUN(contrib_example_loads);
 	RUN(alert_limit);
+	RUN(json_format);
 	RUN(print_format);
 	RUN(metrics_listen);
 	RUN(print_every_option);
