@@ -188,9 +188,6 @@ int sink_json_open_file(const char *path, char *err, size_t errlen);
 struct sink *sink_json_open_fd(int fd, const char *name,
 			       const struct json_style *style, char *err,
 			       size_t errlen);
-struct sink *sink_json_open_path(const char *path,
-				 const struct json_style *style, char *err,
-				 size_t errlen);
 
 #define ALERT_MAX_SINKS 8
 

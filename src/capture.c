@@ -256,3 +256,61 @@ void capture_close(struct capture *c)
 		pcap_close(c->pcap);
 	free(c);
 }
+
+/* The link type a filter for iface is compiled against: "any" is the
+ * cooked header; an interface, what it says when opened (root only:
+ * otherwise Ethernet, the common case). */
+bool capture_check_interface(const char *iface, int *dlt, char *err,
+			     size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+	int rc;
+
+	*dlt = DLT_EN10MB;
+	if (!iface || strcmp(iface, "any") == 0) {
+		*dlt = DLT_LINUX_SLL;
+		return true;
+	}
+	p = pcap_create(iface, ebuf);
+	if (!p) {
+		snprintf(err, errlen, "%s", ebuf);
+		return false;
+	}
+	rc = pcap_activate(p);
+	if (rc < 0 && rc != PCAP_ERROR_PERM_DENIED) {
+		/* Without the right to capture, only the name is known. */
+		snprintf(err, errlen, "%s", pcap_statustostr(rc));
+		if (rc == PCAP_ERROR || rc == PCAP_ERROR_NO_SUCH_DEVICE)
+			snprintf(err, errlen, "%s", pcap_geterr(p));
+		pcap_close(p);
+		return false;
+	}
+	if (rc >= 0)
+		*dlt = pcap_datalink(p);
+	pcap_close(p);
+	return true;
+}
+
+bool capture_check_filter(int dlt, const char *filter, char *err,
+			  size_t errlen)
+{
+	struct bpf_program prog;
+	pcap_t *dead;
+
+	if (!filter || !*filter)
+		return true;
+	dead = pcap_open_dead(dlt, 65535);
+	if (!dead) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "\"%s\": %s", filter, pcap_geterr(dead));
+		pcap_close(dead);
+		return false;
+	}
+	pcap_freecode(&prog);
+	pcap_close(dead);
+	return true;
+}

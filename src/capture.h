@@ -48,4 +48,17 @@ void capture_stats(struct capture *c, struct capture_stats *st);
 
 void capture_close(struct capture *c);
 
+/*
+ * Checks before the capture is opened (scandetd -t, and the parent at
+ * start, to name the option at fault).  capture_check_interface: does
+ * iface (NULL: "any") exist, and which link type (a DLT_ value) will its
+ * capture have?  It opens and closes it as root; without privileges it
+ * can only say Ethernet.  capture_check_filter: does filter (NULL or "":
+ * none) compile for that link type?  false with the reason in err.
+ */
+bool capture_check_interface(const char *iface, int *dlt, char *err,
+			     size_t errlen);
+bool capture_check_filter(int dlt, const char *filter, char *err,
+			  size_t errlen);
+
 #endif

@@ -143,6 +143,7 @@ static const struct option options[] = {
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
+_Static_assert(NOPTIONS <= CONF_OPTIONS_MAX, "CONF_OPTIONS_MAX too small");
 
 static const struct {
 	const char *name;
@@ -178,6 +179,23 @@ static const char *const json_format_names[] = {
 
 #define DEFAULT_RCPT_TO		"root@localhost"
 #define DEFAULT_MAIL_RATE_LIMIT	5
+
+const char *conf_where(const struct config *cfg, const char *option,
+		       char *buf, size_t len)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcasecmp(options[i].name, option) != 0)
+			continue;
+		if (cfg->option_line[i] && cfg->path) {
+			snprintf(buf, len, "%s:%u: %s", cfg->path,
+				 cfg->option_line[i], options[i].name);
+			return buf;
+		}
+		break;
+	}
+	snprintf(buf, len, "%s", option);
+	return buf;
+}
 
 const char *conf_facility_name(int facility)
 {
@@ -918,8 +936,21 @@ const char *conf_json_format_name(enum json_format f)
 	return (size_t)f < NJSON_FORMATS ? json_format_names[f] : "unknown";
 }
 
+static bool set_value(struct parser *p, const struct option *opt,
+		      const char *value);
+
+/* Remember the line, for conf_where(): start-up errors name it. */
 static bool apply_option(struct parser *p, const struct option *opt,
 			 const char *value)
+{
+	if (!set_value(p, opt, value))
+		return false;
+	p->cfg->option_line[opt - options] = (unsigned)p->line;
+	return true;
+}
+
+static bool set_value(struct parser *p, const struct option *opt,
+		      const char *value)
 {
 	switch (opt->type) {
 	case OPT_BOOL:

@@ -73,8 +73,14 @@ struct alert_limit {
 	unsigned seconds;		/* the interval, >= 1 */
 };
 
+/* Most options a configuration has (conf.c checks). */
+#define CONF_OPTIONS_MAX	96
+
 struct config {
 	char *path;			/* file it was read from, or NULL */
+	/* The line that last set each option (in the order of conf.c's
+	 * table), 0 when it kept its default: for conf_where(). */
+	unsigned option_line[CONF_OPTIONS_MAX];
 
 	struct proto_conf proto[CONF_NPROTO];
 
@@ -170,6 +176,14 @@ void conf_free(struct config *cfg);
 bool conf_interfaces_add(struct strlist *l, const char *text, char *err,
 			 size_t errlen);
 void conf_strlist_free(struct strlist *l);
+
+/*
+ * Where an option of cfg was set, to begin a message about its value:
+ * "/etc/scandetd.conf:12: JsonLog" when a line of the file set it, else
+ * "JsonLog" (a default).  Returns buf.
+ */
+const char *conf_where(const struct config *cfg, const char *option,
+		       char *buf, size_t len);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);

@@ -14,18 +14,57 @@
 
 static int pid_fd = -1;
 static char pid_path[4096];
+/* The daemon's end of the start-up pipe, until daemon_ready(). */
+static int ready_fd = -1;
+
+/* The process the user started: wait for the daemon's word, say it,
+ * and leave with 0 (ready) or 1.  "+": ready; "-" and a message: why
+ * not; nothing at all: it died first. */
+static int wait_ready(int fd)
+{
+	static char msg[DAEMON_MESSAGE_MAX + 2];
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, msg + n, sizeof msg - 1 - n);
+		if (r > 0 && (n += (size_t)r) < sizeof msg - 1)
+			continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	msg[n] = '\0';
+	if (n == 1 && msg[0] == '+')
+		return 0;
+	if (n > 1 && msg[0] == '-')
+		fprintf(stderr, "scandetd: %s\n", msg + 1);
+	else
+		fprintf(stderr, "scandetd: the daemon ended during start-up "
+			"(see the system log)\n");
+	return 1;
+}
 
 bool daemon_detach(char *err, size_t errlen)
 {
-	pid_t pid = fork();
-	int fd;
+	int ready[2], fd;
+	pid_t pid;
 
+	if (pipe2(ready, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return false;
 	}
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(ready[1]);
+		_exit(wait_ready(ready[0]));
+	}
+	close(ready[0]);
+	ready_fd = ready[1];
 	if (setsid() < 0) {
 		snprintf(err, errlen, "setsid: %s", strerror(errno));
 		return false;
@@ -67,13 +106,13 @@ bool pidfile_create(const char *path, char *err, size_t errlen)
 	pid_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 			    O_NONBLOCK | O_NOCTTY, 0644);
 	if (pid_fd < 0) {
-		snprintf(err, errlen, "PidFile %s: %s", path,
+		snprintf(err, errlen, "%s: %s", path,
 			 errno == ELOOP ? "is a symbolic link" :
 			 strerror(errno));
 		return false;
 	}
 	if (fstat(pid_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "PidFile %s: not a regular file", path);
+		snprintf(err, errlen, "%s: not a regular file", path);
 		close(pid_fd);
 		pid_fd = -1;
 		return false;
@@ -82,8 +121,8 @@ bool pidfile_create(const char *path, char *err, size_t errlen)
 		n = read(pid_fd, buf, sizeof buf - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(err, errlen, "%s: already running (pid %s)", path,
-			 buf[0] ? buf : "?");
+		snprintf(err, errlen, "%s: scandetd is already running "
+			 "(pid %s)", path, buf[0] ? buf : "?");
 		close(pid_fd);
 		pid_fd = -1;
 		return false;
@@ -105,6 +144,31 @@ bool pidfile_write(char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+void daemon_ready(const char *error)
+{
+	size_t len = error ? strlen(error) : 0, off = 0;
+	char *msg;
+	ssize_t n;
+
+	if (ready_fd < 0)
+		return;
+	if (len > DAEMON_MESSAGE_MAX)
+		len = DAEMON_MESSAGE_MAX;
+	msg = malloc(len + 1);
+	if (msg) {
+		msg[0] = error ? '-' : '+';
+		memcpy(msg + 1, error ? error : "", len);
+		while (off < len + 1 &&
+		       ((n = write(ready_fd, msg + off, len + 1 - off)) > 0 ||
+			(n < 0 && errno == EINTR)))
+			if (n > 0)
+				off += (size_t)n;
+		free(msg);
+	}
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 void pidfile_remove(void)

@@ -162,22 +162,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "scandetd: %s\n", err);
 		return 1;
 	}
-	if (opt.test_only || opt.show_and_exit) {
-		if (opt.show_and_exit)
-			conf_print(cfg, stdout);
-		else
-			printf("%s: configuration OK\n",
-			       opt.config_path ? opt.config_path :
-			       config_path ? config_path : "(defaults)");
-		conf_free(cfg);
-		free(cfg);
-		free(config_path);
-		return 0;
-	}
-	if (opt.show_at_start) {
-		conf_print(cfg, stdout);
-		fflush(stdout);
-	}
 	po = (struct priv_options){
 		.config_path = config_path,
 		.read_file = opt.read_file,
@@ -188,6 +172,25 @@ int main(int argc, char **argv)
 		.mail = opt.mail,
 		.version = VERSION,
 	};
+	if (opt.test_only || opt.show_and_exit) {
+		rc = 0;
+		if (opt.show_and_exit)
+			conf_print(cfg, stdout);
+		else if (priv_check(cfg, &po, stderr) > 0)
+			rc = 1;
+		else
+			printf("%s: configuration OK\n",
+			       opt.config_path ? opt.config_path :
+			       config_path ? config_path : "(defaults)");
+		conf_free(cfg);
+		free(cfg);
+		free(config_path);
+		return rc;
+	}
+	if (opt.show_at_start) {
+		conf_print(cfg, stdout);
+		fflush(stdout);
+	}
 	rc = priv_main(&po, cfg);
 	conf_strlist_free(&opt.ifaces);
 	free(config_path);

@@ -668,7 +668,7 @@ int metrics_listen(const char *text, char *err, size_t errlen)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0) {
-		set_err(err, errlen, "MetricsListen %s: socket: %s", text,
+		set_err(err, errlen, "%s: socket: %s", text,
 			strerror(errno));
 		return -1;
 	}
@@ -678,8 +678,7 @@ int metrics_listen(const char *text, char *err, size_t errlen)
 				 sizeof one);
 	if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
 	    listen(fd, 16) != 0) {
-		set_err(err, errlen, "MetricsListen %s: %s", text,
-			strerror(errno));
+		set_err(err, errlen, "%s: %s", text, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "capture.h"
 #include "conf.h"
 #include "daemon.h"
 #include "engine.h"
@@ -274,15 +275,26 @@ static bool load(const char *path, const char *cwd, struct loaded *l,
 		loaded_free(l);
 		return false;
 	}
-	if (!make_paths_absolute(l->cfg, cwd)) {
+	/* The file it came from, for messages that name a line of it. */
+	if (!l->cfg->path)
+		l->cfg->path = strdup(path);
+	if (!l->cfg->path || !make_paths_absolute(l->cfg, cwd)) {
 		snprintf(err, errlen, "out of memory");
 		loaded_free(l);
 		return false;
 	}
 	if (l->cfg->signature_file) {
+		char why[1024], where[PATH_MAX + 64];
+
 		l->sig_text = priv_read_file(l->cfg->signature_file,
-					     &l->sig_len, err, errlen);
-		if (!l->sig_text || !check_signatures(l, err, errlen)) {
+					     &l->sig_len, why, sizeof why);
+		if (!l->sig_text) {
+			set_err(err, errlen, "%s: %s", conf_where(l->cfg,
+				"SignatureFile", where, sizeof where), why);
+			loaded_free(l);
+			return false;
+		}
+		if (!check_signatures(l, err, errlen)) {
 			loaded_free(l);
 			return false;
 		}
@@ -329,6 +341,170 @@ static int sealed_copy(const struct loaded *l, char *err, size_t errlen)
 		return -1;
 	}
 	return fd;
+}
+
+/* "file:line: Option: why" into err (or "Option: why" for a default):
+ * a start-up error about an option's value.  Always false. */
+static bool option_error(const struct config *cfg, const char *option,
+			 const char *why, char *err, size_t errlen)
+{
+	char where[PATH_MAX + 64];
+
+	set_err(err, errlen, "%s: %s",
+		conf_where(cfg, option, where, sizeof where), why);
+	return false;
+}
+
+/* ---- checks before start (and scandetd -t) -------------------------- */
+
+/* The interfaces and the filter: the filter compiled for the link type
+ * of each capture, and every error said with what set it (-i or
+ * Interface, -f or CaptureFilter). */
+static bool check_capture(const struct config *cfg,
+			  const struct priv_options *o, char *err,
+			  size_t errlen)
+{
+	static const char *const any[] = { "any" };
+	const struct strlist *l = o->ifaces && o->ifaces->n ? o->ifaces :
+				  &cfg->interfaces;
+	const char *const *names = l->n ? (const char *const *)l->v : any;
+	const char *filter = o->filter ? o->filter : cfg->capture_filter;
+	char why[1024], what[1024 + 64];
+	int dlt;
+
+	for (size_t i = 0; i < (l->n ? l->n : 1); i++) {
+		if (!capture_check_interface(names[i], &dlt, why, sizeof why)) {
+			snprintf(what, sizeof what, "%s: %s", names[i], why);
+			if (l == o->ifaces) {
+				set_err(err, errlen, "-i %s", what);
+				return false;
+			}
+			return option_error(cfg, "Interface", what, err,
+					    errlen);
+		}
+		if (capture_check_filter(dlt, filter, why, sizeof why))
+			continue;
+		if (o->filter) {
+			set_err(err, errlen, "-f: %s", why);
+			return false;
+		}
+		return option_error(cfg, "CaptureFilter", why, err, errlen);
+	}
+	return true;
+}
+
+/* A file the daemon will create or append to (PidFile, JsonLog): its
+ * directory must exist; the file, if there, must be a regular file
+ * (JsonLog may be a device such as /dev/null), never a symbolic link. */
+static bool check_file_to_write(const struct config *cfg, const char *option,
+				const char *path, bool device_ok, char *err,
+				size_t errlen)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 64];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	snprintf(dir, sizeof dir, "%.*s", slash && slash != path ?
+		 (int)(slash - path) : 1, slash ? path : ".");
+	if (stat(dir, &st) != 0) {
+		snprintf(why, sizeof why, "%s: directory %s: %s", path, dir,
+			 strerror(errno));
+		return option_error(cfg, option, why, err, errlen);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, sizeof why, "%s: %s is not a directory", path,
+			 dir);
+		return option_error(cfg, option, why, err, errlen);
+	}
+	if (lstat(path, &st) != 0)
+		return true;	/* it will be created */
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(why, sizeof why, "%s: is a symbolic link", path);
+		return option_error(cfg, option, why, err, errlen);
+	}
+	if (!S_ISREG(st.st_mode) && !(device_ok && S_ISCHR(st.st_mode))) {
+		snprintf(why, sizeof why, "%s: not a regular file", path);
+		return option_error(cfg, option, why, err, errlen);
+	}
+	return true;
+}
+
+/* A file the mailer reads as root: readable, regular, not too large. */
+static bool check_file_to_read(const struct config *cfg, const char *option,
+			       const char *path, char *err, size_t errlen)
+{
+	char why[PATH_MAX + 128];
+	size_t len;
+	char *text = priv_read_file(path, &len, why, sizeof why);
+
+	if (!text)
+		return option_error(cfg, option, why, err, errlen);
+	free(text);
+	return true;
+}
+
+/* MailCommand's program: there and executable. */
+static bool check_command(const struct config *cfg, char *err, size_t errlen)
+{
+	char prog[PATH_MAX], why[PATH_MAX + 64];
+	size_t n = strcspn(cfg->mail_command, " \t");
+	struct stat st;
+
+	snprintf(prog, sizeof prog, "%.*s", (int)n, cfg->mail_command);
+	if (stat(prog, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    access(prog, X_OK) != 0) {
+		snprintf(why, sizeof why, "%s: %s", prog,
+			 errno ? strerror(errno) : "not an executable file");
+		return option_error(cfg, "MailCommand", why, err, errlen);
+	}
+	return true;
+}
+
+/* A problem found by priv_check(): said, and counted. */
+static void problem(FILE *out, unsigned *n, const char *err)
+{
+	fprintf(out, "scandetd: %s\n", err);
+	(*n)++;
+}
+
+unsigned priv_check(const struct config *cfg, const struct priv_options *o,
+		    FILE *out)
+{
+	char err[PATH_MAX + 1024];
+	unsigned n = 0;
+
+	if (geteuid() == 0 && !getpwnam(cfg->run_as_user) &&
+	    !(strcmp(cfg->run_as_user, DEFAULT_RUN_AS_USER) == 0 &&
+	      getpwnam("nobody"))) {
+		char why[128];
+
+		snprintf(why, sizeof why, "no such user \"%s\"",
+			 cfg->run_as_user);
+		option_error(cfg, "RunAsUser", why, err, sizeof err);
+		problem(out, &n, err);
+	}
+	if (!o->read_file && cfg->pid_file && cfg->pid_file[0] &&
+	    !check_file_to_write(cfg, "PidFile", cfg->pid_file, false, err,
+				 sizeof err))
+		problem(out, &n, err);
+	if (cfg->json_log &&
+	    !check_file_to_write(cfg, "JsonLog", cfg->json_log, true, err,
+				 sizeof err))
+		problem(out, &n, err);
+	if (!o->read_file && !check_capture(cfg, o, err, sizeof err))
+		problem(out, &n, err);
+	if (mail_wanted(cfg) && cfg->mail_command &&
+	    !check_command(cfg, err, sizeof err))
+		problem(out, &n, err);
+	if (mail_wanted(cfg) && !cfg->mail_command && cfg->mail_password_file &&
+	    !check_file_to_read(cfg, "MailPasswordFile",
+				cfg->mail_password_file, err, sizeof err))
+		problem(out, &n, err);
+	if (mail_wanted(cfg) && !cfg->mail_command && cfg->mail_ca_file &&
+	    !check_file_to_read(cfg, "MailCAFile", cfg->mail_ca_file, err,
+				sizeof err))
+		problem(out, &n, err);
+	return n;
 }
 
 /* ---- the parent's state ------------------------------------------- */
@@ -393,8 +569,10 @@ static bool choose_user(struct priv *p, char *err, size_t errlen)
 		want = "nobody";
 	}
 	if (!getpwnam(want)) {
-		snprintf(err, errlen, "RunAsUser %s: no such user", want);
-		return false;
+		char why[128];
+
+		snprintf(why, sizeof why, "no such user \"%s\"", want);
+		return option_error(p->cfg, "RunAsUser", why, err, errlen);
 	}
 	snprintf(p->user, sizeof p->user, "%s", want);
 	/* Every process started from this configuration runs as that. */
@@ -932,9 +1110,12 @@ static bool start_helpers(struct priv *p, char *err, size_t errlen)
  * page for each producer that will run. */
 static bool metrics_prepare(struct priv *p, char *err, size_t errlen)
 {
-	p->metrics_sock = metrics_listen(p->cfg->metrics_listen, err, errlen);
+	char why[512];
+
+	p->metrics_sock = metrics_listen(p->cfg->metrics_listen, why,
+					 sizeof why);
 	if (p->metrics_sock < 0)
-		return false;
+		return option_error(p->cfg, "MetricsListen", why, err, errlen);
 	if (!metrics_page_create(&p->page_rw[PAGE_ENGINE],
 				 &p->page_ro[PAGE_ENGINE], err, errlen))
 		return false;
@@ -964,19 +1145,23 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 {
 	bool live = !p->o->read_file;
 	int json_fd = -1;
+	char why[PATH_MAX + 128];
 
 	if (!choose_user(p, err, errlen))
+		return false;
+	if (live && !check_capture(p->cfg, p->o, err, errlen))
 		return false;
 	/* Analysing a capture serves no scraper. */
 	if (live && p->cfg->metrics_listen &&
 	    !metrics_prepare(p, err, errlen))
 		return false;
 	if (live && p->cfg->pid_file && p->cfg->pid_file[0] &&
-	    !pidfile_create(p->cfg->pid_file, err, errlen))
-		return false;
+	    !pidfile_create(p->cfg->pid_file, why, sizeof why))
+		return option_error(p->cfg, "PidFile", why, err, errlen);
 	if (p->cfg->json_log &&
-	    (json_fd = sink_json_open_file(p->cfg->json_log, err, errlen)) < 0)
-		return false;
+	    (json_fd = sink_json_open_file(p->cfg->json_log, why,
+					   sizeof why)) < 0)
+		return option_error(p->cfg, "JsonLog", why, err, errlen);
 	if (!start_helpers(p, err, errlen) ||
 	    !engine_start(p, a, json_fd, err, errlen)) {
 		if (json_fd >= 0 && p->engine.pid <= 0)
@@ -1038,6 +1223,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 		fatal("signalfd");
 	if (!start(&p, &args, err, sizeof err)) {
 		log_warnx("%s", err);
+		daemon_ready(err);
 		p.exit_code = 1;
 		p.done = p.engine.pid <= 0;
 		stop(&p);
@@ -1045,7 +1231,9 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 		log_info("scandetd %s started on %s, running as %s",
 			 o->version, ifaces_text(&p, ifaces, sizeof ifaces),
 			 p.user);
+		/* The same moment for systemd and for whoever started us. */
 		notify("READY=1\nSTATUS=watching for scans");
+		daemon_ready(NULL);
 	}
 	run(&p);
 	stop_helpers(&p);

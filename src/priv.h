@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum priv_msg_type {
 	/* parent -> engine */
@@ -101,6 +102,16 @@ struct config;
  * SignatureFile read and checked.  NULL path: the defaults.  NULL with
  * "file:line: why" in err on failure. */
 struct config *priv_load_config(const char *path, char *err, size_t errlen);
+
+/*
+ * scandetd -t: check what start needs beyond the syntax (the user, the
+ * directories and files it will create or read, the interface and the
+ * capture filter compiled for its link type, MailCommand), without
+ * creating anything.  Each problem goes to out as "scandetd:
+ * file:line: Option: reason"; returns how many there were.
+ */
+unsigned priv_check(const struct config *cfg, const struct priv_options *o,
+		    FILE *out);
 
 /* Takes cfg over. */
 int priv_main(const struct priv_options *o, struct config *cfg);

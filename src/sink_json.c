@@ -194,7 +194,7 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 	struct stat st;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "JsonLog %s: %s", path,
+		snprintf(err, errlen, "%s: %s", path,
 			 errno == ELOOP ? "is a symbolic link" :
 			 errno == ENXIO ? "not a regular file (a FIFO)" :
 			 strerror(errno));
@@ -204,7 +204,7 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 	 * socket, whose reader could stop us. */
 	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) ||
 				     S_ISCHR(st.st_mode))) {
-		snprintf(err, errlen, "JsonLog %s: not a regular file", path);
+		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
@@ -214,11 +214,3 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-struct sink *sink_json_open_path(const char *path,
-				 const struct json_style *style, char *err,
-				 size_t errlen)
-{
-	int fd = sink_json_open_file(path, err, errlen);
-
-	return fd < 0 ? NULL : sink_json_open_fd(fd, path, style, err, errlen);
-}
