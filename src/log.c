@@ -27,9 +27,19 @@ void log_set_verbose(bool v)
 
 static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char msg[1024];
+	char buf[1024], *msg = buf, *big = NULL;
+	va_list again;
+	int n;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* Never cut short: a longer message gets a buffer of its size (and
+	 * if that fails, the first 1,023 bytes are still said). */
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= (int)sizeof buf && (big = malloc((size_t)n + 1))) {
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+		msg = big;
+	}
+	va_end(again);
 	if (to_syslog)
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "",
 		       suffix ? suffix : "");
@@ -38,6 +48,7 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 			suffix ? suffix : "");
 		fflush(stderr);
 	}
+	free(big);
 }
 
 void log_warn(const char *fmt, ...)

@@ -60,14 +60,14 @@ ln -s "$TMPD/target" "$TMPD/link.json"
 echo "JsonLog $TMPD/link.json" >"$TMPD/link.conf"
 "$SCANDETD" -c "$TMPD/link.conf" -r "$SCAN" >/dev/null 2>"$TMPD/link.err"
 check_eq "JsonLog through a symbolic link: refused" "$?" 1
-check_grep "and says why" "$TMPD/link.err" "JsonLog .*symbolic link"
+check_grep "and says why" "$TMPD/link.err" "JsonLog: .*symbolic link"
 check_eq "the link's target is untouched" "$(cat "$TMPD/target")" precious
 mkfifo "$TMPD/fifo.json"
 echo "JsonLog $TMPD/fifo.json" >"$TMPD/fifo.conf"
 timeout 10 "$SCANDETD" -c "$TMPD/fifo.conf" -r "$SCAN" >/dev/null \
 	2>"$TMPD/fifo.err"
 check_eq "JsonLog that is a FIFO: refused, not hung" "$?" 1
-check_grep "and says why" "$TMPD/fifo.err" "JsonLog .*not a regular file"
+check_grep "and says why" "$TMPD/fifo.err" "JsonLog: .*not a regular file"
 
 # ---- JsonLog on a full disk -----------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
