@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	struct options opt;
 	struct priv_options po;
 	struct config *cfg;
-	char err[1024], *config_path;
+	char err[PRIV_ERR_MAX], *config_path;
 	int rc;
 
 	parse_args(argc, argv, &opt);

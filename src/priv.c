@@ -369,7 +369,7 @@ static bool check_capture(const struct config *cfg,
 				  &cfg->interfaces;
 	const char *const *names = l->n ? (const char *const *)l->v : any;
 	const char *filter = o->filter ? o->filter : cfg->capture_filter;
-	char why[1024], what[1024 + 64];
+	char why[PRIV_ERR_MAX / 2], what[PRIV_ERR_MAX];
 	int dlt;
 
 	for (size_t i = 0; i < (l->n ? l->n : 1); i++) {
@@ -433,7 +433,7 @@ static bool check_file_to_write(const struct config *cfg, const char *option,
 static bool check_file_to_read(const struct config *cfg, const char *option,
 			       const char *path, char *err, size_t errlen)
 {
-	char why[PATH_MAX + 128];
+	char why[PRIV_ERR_MAX];
 	size_t len;
 	char *text = priv_read_file(path, &len, why, sizeof why);
 
@@ -470,7 +470,7 @@ static void problem(FILE *out, unsigned *n, const char *err)
 unsigned priv_check(const struct config *cfg, const struct priv_options *o,
 		    FILE *out)
 {
-	char err[PATH_MAX + 1024];
+	char err[PRIV_ERR_MAX];
 	unsigned n = 0;
 
 	if (geteuid() == 0 && !getpwnam(cfg->run_as_user) &&
@@ -847,7 +847,7 @@ static void warn_restart_only(const struct priv *p, const struct config *cfg)
 
 static void reload(struct priv *p)
 {
-	char err[1024];
+	char err[PRIV_ERR_MAX];
 	struct priv_msg m = { .type = PRIV_CONFIG };
 
 	if (p->reloading) {
@@ -1155,13 +1155,26 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 	if (live && p->cfg->metrics_listen &&
 	    !metrics_prepare(p, err, errlen))
 		return false;
-	if (live && p->cfg->pid_file && p->cfg->pid_file[0] &&
-	    !pidfile_create(p->cfg->pid_file, why, sizeof why))
-		return option_error(p->cfg, "PidFile", why, err, errlen);
-	if (p->cfg->json_log &&
-	    (json_fd = sink_json_open_file(p->cfg->json_log, why,
-					   sizeof why)) < 0)
-		return option_error(p->cfg, "JsonLog", why, err, errlen);
+	/* The checks of -t first, for the same words; then the real open,
+	 * which can still fail (a race, a full disk). */
+	if (live && p->cfg->pid_file && p->cfg->pid_file[0]) {
+		if (!check_file_to_write(p->cfg, "PidFile", p->cfg->pid_file,
+					 false, err, errlen))
+			return false;
+		if (!pidfile_create(p->cfg->pid_file, why, sizeof why))
+			return option_error(p->cfg, "PidFile", why, err,
+					    errlen);
+	}
+	if (p->cfg->json_log) {
+		if (!check_file_to_write(p->cfg, "JsonLog", p->cfg->json_log,
+					 true, err, errlen))
+			return false;
+		json_fd = sink_json_open_file(p->cfg->json_log, why,
+					      sizeof why);
+		if (json_fd < 0)
+			return option_error(p->cfg, "JsonLog", why, err,
+					    errlen);
+	}
 	if (!start_helpers(p, err, errlen) ||
 	    !engine_start(p, a, json_fd, err, errlen)) {
 		if (json_fd >= 0 && p->engine.pid <= 0)
@@ -1193,7 +1206,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 {
 	struct priv p;
 	struct engine_args args;
-	char err[1024], ifaces[MAX_INTERFACES * (IFACE_NAME_MAX + 2)];
+	char err[PRIV_ERR_MAX], ifaces[MAX_INTERFACES * (IFACE_NAME_MAX + 2)];
 	bool stay = o->foreground || o->read_file || getenv("NOTIFY_SOCKET");
 
 	memset(&p, 0, sizeof p);

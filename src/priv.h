@@ -83,6 +83,10 @@ char *priv_read_file(const char *path, size_t *len, char *err,
 struct strlist;
 
 /* The whole daemon: the parent's side.  Returns the exit code. */
+/* Room for any message about the configuration: a quoted value of up to
+ * CONF_STRING_MAX bytes, a path and libpcap's words; never cut short. */
+#define PRIV_ERR_MAX	8192
+
 struct priv_options {
 	const char *config_path;	/* absolute, or NULL: defaults */
 	const char *read_file;		/* -r */

@@ -47,7 +47,7 @@
 /* Most descriptors a spec may keep. */
 #define PROC_KEEP_MAX		8
 /* Longest reason a child gives for a failed start, with its NUL. */
-#define PROC_WHY_MAX		256
+#define PROC_WHY_MAX		2048
 
 /* Exit codes of a child, so that the parent can say what went wrong. */
 enum proc_exit {
