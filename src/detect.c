@@ -10,6 +10,7 @@
  */
 #include "detect.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,11 +541,14 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 	d->contacts = contacts_new(cfg->flow_table_size, &d->env.key,
 				   on_outcome, d);
 	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
-	if (!d->flows || !d->contacts || !d->frags) {
-		snprintf(err, errlen, "cannot allocate the flow, contact and "
-			 "fragment tables (%u, %u, %u slots)",
-			 cfg->flow_table_size, cfg->flow_table_size,
-			 cfg->frag_table_size);
+	if (!d->flows || !d->contacts) {
+		detect_table_error(cfg, "FlowTableSize", cfg->flow_table_size,
+				   "flow and contact tables", err, errlen);
+		return false;
+	}
+	if (!d->frags) {
+		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
+				   "fragment table", err, errlen);
 		return false;
 	}
 	contacts_set_timeout(d->contacts,
@@ -612,6 +616,17 @@ void detect_advance(struct detect *d, uint64_t now_us)
 static bool same_path(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+void detect_table_error(const struct config *cfg, const char *option,
+			unsigned slots, const char *what, char *err,
+			size_t errlen)
+{
+	char where[PATH_MAX + 64];
+
+	snprintf(err, errlen, "%s: cannot allocate the %s (%u slots): out of "
+		 "memory", conf_where(cfg, option, where, sizeof where), what,
+		 slots);
 }
 
 bool detect_set_config(struct detect *d, const struct config *cfg,

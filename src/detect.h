@@ -104,6 +104,12 @@ struct pkt_view {
 	const struct table_hint *source_hint;
 };
 
+/* For a detector's create(): "file:line: Option: cannot allocate the
+ * WHAT (N slots): out of memory" (conf_where). */
+void detect_table_error(const struct config *cfg, const char *option,
+			unsigned slots, const char *what, char *err,
+			size_t errlen);
+
 struct detector {
 	const char *name;
 	int method;			/* METHOD_TRW, METHOD_CLASSIC, or -1: both */

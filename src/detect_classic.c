@@ -265,8 +265,9 @@ static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 	return c;
 nomem:
 	free(c);
-	snprintf(err, errlen, "cannot allocate the source table (%u slots)",
-		 env->cfg->source_table_size);
+	detect_table_error(env->cfg, "SourceTableSize",
+			   env->cfg->source_table_size, "source table", err,
+			   errlen);
 	return NULL;
 }
 

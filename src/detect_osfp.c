@@ -224,7 +224,9 @@ static void *osfp_create(struct detect_env *env, char *err, size_t errlen)
 			return o;
 	}
 	free(o);
-	snprintf(err, errlen, "cannot allocate the OS-probe table");
+	detect_table_error(env->cfg, "SourceTableSize",
+			   env->cfg->source_table_size, "OS-probe table", err,
+			   errlen);
 	return NULL;
 }
 

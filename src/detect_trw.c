@@ -389,8 +389,9 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 			return t;
 	}
 	free(t);
-	snprintf(err, errlen, "cannot allocate the source table (%u slots)",
-		 env->cfg->source_table_size);
+	detect_table_error(env->cfg, "SourceTableSize",
+			   env->cfg->source_table_size, "source table", err,
+			   errlen);
 	return NULL;
 }
 
