@@ -143,13 +143,13 @@ static void fuzz_emit(struct sink *s, const struct alert *a, const char *line)
 	alert_format_line(a, &cfg[0], NULL, tiny, 0);
 
 	/* sink_json.c's buffer: a JSON event must fit it whole. */
-	alert_format_json(a, json, sizeof json);
+	alert_format_json(a, NULL, json, sizeof json);
 	check_text("json", json, sizeof json);
 	len = strlen(json);
 	if (len == 0 || json[0] != '{' || json[len - 1] != '}' ||
 	    len >= sizeof json - 1)
 		fail("json not one whole object", json);
-	alert_format_json(a, tiny, sizeof tiny);
+	alert_format_json(a, NULL, tiny, sizeof tiny);
 	check_text("cut json", tiny, sizeof tiny);
 }
 

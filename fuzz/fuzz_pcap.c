@@ -70,7 +70,7 @@ static void fuzz_emit(struct sink *s, const struct alert *a, const char *line)
 	(void)s;
 	if (strnlen(line, ALERT_LINE_MAX) == ALERT_LINE_MAX)
 		fail("line", "not NUL-terminated");
-	alert_format_json(a, json, sizeof json);
+	alert_format_json(a, NULL, json, sizeof json);
 	len = strlen(json);
 	if (len == 0 || json[0] != '{' || json[len - 1] != '}' ||
 	    len >= sizeof json - 1)

@@ -40,6 +40,55 @@ const char *scan_type_name(enum scan_type t)
 	return "unknown";
 }
 
+/* The kind a scan_end summarises; any other alert's own. */
+static enum alert_kind own_kind(const struct alert *a)
+{
+	return a->kind == ALERT_SCAN_END ? a->scan.kind : a->kind;
+}
+
+unsigned alert_severity(const struct alert *a)
+{
+	const struct scan_summary *s = &a->scan;
+	uint32_t breadth;
+
+	switch (own_kind(a)) {
+	case ALERT_SUPPRESSED: return 2;
+	case ALERT_FLOOD: return 3;	/* one port: nothing learnt, and
+					 * the easiest to spoof */
+	case ALERT_OSPROBE: return 7;	/* aimed at one host's system */
+	case ALERT_PORTSCAN: breadth = s->ports; break;
+	case ALERT_SWEEP: breadth = s->hosts; break;
+	default: return 1;		/* connections */
+	}
+	return 4 + (breadth >= SEVERITY_WIDE) + (breadth >= SEVERITY_VERY_WIDE) +
+	       (s->open > 0) + (a->tool[0] != '\0');
+}
+
+const char *conn_outcome_name(enum conn_outcome o)
+{
+	switch (o) {
+	case CONN_COMPLETED: return "completed";
+	case CONN_REFUSED: return "refused";
+	case CONN_UNREACHABLE: return "unreachable";
+	case CONN_NO_ANSWER: return "no-answer";
+	case CONN_HALF_OPEN: return "half-open";
+	case CONN_ANSWERED: return "answered";
+	case CONN_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+/* The words of the log line. */
+static const char *conn_outcome_words(enum conn_outcome o)
+{
+	switch (o) {
+	case CONN_NO_ANSWER: return "no answer";
+	case CONN_HALF_OPEN: return "answered, never completed";
+	case CONN_UNKNOWN: return "outcome unknown";
+	default: return conn_outcome_name(o);
+	}
+}
+
 void format_ts(uint64_t ts_us, char *buf, size_t len)
 {
 	time_t secs = (time_t)(ts_us / 1000000);
@@ -55,6 +104,11 @@ void format_ts(uint64_t ts_us, char *buf, size_t len)
 }
 
 /* ---- text lines -------------------------------------------------- */
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
 
 static const char *host_name(const struct alert_names *names,
 			     const struct ipaddr *a)
@@ -107,13 +161,24 @@ static void line_connection(struct strbuf *sb, const struct alert *a,
 		put_host(sb, cfg, names, &a->dst);
 		sb_printf(sb, "(");
 		put_port(sb, cfg, names, a->dport, a->proto, false);
-		sb_printf(sb, ")");
+		sb_printf(sb, "): %s", conn_outcome_words(a->outcome));
 		return;
 	}
 	sb_printf(sb, "%s", udp ? "UDP " : "");
 	put_port(sb, cfg, names, a->dport, a->proto, true);
 	sb_printf(sb, " connection attempt from ");
 	put_host(sb, cfg, names, &a->src);
+	sb_printf(sb, ": %s", conn_outcome_words(a->outcome));
+}
+
+/* What the original's lines did not say, at their end: " (nmap,
+ * severity 6)". */
+static void put_tail(struct strbuf *sb, const struct alert *a)
+{
+	if (a->tool[0] && a->kind != ALERT_OSPROBE)
+		sb_printf(sb, " (%s, severity %u)", a->tool, alert_severity(a));
+	else
+		sb_printf(sb, " (severity %u)", alert_severity(a));
 }
 
 static const char *scan_word(enum alert_kind k)
@@ -135,6 +200,22 @@ static void line_scan(struct strbuf *sb, const struct alert *a,
 	put_host(sb, cfg, names, &a->dst);
 	if (a->scan.dst_multiple)
 		sb_printf(sb, " (and others)");
+	put_tail(sb, a);
+}
+
+/* "; 1000 ports, 1 host, 2 open (22, 80)", the open ports listed up to
+ * SCAN_OPEN_IN_LINE (the JSON lists more). */
+static void put_reach(struct strbuf *sb, const struct scan_summary *s)
+{
+	unsigned listed = s->nopen_listed < SCAN_OPEN_IN_LINE ?
+			  s->nopen_listed : SCAN_OPEN_IN_LINE;
+
+	sb_printf(sb, "; %u port%s, %u host%s, %u open", s->ports,
+		  plural(s->ports), s->hosts, plural(s->hosts), s->open);
+	for (unsigned i = 0; i < listed; i++)
+		sb_printf(sb, "%s%u", i ? ", " : " (", s->open_ports[i]);
+	if (listed)
+		sb_printf(sb, "%s)", s->open > listed ? ", ..." : "");
 }
 
 static void line_scan_end(struct strbuf *sb, const struct alert *a,
@@ -158,6 +239,8 @@ static void line_scan_end(struct strbuf *sb, const struct alert *a,
 	if (a->proto == PROTO_TCP)
 		sb_printf(sb, ", %s scan (%u SYN flags, %u FIN flags)",
 			  scan_type_name(s->scan_type), s->syn, s->fin);
+	put_reach(sb, s);
+	put_tail(sb, a);
 }
 
 static void line_osprobe(struct strbuf *sb, const struct alert *a,
@@ -166,11 +249,9 @@ static void line_osprobe(struct strbuf *sb, const struct alert *a,
 {
 	sb_printf(sb, "Possible %s OS probe from ", a->tool);
 	put_host(sb, cfg, names, &a->src);
-}
-
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
+	sb_printf(sb, " to ");
+	put_host(sb, cfg, names, &a->dst);
+	put_tail(sb, a);
 }
 
 /* "Held back 4900 alerts (4880 portscan, 20 scan_end) from 4900 sources
@@ -268,6 +349,20 @@ static void json_summary(struct strbuf *sb, const struct alert *a)
 		  scan_type_name(s->scan_type), s->syn, s->fin);
 	if (s->kind == ALERT_SWEEP || s->kind == ALERT_FLOOD)
 		sb_printf(sb, ",\"port\":%u", s->port);
+	sb_printf(sb, ",\"ports\":%u,\"hosts\":%u,\"answered\":%u,"
+		  "\"open\":%u,\"open_ports\":[", s->ports, s->hosts,
+		  s->answered, s->open);
+	for (unsigned i = 0; i < s->nopen_listed && i < SCAN_OPEN_LISTED; i++)
+		sb_printf(sb, "%s%u", i ? "," : "", s->open_ports[i]);
+	sb_printf(sb, "]");
+}
+
+static void json_connection(struct strbuf *sb, const struct alert *a)
+{
+	sb_printf(sb, ",\"outcome\":\"%s\"", conn_outcome_name(a->outcome));
+	json_ts(sb, "first_ts", a->scan.first_ts);
+	if (a->retransmits)
+		sb_printf(sb, ",\"retransmits\":%u", a->retransmits);
 }
 
 static void json_osprobe(struct strbuf *sb, const struct alert *a)
@@ -327,6 +422,8 @@ void alert_json_details(struct strbuf *sb, const struct alert *a)
 		json_suppressed(sb, a);	/* no packet, nothing more */
 		return;
 	case ALERT_CONNECTION:
+		json_connection(sb, a);
+		break;
 	case ALERT_KIND_COUNT:
 		break;
 	}
@@ -339,7 +436,8 @@ void alert_json_details(struct strbuf *sb, const struct alert *a)
 		sb_printf(sb, ",\"probes\":%u", a->probes);
 }
 
-void alert_format_json(const struct alert *a, char *buf, size_t len)
+void alert_format_json(const struct alert *a, const char *sensor, char *buf,
+		       size_t len)
 {
 	struct strbuf sb;
 
@@ -348,13 +446,17 @@ void alert_format_json(const struct alert *a, char *buf, size_t len)
 	sb_init(&sb, buf, len);
 	sb_printf(&sb, "{\"event\":\"%s\"", alert_kind_name(a->kind));
 	json_ts(&sb, "ts", a->ts_us);
+	sb_printf(&sb, ",\"severity\":%u", alert_severity(a));
+	if (sensor && sensor[0]) {
+		sb_printf(&sb, ",\"sensor\":");
+		sb_json_str(&sb, sensor);
+	}
 	if (a->kind != ALERT_SUPPRESSED) {	/* no packet, no addresses */
 		sb_printf(&sb, ",\"proto\":\"%s\"",
 			  a->proto == PROTO_UDP ? "udp" :
 			  a->proto == PROTO_ICMP ? "icmp" : "tcp");
 		json_addr(&sb, "src", &a->src);
-		if (a->kind != ALERT_OSPROBE)
-			json_addr(&sb, "dst", &a->dst);
+		json_addr(&sb, "dst", &a->dst);
 		/* Names were checked when read (conf_interfaces_add): no
 		 * quote or backslash to escape. */
 		if (a->iface[0])
@@ -491,7 +593,7 @@ static bool names_pending(struct alert_router *r, const struct alert *a)
 		return false;
 	if (!n->host(n->arg, &a->src))
 		pending |= n->host_pending(n->arg, &a->src);
-	if (a->kind != ALERT_OSPROBE && !n->host(n->arg, &a->dst))
+	if (!n->host(n->arg, &a->dst))
 		pending |= n->host_pending(n->arg, &a->dst);
 	return pending;
 }

@@ -33,6 +33,17 @@ enum alert_kind {
 	ALERT_KIND_COUNT
 };
 
+/* How a logged connection attempt ended (LogConnections). */
+enum conn_outcome {
+	CONN_UNKNOWN,			/* not followed (table full) */
+	CONN_COMPLETED,			/* TCP handshake completed */
+	CONN_REFUSED,			/* RST from the destination */
+	CONN_UNREACHABLE,		/* ICMP destination unreachable */
+	CONN_NO_ANSWER,			/* nothing within ContactTimeout */
+	CONN_HALF_OPEN,			/* SYN-ACK, never completed */
+	CONN_ANSWERED,			/* UDP: a datagram came back */
+};
+
 enum scan_type { SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP, SCAN_ACK };
 
 /* OS probe patterns (bit i = osfp_pattern_names[i]): the original's eight
@@ -57,6 +68,13 @@ struct scan_summary {
 	enum scan_type scan_type;
 	uint32_t syn, fin;		/* probes with SYN, with FIN */
 	uint16_t port;			/* the port of a sweep or flood */
+	/* What it reached (tally.h): distinct ports and hosts probed, the
+	 * contacts that answered, the distinct ports among them (open),
+	 * the first SCAN_OPEN_LISTED of those. */
+	uint32_t ports, hosts;
+	uint32_t answered, open;
+	uint16_t open_ports[SCAN_OPEN_LISTED];
+	uint8_t nopen_listed;
 };
 
 /* ALERT_SUPPRESSED: the alerts of one AlertLimit interval that were held
@@ -77,7 +95,10 @@ struct alert {
 	uint8_t proto;			/* PROTO_TCP or PROTO_UDP */
 	struct ipaddr src, dst;
 
-	uint16_t sport, dport;		/* CONNECTION */
+	uint16_t sport, dport;		/* CONNECTION; its first SYN's time
+					 * is scan.first_ts */
+	enum conn_outcome outcome;
+	uint32_t retransmits;		/* SYNs again before the outcome */
 	struct scan_summary scan;	/* PORTSCAN, SWEEP, FLOOD, SCAN_END */
 
 	/* OSPROBE */
@@ -101,6 +122,12 @@ struct alert {
 
 const char *alert_kind_name(enum alert_kind k);	/* JSON "event" value */
 const char *scan_type_name(enum scan_type t);	/* "SYN", "FIN", ... */
+const char *conn_outcome_name(enum conn_outcome o);	/* "refused", ... */
+/* 1 to 8, higher is worse (scandetd(8), OUTPUT): connections 1,
+ * AlertLimit summaries 2, floods 3, port scans and sweeps 4 to 8 by
+ * breadth, open ports found and a known tool, OS probes 7.  A summary
+ * (scan_end) is rated on its final counts. */
+unsigned alert_severity(const struct alert *a);
 
 /*
  * Optional name lookups for text output.  Both may be NULL (no lookups).
@@ -119,8 +146,10 @@ struct alert_names {
 void alert_format_line(const struct alert *a, const struct config *cfg,
 		       const struct alert_names *names, char *buf, size_t len);
 
-/* One JSON object (no trailing newline). */
-void alert_format_json(const struct alert *a, char *buf, size_t len);
+/* One JSON object (no trailing newline); sensor: the host name to give
+ * as "sensor", or NULL (reading a file: the sensor is not this host). */
+void alert_format_json(const struct alert *a, const char *sensor, char *buf,
+		       size_t len);
 
 /* The members of that object that only scandetd defines, each as
  * ",\"name\":value": all but event, ts, proto, src, dst, sport and dport.
@@ -172,11 +201,15 @@ struct sink {
 };
 
 struct sink *sink_syslog_open(int facility);
-struct sink *sink_text_open(FILE *out);		/* the log lines, one per line */
+/* The log lines, one per line; with packet_time (-r), each begins with
+ * its packet's time, ISO 8601. */
+struct sink *sink_text_open(FILE *out, bool packet_time);
 /* How a JSON sink writes alerts: JsonFormat, and for ecs the observer. */
 struct json_style {
 	bool ecs;
 	struct ecs_observer observer;
+	/* The default format's "sensor": this host's name, live only. */
+	char sensor[HOSTNAME_MAX];
 };
 
 /* JSON Lines on out (not closed); style is copied. */

@@ -129,13 +129,13 @@ static void event_span(struct strbuf *sb, const struct alert *a)
 {
 	uint64_t start = a->scan.first_ts, end = 0;
 
-	if (a->kind == ALERT_CONNECTION)
-		return;
 	if (a->kind == ALERT_SUPPRESSED) {
 		start = a->held_back.start_us;
 		end = a->held_back.end_us;
 	} else if (a->kind == ALERT_SCAN_END) {
 		end = a->scan.last_ts;
+	} else if (a->kind == ALERT_CONNECTION) {
+		end = a->ts_us;		/* its outcome */
 	}
 	if (start)
 		put_ts(sb, "start", start);
@@ -146,14 +146,33 @@ static void event_span(struct strbuf *sb, const struct alert *a)
 	}
 }
 
+/* event.outcome's allowed values: a completed handshake or a reply is a
+ * success, a refused, unreachable, unanswered or half-open attempt a
+ * failure. */
+static const char *ecs_outcome(enum conn_outcome o)
+{
+	switch (o) {
+	case CONN_COMPLETED:
+	case CONN_ANSWERED:
+		return "success";
+	case CONN_UNKNOWN:
+		return "unknown";
+	default:
+		return "failure";
+	}
+}
+
 static void put_event(struct strbuf *sb, const struct alert *a)
 {
 	const struct ecs_kind *k = &ecs_kinds[a->kind];
 
 	sb_printf(sb, ",\"event\":{\"kind\":\"%s\",\"category\":%s,"
 		  "\"type\":%s,\"action\":\"%s\",\"module\":\"scandetd\","
-		  "\"dataset\":\"scandetd.events\"", k->kind, k->category,
-		  k->type, alert_kind_name(a->kind));
+		  "\"dataset\":\"scandetd.events\",\"severity\":%u", k->kind,
+		  k->category, k->type, alert_kind_name(a->kind),
+		  alert_severity(a));
+	if (a->kind == ALERT_CONNECTION)
+		sb_printf(sb, ",\"outcome\":\"%s\"", ecs_outcome(a->outcome));
 	event_span(sb, a);
 	sb_printf(sb, "}");
 }
@@ -199,7 +218,6 @@ static void put_network(struct strbuf *sb, const struct alert *a)
 static void put_endpoints(struct strbuf *sb, const struct alert *a)
 {
 	char src[ADDR_STR_MAX], dst[ADDR_STR_MAX];
-	bool has_dst = a->kind != ALERT_OSPROBE;
 	uint16_t port;
 
 	addr_to_str(&a->src, src, sizeof src);
@@ -208,15 +226,13 @@ static void put_endpoints(struct strbuf *sb, const struct alert *a)
 	if (a->kind == ALERT_CONNECTION)
 		sb_printf(sb, ",\"port\":%u", a->sport);
 	sb_printf(sb, "}");
-	if (has_dst) {
-		sb_printf(sb, ",\"destination\":{\"ip\":\"%s\"", dst);
-		if (dst_port(a, &port))
-			sb_printf(sb, ",\"port\":%u", port);
-		sb_printf(sb, "}");
-	}
+	sb_printf(sb, ",\"destination\":{\"ip\":\"%s\"", dst);
+	if (dst_port(a, &port))
+		sb_printf(sb, ",\"port\":%u", port);
+	sb_printf(sb, "}");
 	put_network(sb, a);
 	sb_printf(sb, ",\"related\":{\"ip\":[\"%s\"", src);
-	if (has_dst && !addr_equal(&a->src, &a->dst))
+	if (!addr_equal(&a->src, &a->dst))
 		sb_printf(sb, ",\"%s\"", dst);
 	sb_printf(sb, "]}");
 }

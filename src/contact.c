@@ -32,6 +32,7 @@ struct contact {
 	uint8_t state : 2;
 	bool synack : 1;		/* current attempt answered SYN-ACK */
 	bool by_signature : 1;
+	bool open : 1;			/* a SYN-ACK came, some time */
 };
 _Static_assert(sizeof(struct contact) <= 64, "a contact fits a cache line");
 
@@ -255,10 +256,11 @@ static void rst_to_ack_probe(struct contacts *c, const struct pkt *p)
 	decide_inferred(c, e, CONTACT_FAILURE, "rst", p->ts_us, p);
 }
 
-static void tcp_packet(struct contacts *c, const struct pkt *p)
+static bool tcp_packet(struct contacts *c, const struct pkt *p)
 {
 	uint8_t f = p->tcp_flags;
 	struct contact *e;
+	bool first;
 
 	if (f & TH_RST) {
 		/* From the destination: the contact failed. */
@@ -271,24 +273,28 @@ static void tcp_packet(struct contacts *c, const struct pkt *p)
 		e = find(c, &p->src, &p->dst, p->dport, PROTO_TCP);
 		if (open_state(e) && e->synack)
 			decide(c, e, CONTACT_FAILURE, "half-open", p->ts_us);
-		return;
+		return false;
 	}
 	if ((f & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
 		e = find(c, &p->dst, &p->src, p->sport, PROTO_TCP);
-		if (e && e->last_sport == p->dport)
-			e->synack = true;
-		return;
+		if (!e || e->last_sport != p->dport)
+			return false;
+		e->synack = true;
+		first = !e->open;
+		e->open = true;
+		return first;
 	}
 	if ((f & (TH_SYN | TH_ACK)) == TH_ACK) {
 		/* The handshake's last step completes the current attempt. */
 		e = find(c, &p->src, &p->dst, p->dport, PROTO_TCP);
 		if (!e || !e->synack || e->last_sport != p->sport)
-			return;
+			return false;
 		e->synack = false;
 		e->attempts = 0;
 		if (e->state == C_PENDING)
 			decide(c, e, CONTACT_SUCCESS, "handshake", p->ts_us);
 	}
+	return false;
 }
 
 /* ICMP destination unreachable (type 3; ICMPv6 type 1) ends a contact;
@@ -311,15 +317,13 @@ static void icmp_packet(struct contacts *c, const struct pkt *p)
 		table_remove(c->t, e);
 }
 
-void contacts_packet(struct contacts *c, const struct pkt *p)
+bool contacts_packet(struct contacts *c, const struct pkt *p)
 {
 	struct contact *e;
 
 	switch (p->proto) {
 	case PROTO_TCP:
-		if (p->tcp_flags_known)
-			tcp_packet(c, p);
-		break;
+		return p->tcp_flags_known && tcp_packet(c, p);
 	case PROTO_UDP:
 		/* Any answer: the contact succeeded, and a client that gets
 		 * answers is not flooding. */
@@ -334,6 +338,7 @@ void contacts_packet(struct contacts *c, const struct pkt *p)
 		icmp_packet(c, p);
 		break;
 	}
+	return false;
 }
 
 bool contacts_known(struct contacts *c, const struct pkt *p)

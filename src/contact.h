@@ -88,8 +88,10 @@ void contacts_prefetch(const struct contacts *c, const struct pkt *p,
 		       bool entry, struct table_hint *hint);
 
 /* Any other packet: answers (SYN-ACK, RST, UDP replies, ICMP errors) and
- * the ACK that completes a handshake. */
-void contacts_packet(struct contacts *c, const struct pkt *p);
+ * the ACK that completes a handshake.  True for the first SYN-ACK of a
+ * contact, decided or not: the port is open (a scanner's probes fail
+ * at once, before their answers come). */
+bool contacts_packet(struct contacts *c, const struct pkt *p);
 
 /* Is the packet part of a known contact, in either direction? */
 bool contacts_known(struct contacts *c, const struct pkt *p);

@@ -258,7 +258,10 @@ static void track_contact(struct detect *d, struct pkt_view *v,
 	struct contact_probe cp;
 
 	if (v->probe == PROBE_NONE || v->scan_ignored) {
-		contacts_packet(d->contacts, p);
+		if (contacts_packet(d->contacts, p)) {
+			v->contact_answered = true;
+			d->tcp_answered++;
+		}
 		return;
 	}
 	/* Stealth probes fail by nature; so does a scanner's signature or

@@ -27,6 +27,7 @@
 #include "params.h"
 #include "sketch.h"
 #include "table.h"
+#include "tally.h"
 
 struct classic_entry {
 	struct source_head head;	/* last_ts: any probe (the original's h->t) */
@@ -40,11 +41,13 @@ struct classic_entry {
 	uint32_t answered;		/* probes the destination answered */
 	struct sketch port_sketch;
 	struct sketch dst_sketch;
+	struct tally tally;		/* ports, hosts, open ports */
 };
 
 struct classic {
 	struct detect_env *env;
 	struct table *sources;
+	struct tally_pool *tallies;
 	uint64_t reported[ALERT_KIND_COUNT];
 	uint64_t ended;
 };
@@ -83,6 +86,7 @@ static void fill_alert(const struct classic *c, const struct classic_entry *e,
 	a->scan = e->sum;
 	a->scan.scan_type = guess_scan_type(e);
 	a->scan.port = e->majority_port;
+	tally_read(c->tallies, &e->tally, &a->scan);
 	a->method = "classic";
 	alert_set_iface(c->env->out, a, e->head.iface);
 }
@@ -97,6 +101,7 @@ static void end_scan(struct classic *c, struct classic_entry *e)
 	c->ended++;
 	alert_emit(c->env->out, &a);
 	e->head.reported = false;
+	tally_release(c->tallies, &e->tally);
 }
 
 static void start_count(struct classic_entry *e, const struct pkt *p)
@@ -141,6 +146,7 @@ static void count_probe(struct classic *c, struct classic_entry *e,
 	}
 	sketch_add(&e->port_sketch, p->dport);
 	sketch_add(&e->dst_sketch, addr_fold(&p->dst));
+	tally_probe(c->tallies, &e->tally, &p->dst, p->dport);
 	e->prev_dst = p->dst;
 	e->prev_port = p->dport;
 }
@@ -161,6 +167,9 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 		return;
 	e->head.reported = true;
 	e->sum.kind = kind;
+	tally_attach(c->tallies, &e->tally,
+		     tally_extra(&e->port_sketch, e->tally.nports),
+		     tally_extra(&e->dst_sketch, e->tally.nhosts));
 	fill_alert(c, e, kind, ts, &a);
 	c->reported[a.kind]++;
 	alert_emit(c->env->out, &a);
@@ -175,8 +184,10 @@ static void count_answer(struct classic *c, const struct pkt_view *v)
 
 	source_key_make(&key, &p->dst, p->proto);
 	e = table_find(c->sources, &key);
-	if (e && e->answered < e->sum.count)
+	if (e && e->answered < e->sum.count) {
 		e->answered++;
+		tally_open(c->tallies, &e->tally, p->sport);
+	}
 }
 
 static void classic_packet(void *self, const struct pkt_view *v)
@@ -260,10 +271,15 @@ static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 	c->env = env;
 	ops.arg = c;
 	c->sources = table_new(env->cfg->source_table_size, &ops, &env->key);
-	if (!c->sources)
+	c->tallies = tally_pool_new(TALLY_POOL_SIZE);
+	if (!c->sources || !c->tallies)
 		goto nomem;
 	return c;
 nomem:
+	if (c) {
+		table_free(c->sources);
+		tally_pool_free(c->tallies);
+	}
 	free(c);
 	detect_table_error(env->cfg, "SourceTableSize",
 			   env->cfg->source_table_size, "source table", err,
@@ -282,6 +298,7 @@ static void classic_stats(void *self, stat_fn put, void *arg)
 	put(arg, "classic.sweeps", c->reported[ALERT_SWEEP]);
 	put(arg, "classic.floods", c->reported[ALERT_FLOOD]);
 	put(arg, "classic.ended", c->ended);
+	tally_put_stats(c->tallies, "classic", put, arg);
 }
 
 static uint32_t classic_probes(void *self, const struct ipaddr *src,
@@ -301,6 +318,7 @@ static void classic_destroy(void *self)
 	struct classic *c = self;
 
 	table_free(c->sources);
+	tally_pool_free(c->tallies);
 	free(c);
 }
 

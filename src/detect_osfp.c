@@ -51,6 +51,7 @@ struct osfp_key {
 struct osfp_entry {
 	struct osfp_key key;
 	uint64_t first_ts, last_ts;
+	struct ipaddr dst;		/* the target of the latest pattern */
 	uint32_t packets;
 	uint16_t patterns;
 	bool nmap_ecn;			/* an 'sxy' with nmap's marks */
@@ -137,6 +138,7 @@ static void report(struct osfp *o, struct osfp_entry *e, uint64_t ts)
 	a.ts_us = ts;
 	a.proto = e->patterns & ~XPROBE_FAMILY ? PROTO_TCP : PROTO_ICMP;
 	a.src = e->key.src;
+	a.dst = e->dst;
 	snprintf(a.tool, sizeof a.tool, "%s", guess_tool(e));
 	a.packets = e->packets;
 	a.patterns = e->patterns;
@@ -173,6 +175,7 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 		e->reported = was_reported;
 	}
 	e->last_ts = p->ts_us;
+	e->dst = p->dst;
 	e->packets++;
 	e->patterns |= (uint16_t)(1u << pat);
 	e->iface = p->iface;

@@ -32,6 +32,7 @@
 #include "params.h"
 #include "sketch.h"
 #include "table.h"
+#include "tally.h"
 
 struct trw_entry {
 	struct source_head head;	/* last_ts: latest probe or outcome */
@@ -45,6 +46,9 @@ struct trw_entry {
 	uint64_t slow_start;
 	char tool[24];
 	const char *method;
+	struct tally tally;		/* ports, hosts, open ports */
+	uint16_t majority_port;		/* Boyer-Moore majority vote: */
+	uint32_t majority_votes;	/* a sweep's port */
 };
 
 /* What made the report: the walk, the walk mostly on signatures, the
@@ -57,6 +61,7 @@ static const char *const method_names[TRW_METHODS] = {
 struct trw {
 	struct detect_env *env;
 	struct table *sources;
+	struct tally_pool *tallies;
 	struct trw_entry *recent;	/* the last source looked up: a probe
 					 * and its outcome come together */
 	/* The walk's steps and bounds, for the configuration they were
@@ -109,6 +114,9 @@ static void fill_alert(const struct trw *t, const struct trw_entry *e,
 	a->dst = e->first_dst;
 	a->scan = e->sum;
 	a->scan.scan_type = guess_scan_type(e);
+	if (e->sum.kind == ALERT_SWEEP)
+		a->scan.port = e->majority_port;
+	tally_read(t->tallies, &e->tally, &a->scan);
 	a->method = e->method;
 	a->probes = e->sum.count;
 	memcpy(a->tool, e->tool, sizeof a->tool);
@@ -128,6 +136,11 @@ static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 	e->head.reported = true;
 	set_level(t, e);
 	e->sum.kind = kind;
+	/* Before the report only failed contacts were sketched: nearly all
+	 * of a scanner's. */
+	tally_attach(t->tallies, &e->tally,
+		     tally_extra(&e->ports, e->tally.nports),
+		     tally_extra(&e->hosts, e->tally.nhosts));
 	e->method = method_names[method];
 	fill_alert(t, e, kind, ts, &a);
 	t->reported[kind]++;
@@ -144,6 +157,7 @@ static void end_scan(struct trw *t, struct trw_entry *e)
 	fill_alert(t, e, ALERT_SCAN_END, e->head.last_ts, &a);
 	t->ended++;
 	alert_emit(t->env->out, &a);
+	tally_release(t->tallies, &e->tally);
 }
 
 /* A new episode: the walk and the summary start over; the slow window
@@ -186,10 +200,24 @@ static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 
 /* ---- packets: count the probes, watch for floods ------------------- */
 
-/* The summary's view of one probe to dst:dport at ts. */
-static void summarise(struct trw_entry *e, const struct ipaddr *dst,
-		      uint16_t dport, uint64_t ts)
+static void vote_port(struct trw_entry *e, uint16_t port)
 {
+	if (e->majority_votes == 0) {
+		e->majority_port = port;
+		e->majority_votes = 1;
+	} else if (e->majority_port == port) {
+		e->majority_votes++;
+	} else {
+		e->majority_votes--;
+	}
+}
+
+/* The summary's view of one probe to dst:dport at ts. */
+static void summarise(struct trw *t, struct trw_entry *e,
+		      const struct ipaddr *dst, uint16_t dport, uint64_t ts)
+{
+	tally_probe(t->tallies, &e->tally, dst, dport);
+	vote_port(e, dport);
 	if (e->sum.count == 0) {
 		e->sum.first_port = dport;
 		e->sum.first_ts = ts;
@@ -203,11 +231,12 @@ static void summarise(struct trw_entry *e, const struct ipaddr *dst,
 	e->head.last_ts = ts;
 }
 
-static void count_probe(struct trw_entry *e, const struct pkt_view *v)
+static void count_probe(struct trw *t, struct trw_entry *e,
+			const struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
 
-	summarise(e, &p->dst, p->dport, p->ts_us);
+	summarise(t, e, &p->dst, p->dport, p->ts_us);
 	e->head.iface = p->iface;
 	if (p->proto == PROTO_TCP) {
 		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
@@ -219,16 +248,30 @@ static void count_probe(struct trw_entry *e, const struct pkt_view *v)
 		memcpy(e->tool, v->sig->tool, sizeof e->tool);
 }
 
+/* The destination of an earlier probe answered it: an open port. */
+static void count_answer(struct trw *t, const struct pkt *p)
+{
+	struct source_key key;
+	struct trw_entry *e;
+
+	source_key_make(&key, &p->dst, p->proto);
+	e = table_find(t->sources, &key);
+	if (e)
+		tally_open(t->tallies, &e->tally, p->sport);
+}
+
 static void trw_packet(void *self, const struct pkt_view *v)
 {
 	struct trw *t = self;
 	const struct pkt *p = v->p;
 	struct trw_entry *e;
 
+	if (v->contact_answered)
+		count_answer(t, p);
 	if (v->probe == PROBE_NONE || v->scan_ignored)
 		return;
 	e = source(t, &p->src, p->proto, p->ts_us, v->source_hint);
-	count_probe(e, v);
+	count_probe(t, e, v);
 	if (!e->head.reported && v->attempts >= t->env->cfg->flood_threshold) {
 		e->sum.port = p->dport;
 		report(t, e, ALERT_FLOOD, BY_WALK, p->ts_us);
@@ -307,7 +350,7 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 	e = source(t, &o->src, o->proto, o->ts, NULL);
 	e->head.last_ts = o->ts;
 	if (o->inferred) {
-		summarise(e, &o->dst, o->dport, o->ts);
+		summarise(t, e, &o->dst, o->dport, o->ts);
 		e->head.iface = o->iface;
 	}
 	update_steps(t);
@@ -385,8 +428,11 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 		ops.arg = t;
 		t->sources = table_new(env->cfg->source_table_size, &ops,
 				       &env->key);
-		if (t->sources)
+		t->tallies = tally_pool_new(TALLY_POOL_SIZE);
+		if (t->sources && t->tallies)
 			return t;
+		table_free(t->sources);
+		tally_pool_free(t->tallies);
 	}
 	free(t);
 	detect_table_error(env->cfg, "SourceTableSize",
@@ -409,6 +455,7 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.by_signature", t->by_method[BY_SIGNATURE]);
 	put(arg, "trw.by_slow_window", t->by_method[BY_SLOW]);
 	put(arg, "trw.ended", t->ended);
+	tally_put_stats(t->tallies, "trw", put, arg);
 }
 
 static uint32_t trw_probes(void *self, const struct ipaddr *src,
@@ -428,6 +475,7 @@ static void trw_destroy(void *self)
 	struct trw *t = self;
 
 	table_free(t->sources);
+	tally_pool_free(t->tallies);
 	free(t);
 }
 

@@ -293,14 +293,19 @@ static bool open_sinks(struct engine *e, char *err, size_t errlen)
 	struct json_style style = { .ecs = e->cfg->json_format == JSON_ECS };
 	struct sink *s;
 
-	/* The host name now: the sandbox comes before the first alert. */
+	/* The host name now: the sandbox comes before the first alert.
+	 * Reading a file, this host is not the sensor that captured it. */
 	if (style.ecs)
 		ecs_observer_init(&style.observer, a->version);
+	if (!a->read_file && gethostname(style.sensor,
+					 sizeof style.sensor - 1) != 0)
+		style.sensor[0] = '\0';
 	if (a->to_syslog)
 		alert_router_add(r, sink_syslog_open(e->cfg->syslog_facility));
 	if (a->to_stdout)
 		alert_router_add(r, a->json ? sink_json_open(stdout, &style)
-					    : sink_text_open(stdout));
+					    : sink_text_open(stdout,
+							     a->read_file != NULL));
 	if (a->json_log_fd >= 0) {
 		s = sink_json_open_fd(a->json_log_fd, e->cfg->json_log,
 				      &style, err, errlen);

@@ -75,6 +75,40 @@
 #define DEFAULT_ALERT_LIMIT     120
 #define DEFAULT_ALERT_INTERVAL  60
 
+/* What a scan reached (tally.h).  Each source entry counts the first
+ * few distinct ports and hosts of its probes exactly (TRW reports on the
+ * 4th to 10th probe, so most scans are reported before these fill up);
+ * a reported scan then takes one of TALLY_POOL_SIZE exact tallies (~10
+ * KiB each: a bit for each of the 65536 ports, TALLY_HOST_BITS for the
+ * hosts), given back when the scan ends.  More reported scans at once
+ * than that (a spoofed flood) keep only their early counts. */
+#define TALLY_EARLY_PORTS     8
+#define TALLY_EARLY_HOSTS     4
+#define TALLY_POOL_SIZE       128
+/* Linear counting of hosts: exact in practice for tens of hosts, within
+ * 1% up to 10,000, saturating at about 150,000. */
+#define TALLY_HOST_BITS       16384
+/* Open ports listed in a scan's JSON events, and in its text lines; the
+ * count goes on. */
+#define SCAN_OPEN_LISTED      32
+#define SCAN_OPEN_IN_LINE     8
+/* Severity (alert_severity): a port scan of this many ports, or a sweep
+ * of this many hosts, is one step worse, and again at the second.  Tools
+ * scan 1000 ports by default; a few dozen is a look around. */
+#define SEVERITY_WIDE         20
+#define SEVERITY_VERY_WIDE    1000
+
+/* LogConnections: an attempt is logged once, with its outcome, when the
+ * handshake completes, a RST or ICMP error refuses it, or ContactTimeout
+ * passes without an answer.  Attempts waiting for their outcome are
+ * kept in a table of this many slots (~100 bytes each); when it is full
+ * the oldest waiting attempt is logged at once, its outcome unknown. */
+#define CONNLOG_TABLE_SIZE    16384
+/* A SYN again on the same addresses and ports within this time of the
+ * previous one is a retransmission of the same attempt, never logged
+ * again: Linux gives up after 127 s (tcp_syn_retries 6). */
+#define CONNLOG_RETRANSMIT_US (130 * 1000000ULL)
+
 /* libpcap snapshot length: enough for every header we decode plus
  * the options of the TCP header; payload is never inspected. */
 #define CAPTURE_SNAPLEN       262144

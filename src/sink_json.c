@@ -86,7 +86,7 @@ static bool format(struct json_sink *j, const struct alert *a,
 {
 	if (j->style.ecs)
 		return alert_format_ecs(a, line, &j->style.observer, buf, len);
-	alert_format_json(a, buf, len);
+	alert_format_json(a, j->style.sensor, buf, len);
 	return true;
 }
 

@@ -157,7 +157,7 @@ TEST(osprobe_line_and_json)
 	a.scan.first_ts = 1700000000000000ULL;
 	a.method = "classic";
 	CHECK_STR(line(&a, ""), "Possible nmap OS probe from 2001:db8::20");
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"osprobe\",\"ts\":\"2023-11-14T22:13:20.000001Z\","
 		       "\"proto\":\"tcp\",\"src\":\"2001:db8::20\",\"tool\":\"nmap\","
 		       "\"packets\":7,\"flags\":[\"sx\",\"null\",\"fpu\"],"
@@ -171,12 +171,12 @@ TEST(json_events)
 	char buf[1024];
 
 	a = connection(PROTO_UDP);
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"connection\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
 		       "\"proto\":\"udp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
 		       "\"sport\":40001,\"dport\":53}");
 	a = scan(ALERT_PORTSCAN, PROTO_TCP, true);
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"portscan\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
 		       "\"proto\":\"tcp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
 		       "\"count\":40,\"dst_multiple\":true,\"first_port\":1,"
@@ -184,11 +184,11 @@ TEST(json_events)
 		       "\"last_ts\":\"2023-11-14T22:13:20.039000Z\",\"scan_type\":\"SYN\","
 		       "\"syn\":40,\"fin\":0,\"method\":\"classic\"}");
 	a = scan(ALERT_SCAN_END, PROTO_TCP, false);
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK(strstr(buf, "\"event\":\"scan_end\"") != NULL);
 	CHECK(strstr(buf, "\"kind\":\"portscan\"") != NULL);
 	a = scan(ALERT_FLOOD, PROTO_TCP, false);
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK(strstr(buf, "\"event\":\"flood\"") != NULL);
 	CHECK(strstr(buf, "\"port\":80") != NULL);
 }
@@ -211,20 +211,20 @@ TEST(json_interface)
 	a = connection(PROTO_TCP);
 	alert_set_iface(&r, &a, 1);
 	CHECK_STR(a.iface, "eth0");
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"connection\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
 		       "\"proto\":\"tcp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
 		       "\"interface\":\"eth0\",\"sport\":40001,\"dport\":21}");
 	CHECK_STR(line(&a, ""), "port 21 connection attempt from 203.0.113.9");
 	a = scan(ALERT_SCAN_END, PROTO_TCP, false);
 	alert_set_iface(&r, &a, MAX_INTERFACES);
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK(strstr(buf, "\"dst\":\"198.51.100.10\",\"interface\":\"br-lan.100\","
 		      "\"kind\":\"portscan\"") != NULL);
 	/* Unknown: 0 (a file, "any"), a number never named, out of range. */
 	alert_set_iface(&r, &a, 0);
 	CHECK_STR(a.iface, "");
-	alert_format_json(&a, buf, sizeof buf);
+	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK(strstr(buf, "interface") == NULL);
 	alert_set_iface(&r, &a, 2);
 	CHECK_STR(a.iface, "");
@@ -465,7 +465,7 @@ TEST(limit_over_budget_one_summary_with_exact_counts)
 		       "the 10 s to 2023-11-14T22:13:30.000000Z (AlertLimit 5 "
 		       "10); 5 held alerts follow, strongest first; totals in "
 		       "the statistics");
-	alert_format_json(&logsink.alerts[5], json, sizeof json);
+	alert_format_json(&logsink.alerts[5], NULL, json, sizeof json);
 	CHECK_STR(json, "{\"event\":\"suppressed\","
 		  "\"ts\":\"2023-11-14T22:13:30.000000Z\","
 		  "\"interval_start\":\"2023-11-14T22:13:20.000000Z\","
