@@ -171,14 +171,12 @@ static void line_connection(struct strbuf *sb, const struct alert *a,
 	sb_printf(sb, ": %s", conn_outcome_words(a->outcome));
 }
 
-/* What the original's lines did not say, at their end: " (nmap,
- * severity 6)". */
-static void put_tail(struct strbuf *sb, const struct alert *a)
+/* The tool, when a signature named it, at the end of a scan's lines:
+ * " (nmap)".  The original's words come first, unchanged. */
+static void put_tool(struct strbuf *sb, const struct alert *a)
 {
-	if (a->tool[0] && a->kind != ALERT_OSPROBE)
-		sb_printf(sb, " (%s, severity %u)", a->tool, alert_severity(a));
-	else
-		sb_printf(sb, " (severity %u)", alert_severity(a));
+	if (a->tool[0])
+		sb_printf(sb, " (%s)", a->tool);
 }
 
 static const char *scan_word(enum alert_kind k)
@@ -200,7 +198,7 @@ static void line_scan(struct strbuf *sb, const struct alert *a,
 	put_host(sb, cfg, names, &a->dst);
 	if (a->scan.dst_multiple)
 		sb_printf(sb, " (and others)");
-	put_tail(sb, a);
+	put_tool(sb, a);
 }
 
 /* "; 1000 ports, 1 host, 2 open (22, 80)", the open ports listed up to
@@ -240,7 +238,8 @@ static void line_scan_end(struct strbuf *sb, const struct alert *a,
 		sb_printf(sb, ", %s scan (%u SYN flags, %u FIN flags)",
 			  scan_type_name(s->scan_type), s->syn, s->fin);
 	put_reach(sb, s);
-	put_tail(sb, a);
+	sb_printf(sb, "; severity %u", alert_severity(a));
+	put_tool(sb, a);
 }
 
 static void line_osprobe(struct strbuf *sb, const struct alert *a,
@@ -251,7 +250,6 @@ static void line_osprobe(struct strbuf *sb, const struct alert *a,
 	put_host(sb, cfg, names, &a->src);
 	sb_printf(sb, " to ");
 	put_host(sb, cfg, names, &a->dst);
-	put_tail(sb, a);
 }
 
 /* "Held back 4900 alerts (4880 portscan, 20 scan_end) from 4900 sources
@@ -360,7 +358,8 @@ static void json_summary(struct strbuf *sb, const struct alert *a)
 static void json_connection(struct strbuf *sb, const struct alert *a)
 {
 	sb_printf(sb, ",\"outcome\":\"%s\"", conn_outcome_name(a->outcome));
-	json_ts(sb, "first_ts", a->scan.first_ts);
+	if (a->scan.first_ts)
+		json_ts(sb, "first_ts", a->scan.first_ts);
 	if (a->retransmits)
 		sb_printf(sb, ",\"retransmits\":%u", a->retransmits);
 }

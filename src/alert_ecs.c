@@ -137,8 +137,9 @@ static void event_span(struct strbuf *sb, const struct alert *a)
 	} else if (a->kind == ALERT_CONNECTION) {
 		end = a->ts_us;		/* its outcome */
 	}
-	if (start)
-		put_ts(sb, "start", start);
+	if (!start)
+		return;
+	put_ts(sb, "start", start);
 	if (end && end >= start) {
 		put_ts(sb, "end", end);
 		sb_printf(sb, ",\"duration\":%llu",

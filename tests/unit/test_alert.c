@@ -31,6 +31,7 @@ static struct alert connection(uint8_t proto)
 	a.dst = ip("198.51.100.10");
 	a.sport = 40001;
 	a.dport = proto == PROTO_TCP ? 21 : 53;
+	a.outcome = proto == PROTO_TCP ? CONN_REFUSED : CONN_ANSWERED;
 	return a;
 }
 
@@ -70,16 +71,29 @@ TEST(connection_lines_as_in_spec)
 {
 	struct alert t = connection(PROTO_TCP), u = connection(PROTO_UDP);
 
-	CHECK_STR(line(&t, ""), "port 21 connection attempt from 203.0.113.9");
-	CHECK_STR(line(&u, ""), "UDP port 53 connection attempt from 203.0.113.9");
+	/* The SPEC's words, then the outcome. */
+	CHECK_STR(line(&t, ""),
+		  "port 21 connection attempt from 203.0.113.9: refused");
+	CHECK_STR(line(&u, ""),
+		  "UDP port 53 connection attempt from 203.0.113.9: answered");
 	CHECK_STR(line(&t, "DNSResolve yes\n"),
-		  "port 21 connection attempt from host.example (203.0.113.9)");
+		  "port 21 connection attempt from host.example (203.0.113.9): "
+		  "refused");
 	CHECK_STR(line(&t, "PortResolve yes\n"),
-		  "ftp connection attempt from 203.0.113.9");
+		  "ftp connection attempt from 203.0.113.9: refused");
 	CHECK_STR(line(&t, "LogDetails yes\n"),
-		  "TCP 203.0.113.9(40001) -> 198.51.100.10(21)");
+		  "TCP 203.0.113.9(40001) -> 198.51.100.10(21): refused");
 	CHECK_STR(line(&u, "LogDetails yes\nPortResolve yes\n"),
-		  "UDP 203.0.113.9(40001) -> 198.51.100.10(domain)");
+		  "UDP 203.0.113.9(40001) -> 198.51.100.10(domain): answered");
+	t.outcome = CONN_COMPLETED;
+	CHECK_STR(line(&t, ""),
+		  "port 21 connection attempt from 203.0.113.9: completed");
+	t.outcome = CONN_NO_ANSWER;
+	CHECK_STR(line(&t, ""),
+		  "port 21 connection attempt from 203.0.113.9: no answer");
+	t.outcome = CONN_HALF_OPEN;
+	CHECK_STR(line(&t, ""), "port 21 connection attempt from 203.0.113.9: "
+		  "answered, never completed");
 }
 
 TEST(unknown_service_falls_back_to_number)
@@ -88,7 +102,7 @@ TEST(unknown_service_falls_back_to_number)
 
 	t.dport = 4444;
 	CHECK_STR(line(&t, "PortResolve yes\n"),
-		  "port 4444 connection attempt from 203.0.113.9");
+		  "port 4444 connection attempt from 203.0.113.9: refused");
 }
 
 static struct alert scan(enum alert_kind kind, uint8_t proto, bool others)
@@ -135,10 +149,52 @@ TEST(scan_end_line)
 {
 	struct alert a = scan(ALERT_SCAN_END, PROTO_TCP, false);
 
+	a.scan.ports = 40;
+	a.scan.hosts = 1;
 	CHECK_STR(line(&a, ""),
 		  "End of port scan from 203.0.113.9 to 198.51.100.10: 40 probes, "
 		  "first port 1 at 2023-11-14T22:13:20.000000Z, last port 40 at "
-		  "2023-11-14T22:13:20.039000Z, SYN scan (40 SYN flags, 0 FIN flags)");
+		  "2023-11-14T22:13:20.039000Z, SYN scan (40 SYN flags, 0 FIN flags); "
+		  "40 ports, 1 host, 0 open; severity 5");
+	/* Open ports listed up to SCAN_OPEN_IN_LINE; the tool last. */
+	a.scan.open = a.scan.nopen_listed = SCAN_OPEN_IN_LINE + 1;
+	for (int i = 0; i < SCAN_OPEN_IN_LINE + 1; i++)
+		a.scan.open_ports[i] = (uint16_t)(20 + i);
+	a.scan.ports = 1000;
+	snprintf(a.tool, sizeof a.tool, "nmap");
+	CHECK(strstr(line(&a, ""), "; 1000 ports, 1 host, 9 open (20, 21, 22, "
+		      "23, 24, 25, 26, 27, ...); severity 8 (nmap)") != NULL);
+}
+
+/* Severity: the scale of scandetd(8), OUTPUT. */
+TEST(severity_scale)
+{
+	struct alert a = connection(PROTO_TCP);
+
+	CHECK_INT(alert_severity(&a), 1);
+	a = scan(ALERT_FLOOD, PROTO_TCP, false);
+	CHECK_INT(alert_severity(&a), 3);
+	a = scan(ALERT_PORTSCAN, PROTO_TCP, false);
+	a.scan.ports = 5;
+	CHECK_INT(alert_severity(&a), 4);
+	a.scan.ports = SEVERITY_WIDE;
+	CHECK_INT(alert_severity(&a), 5);
+	a.scan.ports = SEVERITY_VERY_WIDE;
+	CHECK_INT(alert_severity(&a), 6);
+	a.scan.open = 1;
+	CHECK_INT(alert_severity(&a), 7);
+	snprintf(a.tool, sizeof a.tool, "nmap");
+	CHECK_INT(alert_severity(&a), 8);
+	/* A sweep by its hosts, not its one port. */
+	a = scan(ALERT_SWEEP, PROTO_TCP, true);
+	a.scan.ports = 1;
+	a.scan.hosts = SEVERITY_VERY_WIDE;
+	CHECK_INT(alert_severity(&a), 6);
+	/* A summary on its final counts, as the kind it summarises. */
+	a.kind = ALERT_SCAN_END;
+	CHECK_INT(alert_severity(&a), 6);
+	a.kind = ALERT_OSPROBE;
+	CHECK_INT(alert_severity(&a), 7);
 }
 
 TEST(osprobe_line_and_json)
@@ -156,10 +212,13 @@ TEST(osprobe_line_and_json)
 	a.patterns = OSFP_SX | OSFP_NULL | OSFP_FPU;
 	a.scan.first_ts = 1700000000000000ULL;
 	a.method = "classic";
-	CHECK_STR(line(&a, ""), "Possible nmap OS probe from 2001:db8::20");
+	a.dst = ip("2001:db8::10");
+	CHECK_STR(line(&a, ""),
+		  "Possible nmap OS probe from 2001:db8::20 to 2001:db8::10");
 	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"osprobe\",\"ts\":\"2023-11-14T22:13:20.000001Z\","
-		       "\"proto\":\"tcp\",\"src\":\"2001:db8::20\",\"tool\":\"nmap\","
+		       "\"severity\":7,\"proto\":\"tcp\",\"src\":\"2001:db8::20\","
+		       "\"dst\":\"2001:db8::10\",\"tool\":\"nmap\","
 		       "\"packets\":7,\"flags\":[\"sx\",\"null\",\"fpu\"],"
 		       "\"first_ts\":\"2023-11-14T22:13:20.000000Z\","
 		       "\"method\":\"classic\"}");
@@ -171,18 +230,32 @@ TEST(json_events)
 	char buf[1024];
 
 	a = connection(PROTO_UDP);
-	alert_format_json(&a, NULL, buf, sizeof buf);
+	a.scan.first_ts = 1700000000000000ULL;
+	a.retransmits = 2;
+	alert_format_json(&a, "sensor-1", buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"connection\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
+		       "\"severity\":1,\"sensor\":\"sensor-1\","
 		       "\"proto\":\"udp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
-		       "\"sport\":40001,\"dport\":53}");
+		       "\"sport\":40001,\"dport\":53,\"outcome\":\"answered\","
+		       "\"first_ts\":\"2023-11-14T22:13:20.000000Z\",\"retransmits\":2}");
 	a = scan(ALERT_PORTSCAN, PROTO_TCP, true);
+	a.scan.ports = 40;
+	a.scan.hosts = 2;
+	a.scan.answered = a.scan.open = a.scan.nopen_listed = 2;
+	a.scan.open_ports[0] = 22;
+	a.scan.open_ports[1] = 80;
 	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"portscan\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
+		       "\"severity\":6,"
 		       "\"proto\":\"tcp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
 		       "\"count\":40,\"dst_multiple\":true,\"first_port\":1,"
 		       "\"first_ts\":\"2023-11-14T22:13:20.000000Z\",\"last_port\":40,"
 		       "\"last_ts\":\"2023-11-14T22:13:20.039000Z\",\"scan_type\":\"SYN\","
-		       "\"syn\":40,\"fin\":0,\"method\":\"classic\"}");
+		       "\"syn\":40,\"fin\":0,\"ports\":40,\"hosts\":2,\"answered\":2,"
+		       "\"open\":2,\"open_ports\":[22,80],\"method\":\"classic\"}");
+	/* A sensor's name is a JSON string, escaped. */
+	alert_format_json(&a, "a\"b", buf, sizeof buf);
+	CHECK(strstr(buf, "\"sensor\":\"a\\\"b\"") != NULL);
 	a = scan(ALERT_SCAN_END, PROTO_TCP, false);
 	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK(strstr(buf, "\"event\":\"scan_end\"") != NULL);
@@ -213,9 +286,12 @@ TEST(json_interface)
 	CHECK_STR(a.iface, "eth0");
 	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"connection\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
+		       "\"severity\":1,"
 		       "\"proto\":\"tcp\",\"src\":\"203.0.113.9\",\"dst\":\"198.51.100.10\","
-		       "\"interface\":\"eth0\",\"sport\":40001,\"dport\":21}");
-	CHECK_STR(line(&a, ""), "port 21 connection attempt from 203.0.113.9");
+		       "\"interface\":\"eth0\",\"sport\":40001,\"dport\":21,"
+		       "\"outcome\":\"refused\"}");
+	CHECK_STR(line(&a, ""),
+		  "port 21 connection attempt from 203.0.113.9: refused");
 	a = scan(ALERT_SCAN_END, PROTO_TCP, false);
 	alert_set_iface(&r, &a, MAX_INTERFACES);
 	alert_format_json(&a, NULL, buf, sizeof buf);
@@ -239,7 +315,8 @@ TEST(ipv6_text_is_rfc5952)
 	struct alert a = connection(PROTO_TCP);
 
 	a.src = ip("2001:0db8:0000:0000:0000:0000:0000:0001");
-	CHECK_STR(line(&a, ""), "port 21 connection attempt from 2001:db8::1");
+	CHECK_STR(line(&a, ""),
+		  "port 21 connection attempt from 2001:db8::1: refused");
 }
 
 TEST(lines_are_bounded)
@@ -467,7 +544,7 @@ TEST(limit_over_budget_one_summary_with_exact_counts)
 		       "the statistics");
 	alert_format_json(&logsink.alerts[5], NULL, json, sizeof json);
 	CHECK_STR(json, "{\"event\":\"suppressed\","
-		  "\"ts\":\"2023-11-14T22:13:30.000000Z\","
+		  "\"ts\":\"2023-11-14T22:13:30.000000Z\",\"severity\":2,"
 		  "\"interval_start\":\"2023-11-14T22:13:20.000000Z\","
 		  "\"interval_end\":\"2023-11-14T22:13:30.000000Z\","
 		  "\"limit\":5,\"seconds\":10,\"held_back\":13,"
@@ -717,6 +794,7 @@ int main(void)
 	RUN(unknown_service_falls_back_to_number);
 	RUN(scan_lines_as_in_spec);
 	RUN(scan_end_line);
+	RUN(severity_scale);
 	RUN(osprobe_line_and_json);
 	RUN(json_interface);
 	RUN(json_events);

@@ -270,7 +270,8 @@ TEST(osprobe_nmap_classic)
 	CHECK_INT(f.rec.seen[0].kind, ALERT_OSPROBE);
 	CHECK_STR(f.rec.seen[0].tool, "nmap");
 	CHECK_INT(f.rec.seen[0].patterns, OSFP_SX | OSFP_NULL | OSFP_FSPU);
-	CHECK_STR(f.rec.lines[0], "Possible nmap OS probe from 203.0.113.9");
+	CHECK_STR(f.rec.lines[0],
+		  "Possible nmap OS probe from 203.0.113.9 to 198.51.100.10");
 	teardown(&f);
 }
 
@@ -339,6 +340,9 @@ TEST(log_scans_off_silences_scans)
 	teardown(&f);
 }
 
+/* Each attempt is logged once, when its outcome is known: SYN
+ * retransmissions are the same attempt; the order is that of the
+ * outcomes. */
 TEST(connection_logging)
 {
 	struct fixture f;
@@ -348,12 +352,40 @@ TEST(connection_logging)
 	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_SYN, T0));
 	feed(&f, tcp("203.0.113.9", 40002, "198.51.100.10", 80, TH_SYN, T0 + 1));
 	feed(&f, tcp("192.0.2.9", 40003, "198.51.100.10", 21, TH_SYN, T0 + 2));
-	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_ACK, T0 + 3));
-	feed(&f, udp("203.0.113.9", 40004, "198.51.100.10", 53, T0 + 4));
-	CHECK_INT(f.rec.n, 2);
-	CHECK_STR(f.rec.lines[0], "port 21 connection attempt from 203.0.113.9");
-	CHECK_STR(f.rec.lines[1], "UDP port 53 connection attempt from 203.0.113.9");
+	feed(&f, tcp("203.0.113.9", 40005, "198.51.100.10", 23, TH_SYN, T0 + 3));
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_SYN,
+		     T0 + 1000000));
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_SYN,
+		     T0 + 3000000));
+	CHECK_INT(f.rec.n, 0);		/* no outcome yet */
+	feed(&f, tcp("198.51.100.10", 21, "203.0.113.9", 40001,
+		     TH_SYN | TH_ACK, T0 + 3000100));
+	CHECK_INT(f.rec.n, 0);		/* half way */
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_ACK,
+		     T0 + 3000200));
+	feed(&f, udp("203.0.113.9", 40004, "198.51.100.10", 53, T0 + 3000300));
+	feed(&f, udp("198.51.100.10", 53, "203.0.113.9", 40004, T0 + 3000400));
+	feed(&f, udp("198.51.100.10", 53, "203.0.113.9", 40004, T0 + 3000500));
+	feed(&f, tcp("203.0.113.9", 40006, "198.51.100.10", 22, TH_SYN,
+		     T0 + 3000600));
+	feed(&f, tcp("198.51.100.10", 22, "203.0.113.9", 40006,
+		     TH_RST | TH_ACK, T0 + 3000700));
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 4);
+	CHECK_STR(f.rec.lines[0],
+		  "port 21 connection attempt from 203.0.113.9: completed");
 	CHECK_INT(f.rec.seen[0].sport, 40001);
+	CHECK_INT(f.rec.seen[0].retransmits, 2);
+	CHECK(f.rec.seen[0].scan.first_ts == T0);
+	CHECK(f.rec.seen[0].ts_us == T0 + 3000200);
+	CHECK_STR(f.rec.lines[1],
+		  "UDP port 53 connection attempt from 203.0.113.9: answered");
+	CHECK_STR(f.rec.lines[2],
+		  "port 22 connection attempt from 203.0.113.9: refused");
+	/* Port 23 never answered: decided at its ContactTimeout (5 s). */
+	CHECK_STR(f.rec.lines[3],
+		  "port 23 connection attempt from 203.0.113.9: no answer");
+	CHECK(f.rec.seen[3].ts_us == T0 + 3 + 5000000);
 	teardown(&f);
 }
 
@@ -387,6 +419,9 @@ TEST(alerts_name_the_interface)
 				os[i], T0 + 50000 + (uint64_t)i * 1000), 2);
 	feed_on(&f, tcp("203.0.113.4", 40001, "198.51.100.10", 2222, TH_SYN,
 			T0 + 60000), 1);
+	/* Logged at its outcome, with the interface of its SYN. */
+	feed_on(&f, tcp("198.51.100.10", 2222, "203.0.113.4", 40001, TH_RST |
+			TH_ACK, T0 + 60001), 2);
 	CHECK_INT(f.rec.n, 5);
 	CHECK_INT(f.rec.seen[3].kind, ALERT_OSPROBE);
 	CHECK_STR(f.rec.seen[3].iface, "veth-b");

@@ -89,12 +89,17 @@ TEST(connection_document)
 	struct alert a = connection();
 
 	snprintf(a.iface, sizeof a.iface, "eth0");
-	CHECK_STR(ecs(&a, "port 21 connection attempt from 203.0.113.9"),
+	a.outcome = CONN_REFUSED;
+	a.scan.first_ts = a.ts_us - 1000;	/* the SYN, 1 ms before */
+	CHECK_STR(ecs(&a, "port 21 connection attempt from 203.0.113.9: refused"),
 		  "{\"@timestamp\":\"2023-11-14T22:13:20.123456Z\","
 		  "\"ecs\":{\"version\":\"9.4.0\"},"
 		  "\"event\":{\"kind\":\"event\",\"category\":[\"network\"],"
 		  "\"type\":[\"connection\",\"start\"],\"action\":\"connection\","
-		  "\"module\":\"scandetd\",\"dataset\":\"scandetd.events\"},"
+		  "\"module\":\"scandetd\",\"dataset\":\"scandetd.events\","
+		  "\"severity\":1,\"outcome\":\"failure\","
+		  "\"start\":\"2023-11-14T22:13:20.122456Z\","
+		  "\"end\":\"2023-11-14T22:13:20.123456Z\",\"duration\":1000000},"
 		  "\"source\":{\"ip\":\"203.0.113.9\",\"port\":40001},"
 		  "\"destination\":{\"ip\":\"198.51.100.10\",\"port\":21},"
 		  "\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\","
@@ -104,7 +109,12 @@ TEST(connection_document)
 		  "\"type\":\"ids\",\"hostname\":\"sensor1\",\"version\":\"2.0.0\","
 		  "\"ingress\":{\"interface\":{\"name\":\"eth0\"}}},"
 		  "\"rule\":{\"name\":\"Connection attempt\"},"
-		  "\"message\":\"port 21 connection attempt from 203.0.113.9\"}");
+		  "\"message\":\"port 21 connection attempt from 203.0.113.9: "
+		  "refused\",\"scandetd\":{\"outcome\":\"refused\","
+		  "\"first_ts\":\"2023-11-14T22:13:20.122456Z\"}}");
+	/* event.outcome: success for a completed handshake */
+	a.outcome = CONN_COMPLETED;
+	CHECK(strstr(ecs(&a, "x"), "\"outcome\":\"success\"") != NULL);
 }
 
 TEST(interface_only_when_known)
@@ -160,8 +170,11 @@ TEST(osprobe_over_ipv6_icmp)
 
 	CHECK(strstr(doc, "\"network\":{\"type\":\"ipv6\",\"transport\":"
 			  "\"ipv6-icmp\",\"iana_number\":\"58\"}") != NULL);
-	CHECK(strstr(doc, "\"destination\"") == NULL);
-	CHECK(strstr(doc, "\"related\":{\"ip\":[\"2001:db8::20\"]}") != NULL);
+	/* The target is named, with no port. */
+	CHECK(strstr(doc, "\"destination\":{\"ip\":\"2001:db8::10\"}") != NULL);
+	CHECK(strstr(doc, "\"related\":{\"ip\":[\"2001:db8::20\","
+			  "\"2001:db8::10\"]}") != NULL);
+	CHECK(strstr(doc, "\"severity\":7") != NULL);
 	CHECK(strstr(doc, "\"technique\":{\"id\":[\"T1592\"],\"name\":"
 			  "[\"Gather Victim Host Information\"]") != NULL);
 	CHECK(strstr(doc, "\"scandetd\":{\"tool\":\"xprobe2\",\"packets\":3,"
