@@ -134,15 +134,18 @@ static void push_deadline(struct connlog *c, const struct conn *e)
 {
 	struct deadline *slot;
 
-	if (c->ring_count == c->ring_size) {
-		/* Full: the oldest waiting attempt is logged now. */
+	/* Full: deadlines of attempts already decided go; if the oldest
+	 * is still waiting, it is logged now. */
+	while (c->ring_count == c->ring_size) {
 		struct deadline *old = &c->ring[c->ring_first];
 		struct conn *o = table_find(c->conns, &old->key);
 
 		c->ring_first = (c->ring_first + 1) & (c->ring_size - 1);
 		c->ring_count--;
-		if (o && !o->decided && o->deadline == old->at)
+		if (o && !o->decided && o->deadline == old->at) {
 			decide(c, o, CONN_UNKNOWN, e->first_ts);
+			break;
+		}
 	}
 	slot = &c->ring[(c->ring_first + c->ring_count) & (c->ring_size - 1)];
 	slot->key = e->key;
@@ -334,7 +337,12 @@ static void *connlog_create(struct detect_env *env, char *err, size_t errlen)
 		ops.arg = c;
 		c->conns = table_new(CONNLOG_TABLE_SIZE, &ops, &env->key);
 		if (c->conns) {
-			c->ring_size = table_slots(c->conns);
+			/* A sixteenth: waiting attempts then never fill a
+			 * bucket in practice (half a slot of eight each), so
+			 * which of them is logged "unknown" depends on the
+			 * order of the packets (the ring), not on the run's
+			 * hash key: the same capture, the same lines. */
+			c->ring_size = table_slots(c->conns) / 16;
 			c->ring = calloc(c->ring_size, sizeof *c->ring);
 		}
 		if (c->ring)

@@ -100,10 +100,12 @@
 
 /* LogConnections: an attempt is logged once, with its outcome, when the
  * handshake completes, a RST or ICMP error refuses it, or ContactTimeout
- * passes without an answer.  Attempts waiting for their outcome are
- * kept in a table of this many slots (~100 bytes each); when it is full
- * the oldest waiting attempt is logged at once, its outcome unknown. */
-#define CONNLOG_TABLE_SIZE    16384
+ * passes without an answer.  Attempts are kept in a table of this many
+ * slots (72 bytes each, 4.5 MiB), at most a sixteenth of them waiting
+ * for their outcome (4096: 800 new attempts a second with the default
+ * ContactTimeout); past that the oldest waiting attempt is logged at
+ * once, its outcome unknown. */
+#define CONNLOG_TABLE_SIZE    65536
 /* A SYN again on the same addresses and ports within this time of the
  * previous one is a retransmission of the same attempt, never logged
  * again: Linux gives up after 127 s (tcp_syn_retries 6). */

@@ -17,8 +17,10 @@ categorization fields (data/allowed-values.txt):
 
 With --default, the default-format events of the same capture: as many,
 in the same order, the same times, addresses, ports and protocol, and
-"scandetd" holding exactly the default format's other members.  With
---text, the log lines of the same capture: each one the "message".
+"scandetd" holding exactly the default format's other members
+("severity" is event.severity, "sensor" observer.hostname).  With
+--text, the log lines of the same capture (scandetd -r: each begins with
+its packet time): each one "@timestamp message".
 
 Prints one line per fault ("line N: what") and, last, "documents: N"
 and the number of each event.action (--batch: one line per NAME, "NAME
@@ -68,7 +70,7 @@ Reference = collections.namedtuple("Reference",
 # The default format's members that ECS fields carry; all others go
 # under "scandetd".
 MAPPED = {"event", "ts", "proto", "src", "dst", "sport", "dport",
-          "interface"}
+          "interface", "severity", "sensor"}
 
 
 def load_fields(path):
@@ -209,10 +211,11 @@ def required(action, flat):
                   "threat."]
     else:
         need += NETWORK
-    if action in ("connection", "portscan", "sweep", "flood", "scan_end"):
+    if action in ("connection", "portscan", "sweep", "flood", "scan_end",
+                  "osprobe"):
         need.append("destination.ip")
-    if action == "osprobe":
-        never.append("destination.")
+    if action != "suppressed":
+        need.append("event.severity")
     if action == "connection":
         need += ["source.port", "destination.port"]
         never.append("threat.")
@@ -293,7 +296,10 @@ def compare(doc, flat, d):
              ("source.ip", d.get("src")), ("destination.ip", d.get("dst")),
              ("source.port", d.get("sport")),
              ("destination.port", d.get("dport", d.get("port"))),
-             ("observer.ingress.interface.name", d.get("interface"))]
+             ("observer.ingress.interface.name", d.get("interface")),
+             ("event.severity", d.get("severity"))]
+    if "sensor" in d:
+        pairs.append(("observer.hostname", d["sensor"]))
     faults = ["%s %s, default format says %s" % (f, json.dumps(flat.get(f)),
                                                  json.dumps(v))
               for f, v in pairs if flat.get(f) != v]
@@ -341,9 +347,10 @@ def check_file(path, default, text, ref):
         if defaults is not None and i < len(defaults):
             f += compare(doc, flat, defaults[i])
         if texts is not None and i < len(texts) and \
-                doc.get("message") != texts[i]:
-            f.append("message %s is not the log line %s"
-                     % (json.dumps(doc.get("message")),
+                "%s %s" % (doc.get("@timestamp"), doc.get("message")) \
+                != texts[i]:
+            f.append("@timestamp and message %s %s are not the log line %s"
+                     % (doc.get("@timestamp"), json.dumps(doc.get("message")),
                         json.dumps(texts[i])))
         faults += ["line %d: %s" % (i + 1, x) for x in f]
         actions[flat.get("event.action")] += 1

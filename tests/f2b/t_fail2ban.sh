@@ -187,6 +187,10 @@ scan_job() {
 			echo "${f##*/} (exit $rc: $(grep -v '^stat ' "$out.err" | tail -n 3))"
 			continue
 		fi
+		# -r begins each line with its packet time; syslog's lines
+		# never do (their time is syslog's own).
+		sed -E -i 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z //' \
+			"$out.txt"
 		mv "$json" "$out.jsonl"
 		grep '^stat ' "$out.err" >"$out.stat"
 	done
