@@ -247,7 +247,10 @@ done
 HOSTS=$TMPD/hosts
 cat "$TMPD/trw.jsonl" "$TMPD/classic.jsonl" | grep -E "^\{\"event\":\"($BAN_KINDS)\"" |
 	grep -oE '"(src|dst)":"[^"]*"' | cut -d'"' -f4 | sort -u |
-	awk 'BEGIN { print "127.0.0.1 localhost" } NR % 3 { print $1 " h" NR ".scan.example" }' >"$HOSTS"
+	awk 'BEGIN { print "127.0.0.1 localhost" }
+	     # two thirds; and always the host the ns captures scan, so that
+	     # a named scanner of a named host is among them
+	     NR % 3 || $1 == "198.51.100.10" { print $1 " h" NR ".scan.example" }' >"$HOSTS"
 echo 'hosts: files' >"$TMPD/nsswitch.conf"
 CAPTURES=$SOME
 bad=$(scan_all names with_names)
@@ -426,7 +429,7 @@ check "the attacker reaches the web service before any scan" \
 	inns "$NS_A" curl -sf -o /dev/null --max-time 3 "http://$S4/"
 inns "$NS_C" curl -s -o /dev/null --max-time 30 "http://$S4/?[1-10]"
 check "client's HTTP requests logged as connections" \
-	wait_for "$CHAIN" "scandetd\[[0-9]+\]: port 80 connection attempt from $C4\$" 10
+	wait_for "$CHAIN" "scandetd\[[0-9]+\]: port 80 connection attempt from $C4: completed\$" 10
 NMAP="nmap -n -Pn --max-rate 500 --max-retries 1 -e a0 -sS -p 1-200"
 inns "$NS_A" $NMAP $S4 >"$TMPD/nmap4.out" 2>&1
 inns "$NS_A" $NMAP -6 $S6 >"$TMPD/nmap6.out" 2>&1
@@ -457,9 +460,9 @@ check "the client's HTTP request still works" \
 # The live log, through the filter once more: the three scanners, one line
 # each kind scandetd wrote about them, and nothing else.
 check_grep "live log: scandetd's alert about the IPv6 scanner" "$CHAIN" \
-	"scandetd\[[0-9]+\]: Possible port scan from $A6 to $S6\$"
+	"scandetd\[[0-9]+\]: Possible port scan from $A6 to $S6 \(nmap\)\$"
 check_grep "live log: scandetd's OS probe alert" "$CHAIN" \
-	"scandetd\[[0-9]+\]: Possible nmap OS probe from $SPOOFED\$"
+	"scandetd\[[0-9]+\]: Possible nmap OS probe from $SPOOFED to $S4\$"
 grep -E ' scandetd\[[0-9]+\]: Possible ' "$CHAIN" |
 	sed -E 's/.* scandetd\[[0-9]+\]: //' >"$TMPD/chain.alerts"
 check "live log: fail2ban-regex runs" got "$CHAIN" "$TMPD/chain.got"
