@@ -13,9 +13,11 @@
  *   both unreachable  an ICMP destination unreachable came back;
  *        no-answer    nothing within ContactTimeout;
  *        unknown      not followed to its end: the table was full.
- * SYN retransmissions (the same addresses and ports within
- * CONNLOG_RETRANSMIT_US) are the same attempt: counted, never logged
- * again.  PortLogIgnore / HostLogIgnore leave attempts out altogether.
+ * SYN retransmissions (the same addresses, ports and sequence number
+ * within CONNLOG_RETRANSMIT_US) are the same attempt: counted, never
+ * logged again.  A SYN with a new sequence number is a new attempt
+ * (ports are reused); the one before it, if still waiting, then went
+ * unanswered.  PortLogIgnore / HostLogIgnore leave attempts out altogether.
  *
  * Memory is fixed: a keyed table of attempts (undecided ones kept before
  * decided ones, which stay only to recognise retransmissions) and a ring
@@ -43,6 +45,7 @@ struct conn {
 	uint64_t first_ts, last_ts;	/* first and latest SYN (datagram) */
 	uint64_t deadline;
 	uint32_t retransmits;
+	uint32_t isn;			/* TCP: the SYN's sequence number */
 	uint8_t iface;
 	bool synack;			/* the destination answered SYN-ACK */
 	bool decided;			/* logged */
@@ -202,7 +205,8 @@ static void attempt(struct connlog *c, const struct pkt *p)
 
 	key_make(&k, &p->src, p->sport, &p->dst, p->dport, p->proto);
 	e = table_find(c->conns, &k);
-	if (e && us_since(p->ts_us, e->last_ts) < CONNLOG_RETRANSMIT_US) {
+	if (e && us_since(p->ts_us, e->last_ts) < CONNLOG_RETRANSMIT_US &&
+	    (p->proto == PROTO_UDP || p->tcp_seq == e->isn)) {
 		e->last_ts = p->ts_us;
 		if (p->proto == PROTO_TCP) {
 			e->retransmits++;
@@ -210,6 +214,8 @@ static void attempt(struct connlog *c, const struct pkt *p)
 		}
 		return;
 	}
+	if (e && !e->decided)		/* given up on for a new attempt */
+		decide(c, e, CONN_NO_ANSWER, p->ts_us);
 	if (portset_has(&pc->log_ignore_ports, p->dport) ||
 	    rule_list_match(&pc->log_ignore_hosts, &p->src, p->sport, &p->dst,
 			    p->dport)) {
@@ -221,6 +227,7 @@ static void attempt(struct connlog *c, const struct pkt *p)
 		decide(c, e, CONN_UNKNOWN, e->last_ts);
 	memset((char *)e + sizeof e->key, 0, sizeof *e - sizeof e->key);
 	e->first_ts = e->last_ts = p->ts_us;
+	e->isn = p->tcp_seq;
 	e->deadline = p->ts_us +
 		      (uint64_t)c->env->cfg->contact_timeout * 1000000;
 	e->iface = p->iface;
