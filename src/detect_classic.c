@@ -168,8 +168,10 @@ static void report_if_due(struct classic *c, struct classic_entry *e,
 	e->head.reported = true;
 	e->sum.kind = kind;
 	tally_attach(c->tallies, &e->tally,
-		     tally_extra(&e->port_sketch, e->tally.nports),
-		     tally_extra(&e->dst_sketch, e->tally.nhosts));
+		     tally_extra(&e->port_sketch, e->tally.nports,
+				 e->sum.count),
+		     tally_extra(&e->dst_sketch, e->tally.nhosts,
+				 e->sum.count));
 	fill_alert(c, e, kind, ts, &a);
 	c->reported[a.kind]++;
 	alert_emit(c->env->out, &a);

@@ -139,8 +139,10 @@ static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 	/* Before the report only failed contacts were sketched: nearly all
 	 * of a scanner's. */
 	tally_attach(t->tallies, &e->tally,
-		     tally_extra(&e->ports, e->tally.nports),
-		     tally_extra(&e->hosts, e->tally.nhosts));
+		     tally_extra(&e->ports, e->tally.nports,
+				 e->sum.count),
+		     tally_extra(&e->hosts, e->tally.nhosts,
+				 e->sum.count));
 	e->method = method_names[method];
 	fill_alert(t, e, kind, ts, &a);
 	t->reported[kind]++;

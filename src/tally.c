@@ -72,10 +72,15 @@ uint32_t linear_count(uint32_t set, uint32_t bits)
 	return (uint32_t)(-(double)bits * log(1.0 - (double)set / bits) + 0.5);
 }
 
-uint32_t tally_extra(const struct sketch *s, unsigned n)
+uint32_t tally_extra(const struct sketch *s, unsigned n, uint32_t probes)
 {
 	uint32_t seen = linear_count(sketch_count(s), SKETCH_WORDS * 64);
 
+	/* Never more values than probes: a sweep's or a port range's
+	 * neighbouring values collide less than random ones, and the
+	 * estimate would overshoot. */
+	if (seen > probes)
+		seen = probes;
 	return seen > n ? seen - n : 0;
 }
 

@@ -63,9 +63,10 @@ void tally_release(struct tally_pool *p, struct tally *t);
 void tally_read(const struct tally_pool *p, const struct tally *t,
 		struct scan_summary *s);
 
-/* Distinct values sketch s saw beyond the n that an early list holds:
- * what tally_attach's extra_ports and extra_hosts want. */
-uint32_t tally_extra(const struct sketch *s, unsigned n);
+/* Distinct values sketch s saw beyond the n that an early list holds,
+ * among probes probes: what tally_attach's extra_ports and extra_hosts
+ * want. */
+uint32_t tally_extra(const struct sketch *s, unsigned n, uint32_t probes);
 
 /* Linear counting (Whang et al. 1990): distinct values behind `set` of
  * `bits` bits set; saturates at bits * ln(bits). */
