@@ -228,7 +228,7 @@ check_eq "scandetd --version is the package's" \
 # capture: as root it drops to the user the package made.
 /usr/sbin/scandetd -r "$DEMO_PCAP" >"$LOG/demo" 2>&1
 check_grep "installed scandetd finds the scan in the sample capture" "$LOG/demo" \
-	'^Possible port scan from 192\.168\.29\.14 to 192\.168\.29\.115$'
+	'Z Possible port scan from 192\.168\.29\.14 to 192\.168\.29\.115 \(nmap\)$'
 check_nogrep "... as the user scandetd, not nobody" "$LOG/demo" 'nobody'
 
 # What the daemon would leave: a JsonLog, and an administrator's change.

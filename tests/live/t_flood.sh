@@ -133,7 +133,7 @@ echo "flood and real scan sent in $FLOOD_SECONDS s"
 # time = packet time): its summary, then the strongest held alerts.
 check "first interval's summary within 8 s" wait_for "$TMPD/out" '^Held back ' 8
 check "the real scan is named at the interval's end" wait_for "$TMPD/out" \
-	"^Possible port scan from $REAL to $TARGET4\$" 2
+	"^Possible port scan from $REAL to $TARGET4( \\([A-Za-z0-9._-]+\\))?\$" 2
 kill -USR1 "$DAEMON_PID"
 check "SIGUSR1 statistics" wait_for "$TMPD/err" "stat alerts\.limit\.pool_full"
 cp "$TMPD/err" "$TMPD/err.usr1"

@@ -3,7 +3,7 @@
 
     timed.py SCANDETD ARGS...
 
-Standard output is counted (lines starting "Possible"), standard error
+Standard output is counted (lines whose text starts "Possible"), standard error
 goes through a pipe and is copied to timed.err next to nothing else: the
 run is done when every process holding that pipe has let go of it (a
 mailer left in the background must not keep it).  Prints three numbers:
@@ -24,7 +24,8 @@ def main():
 
     def count():
         for line in p.stdout:
-            if line.startswith(b"Possible"):
+            # -r begins each line with its packet time
+            if line.split(b" ", 1)[-1].startswith(b"Possible"):
                 alerts[0] += 1
 
     reader = threading.Thread(target=count)
