@@ -498,11 +498,11 @@ D_PORTS=$(curl_ports 3 | xargs)
 cli "$PY" "$NETNS_DIR/dnsq.py" $T4 1 >"$LOGS/details.dns" 2>&1
 U_PORT=$(sed -n 's/^sport //p' "$LOGS/details.dns")
 check "detailed UDP line" wait_for "$SYSLOG" \
-	"^local3\.notice scandetd\[$EPID\]: UDP $(re $C4)\($U_PORT\) -> $(re $T4)\(53\)$" 10
+	"^local3\.notice scandetd\[$EPID\]: UDP $(re $C4)\($U_PORT\) -> $(re $T4)\(53\): answered$" 10
 wait_json 1 connection $C4 proto=udp sport="$U_PORT"
 for p in $D_PORTS; do
 	check_eq "line 'TCP $C4($p) -> $T4(80)'" \
-		"$(daemon_lines | grep -Fxc "local3.notice scandetd[$EPID]: TCP $C4($p) -> $T4(80)")" 1
+		"$(daemon_lines | grep -Fxc "local3.notice scandetd[$EPID]: TCP $C4($p) -> $T4(80): completed")" 1
 done
 check_eq "JSON connection event for each" \
 	"$(for p in $D_PORTS; do events count connection $C4 proto=tcp sport=$p dport=80 dst=$T4; done | xargs)" "1 1 1"
@@ -523,7 +523,7 @@ check "the scan was still running at the reload" kill -0 "$HPID"
 wait "$HPID"
 netns_untrack "$HPID"
 check "connection of the scan's last probe logged" wait_for "$JSON" \
-	"\"event\":\"connection\",.*\"src\":\"$(re $RS)\",.*\"dport\":100}" 10
+	"\"event\":\"connection\",.*\"src\":\"$(re $RS)\",.*\"dport\":100,.*\"outcome\":" 10
 R_PORTS=$(events values connection $RS dport | sort -n | xargs)
 R_FIRST=${R_PORTS%% *}
 R_FIRST=${R_FIRST:-0}
@@ -542,7 +542,7 @@ check "broken reload logged: FILE:LINE" wait_for "$SYSLOG" \
 check_eq "no 'configuration reloaded' for it" "$(reloads)" 4
 K_PORT=$(curl_ports 1 | xargs)
 check "old LogConnections/LogDetails still in force" wait_for "$SYSLOG" \
-	"^local3\.notice scandetd\[$EPID\]: TCP $(re $C4)\($K_PORT\) -> $(re $T4)\(80\)$" 10
+	"^local3\.notice scandetd\[$EPID\]: TCP $(re $C4)\($K_PORT\) -> $(re $T4)\(80\): completed$" 10
 scenario "broken reload: old HostScanIgnore $IGN kept" $IGN $T4 none \
 	nm -S $IGN -sS -p 300-400 $T4
 scenario "broken reload: still detecting" 198.51.100.44 $T4 "tcp portscan" \
