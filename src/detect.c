@@ -254,7 +254,11 @@ static void track_contact(struct detect *d, struct pkt_view *v,
 	const char *why;
 	struct contact_probe cp;
 
-	if (v->probe == PROBE_NONE || v->scan_ignored) {
+	/* An ignored probe is still a contact, whose outcome the detectors
+	 * drop: unknown, its answers (and the RST that an ignored scanner's
+	 * own kernel sends to them) would read as probes from the host it
+	 * reached, and accuse that host. */
+	if (v->probe == PROBE_NONE) {
 		contacts_packet(d->contacts, p);
 		return;
 	}
