@@ -308,10 +308,10 @@ static size_t edit_distance(const char *a, size_t alen, const char *b,
 	return prev[blen];
 }
 
-/* The option an unknown name most likely meant, or NULL when none is
- * close: one edit in a name of up to 4 letters, one more for every 5
- * letters beyond, at most SUGGEST_EDITS_MAX ("LogScan" is LogScans,
- * "Bogus" is nothing). */
+/* The option an unknown name most likely meant (the first of the
+ * nearest), or NULL when none is close: one edit for a name of up to 4
+ * letters, two up to 9, SUGGEST_EDITS_MAX beyond ("LogScan" is
+ * LogScans, "Bogus" is nothing). */
 static const struct option *nearest_option(const char *name, size_t len)
 {
 	size_t max = 1 + len / 5, best_edits;
