@@ -2,7 +2,8 @@
 # install-deps.sh - install what building and testing scandetd needs on
 # Debian 12 (run as root).  Build: a C compiler, make, pkg-config, libpcap.
 # Tests: clang (second compiler, sanitizer runtime), python3, tcpdump and
-# tshark (to read captures back), nmap, hping3, masscan (real scanners),
+# tshark (to read captures back), wireshark-common (mergecap: captures
+# merged into one, tests/cli/t_config.sh), nmap, hping3, masscan (real scanners),
 # iproute2 (network namespaces), netbase (/etc/services), curl, openssl
 # and rsyslog (tests/e2e: a real client, a TLS service, a syslog receiver).
 # Email: libcurl4-openssl-dev (SMTP), python3-aiosmtpd (tests/mail: the
@@ -31,7 +32,7 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev pkg-config libpcap-dev \
-	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
+	python3 tcpdump tshark wireshark-common nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \

@@ -51,9 +51,10 @@ void capture_close(struct capture *c);
 /*
  * Checks before the capture is opened (scandetd -t, and the parent at
  * start, to name the option at fault).  capture_check_interface: does
- * iface (NULL: "any") exist, and which link type (a DLT_ value) will its
- * capture have?  It opens and closes it as root; without privileges it
- * can only say Ethernet.  capture_check_filter: does filter (NULL or "":
+ * iface (NULL: "any") exist, may we capture on it, and which link type
+ * (a DLT_ value) will its capture have?  It opens and closes it; without
+ * root or CAP_NET_RAW that fails, and the message says what is needed
+ * (so does capture_open_live's).  capture_check_filter: does filter (NULL or "":
  * none) compile for that link type?  false with the reason in err.
  */
 bool capture_check_interface(const char *iface, int *dlt, char *err,

@@ -3,7 +3,8 @@
  *
  * Not detection, but it sits on the same packets: every TCP connection
  * attempt (a SYN without ACK) and every UDP datagram becomes a
- * "connection" alert, unless PortLogIgnore / HostLogIgnore say otherwise.
+ * "connection" alert, unless LogPorts, PortLogIgnore, HostLogIgnore or
+ * IgnoreHost say otherwise (conf_log_ignored).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +48,8 @@ static void connlog_packet(void *self, const struct pkt_view *v)
 	pc = &c->env->cfg->proto[p->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
 	if (!pc->log_connections || !is_connection_attempt(p))
 		return;
-	if (portset_has(&pc->log_ignore_ports, p->dport) ||
-	    rule_list_match(&pc->log_ignore_hosts, &p->src, p->sport, &p->dst,
-			    p->dport)) {
+	if (conf_log_ignored(c->env->cfg, p->proto == PROTO_UDP ? CONF_UDP :
+			     CONF_TCP, &p->src, p->sport, &p->dst, p->dport)) {
 		c->ignored++;
 		return;
 	}

@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 	cfg = priv_load_config(config_path, err, sizeof err);
 	if (!cfg) {
 		fprintf(stderr, "scandetd: %s\n", err);
+		free(config_path);
 		return 1;
 	}
 	po = (struct priv_options){
