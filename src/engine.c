@@ -312,8 +312,7 @@ static void drain_names(struct engine *e)
 
 /* -r without -q: the report's sink comes first, so that the progress
  * line is wiped before an event is written over it.  Whether standard
- * error and output are terminals is asked now: the sandbox allows that
- * question, but the answer does not change. */
+ * error and output are terminals is asked once, here. */
 static bool open_report(struct engine *e, char *err, size_t errlen)
 {
 	const struct engine_args *a = e->args;
