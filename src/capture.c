@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "params.h"
 
@@ -25,6 +26,7 @@ struct capture {
 	enum link_type link;
 	bool live;
 	char name[256];
+	uint64_t file_size;		/* a regular file's; 0: unknown */
 	uint64_t received_hi, dropped_hi, ifdropped_hi;
 	uint32_t last_received, last_dropped, last_ifdropped;
 };
@@ -113,6 +115,17 @@ static struct capture *finish_open(struct capture *c, const char *filter,
 	return c;
 }
 
+/* Taken at open: fstat is not for later (the packet process is
+ * sandboxed by then, and a pipe has no size anyway). */
+static uint64_t file_size(FILE *f)
+{
+	struct stat st;
+
+	if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
 struct capture *capture_open_file(const char *path, const char *filter,
 				  char *err, size_t errlen)
 {
@@ -135,6 +148,7 @@ struct capture *capture_open_file(const char *path, const char *filter,
 		free(c);
 		return NULL;
 	}
+	c->file_size = file_size(pcap_file(c->pcap));
 	return finish_open(c, filter, err, errlen);
 }
 
@@ -236,6 +250,24 @@ int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
 	if (n == 0 && !c->live)
 		return -1;
 	return n < 0 ? 0 : n;
+}
+
+bool capture_file_position(struct capture *c, uint64_t *done,
+			   uint64_t *size)
+{
+	FILE *f = c->live ? NULL : pcap_file(c->pcap);
+	off_t pos = f && c->file_size ? ftello(f) : -1;
+
+	if (pos < 0)
+		return false;
+	*done = (uint64_t)pos;
+	*size = c->file_size;
+	return true;
+}
+
+uint64_t capture_file_size(const struct capture *c)
+{
+	return c->file_size;
 }
 
 bool capture_set_filter(struct capture *c, const char *filter, char *err,

@@ -36,6 +36,14 @@ int capture_fd(const struct capture *c);
 int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
 		     char *err, size_t errlen);
 
+/* A regular file's size in bytes (0: unknown: standard input, a pipe,
+ * a live capture). */
+uint64_t capture_file_size(const struct capture *c);
+/* How far a file with a known size has been read (*done of *size
+ * bytes); false when that is not known. */
+bool capture_file_position(struct capture *c, uint64_t *done,
+			   uint64_t *size);
+
 /* Replace the BPF filter (NULL or "" removes it). */
 bool capture_set_filter(struct capture *c, const char *filter, char *err,
 			size_t errlen);

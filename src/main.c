@@ -23,7 +23,12 @@
 
 struct options {
 	const char *config_path;	/* NULL: default file if it exists */
-	const char *read_file;		/* -r */
+	/* -r FILE, and with it the operands: files read in this order. */
+	const char *read_files[READ_FILES_MAX];
+	size_t nread_files;
+	bool read_given;		/* -r was there (operands need it) */
+	bool quiet;			/* -q */
+	bool stats;			/* --stats */
 	struct strlist ifaces;		/* -i, each */
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool foreground;		/* -F */
@@ -37,18 +42,24 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scandetd [-FstvV] [-c config] [-r file | -i interface ...]\n"
-"                [-f filter] [--json] [--mail]\n"
+"usage: scandetd [-FstvV] [-c config] [-i interface ...] [-f filter]\n"
+"       scandetd [-q] [-c config] [-f filter] [--json] [--mail] [--stats]\n"
+"                -r file [file ...]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
 "  -c, --config FILE     configuration file (default " DEFAULT_CONFIG_FILE
 "\n"
 "                        if it exists, else built-in defaults)\n"
-"  -r, --read FILE       analyse a pcap or pcapng file and exit (\"-\": stdin)\n"
+"  -r, --read FILE ...   analyse pcap or pcapng files, in the order given, as\n"
+"                        one capture, and exit (\"-\": stdin); the events on\n"
+"                        standard output, then a summary on standard error\n"
+"                        (on a terminal, progress while reading)\n"
 "  -i, --interface IF    capture live on IF; again for more interfaces\n"
 "                        (default: Interface in the configuration, else any)\n"
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
+"  -q, --quiet           with -r, the events only: no progress, no summary\n"
+"      --stats           with -r, every statistic after the summary\n"
 "  -F, --foreground      do not detach; events also on standard output\n"
 "      --json            events on standard output as JSON Lines\n"
 "      --mail            with -r, send email as the configuration says\n"
@@ -61,6 +72,51 @@ static void usage(FILE *out)
 "\n"
 "Signals: HUP re-reads the configuration, USR1 logs statistics,\n"
 "TERM and INT stop.  See scandetd(8) and scandetd.conf(5).\n");
+}
+
+/* -r FILE, or an operand: one more file to read (whether -r was given
+ * is checked when all are known). */
+static void add_read_file(struct options *o, const char *path)
+{
+	if (o->nread_files == READ_FILES_MAX) {
+		fprintf(stderr, "scandetd: -r: more than %d files\n",
+			READ_FILES_MAX);
+		exit(2);
+	}
+	o->read_files[o->nread_files++] = path;
+}
+
+static size_t count_stdin(const struct options *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nread_files; i++)
+		n += strcmp(o->read_files[i], "-") == 0;
+	return n;
+}
+
+static void check_args(const struct options *o)
+{
+	if (o->nread_files > 0 && !o->read_given) {
+		fprintf(stderr, "scandetd: unexpected argument \"%s\"\n",
+			o->read_files[0]);
+		usage(stderr);
+		exit(2);
+	}
+	if (o->read_given && o->ifaces.n > 0) {
+		fprintf(stderr, "scandetd: -r and -i exclude each other\n");
+		exit(2);
+	}
+	if (count_stdin(o) > 1) {
+		fprintf(stderr, "scandetd: -r: standard input (\"-\") can be "
+			"read only once\n");
+		exit(2);
+	}
+	if ((o->quiet || o->stats) && !o->read_given) {
+		fprintf(stderr, "scandetd: %s goes with -r\n",
+			o->quiet ? "-q" : "--stats");
+		exit(2);
+	}
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -78,17 +134,27 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "c:r:i:f:FsvtVh", longopts,
+	/* "-": operands come back in place (as 1), so that files keep
+	 * their order among the -r options. */
+	while ((ch = getopt_long(argc, argv, "-c:r:i:f:FqsvtVh", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config_path = optarg; break;
-		case 'r': o->read_file = optarg; break;
+		case 'r':
+			o->read_given = true;
+			add_read_file(o, optarg);
+			break;
+		case 1: add_read_file(o, optarg); break;
+		case 'q': o->quiet = true; break;
+		case 'S': o->stats = true; break;
 		case 'i':
 			if (!conf_interfaces_add(&o->ifaces, optarg, err,
 						 sizeof err)) {
@@ -114,16 +180,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(2);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "scandetd: unexpected argument \"%s\"\n",
-			argv[optind]);
-		usage(stderr);
-		exit(2);
-	}
-	if (o->read_file && o->ifaces.n > 0) {
-		fprintf(stderr, "scandetd: -r and -i exclude each other\n");
-		exit(2);
-	}
+	while (optind < argc)		/* after "--" */
+		add_read_file(o, argv[optind++]);
+	check_args(o);
 }
 
 /* ---- configuration ---------------------------------------------- */
@@ -165,7 +224,11 @@ int main(int argc, char **argv)
 	}
 	po = (struct priv_options){
 		.config_path = config_path,
-		.read_file = opt.read_file,
+		.read_file = opt.nread_files ? opt.read_files[0] : NULL,
+		.read_files = opt.read_files,
+		.nread_files = opt.nread_files,
+		.quiet = opt.quiet,
+		.stats = opt.stats,
 		.ifaces = &opt.ifaces,
 		.filter = opt.filter,
 		.foreground = opt.foreground,

@@ -730,6 +730,15 @@ static const char *ifaces_text(const struct priv *p, char *buf, size_t len)
 	return buf;
 }
 
+/* -r -: the packet process reads standard input. */
+static bool reads_stdin(const struct priv_options *o)
+{
+	for (size_t i = 0; i < o->nread_files; i++)
+		if (strcmp(o->read_files[i], "-") == 0)
+			return true;
+	return false;
+}
+
 static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 			 char *err, size_t errlen)
 {
@@ -738,8 +747,7 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 		.role = SANDBOX_ENGINE,
 		.user = p->user,
 		.sandbox_required = p->cfg->sandbox_required,
-		.keep_stdin = p->o->read_file &&
-			      strcmp(p->o->read_file, "-") == 0,
+		.keep_stdin = reads_stdin(p->o),
 		.keep_stdout = true,
 		.keep_stderr = true,
 		.setup = engine_setup,
@@ -750,6 +758,10 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 	memset(a, 0, sizeof *a);
 	a->cfg = p->cfg;
 	a->read_file = p->o->read_file;
+	a->read_files = p->o->read_files;
+	a->nread_files = p->o->nread_files;
+	a->quiet = p->o->quiet;
+	a->stats = p->o->stats;
 	a->ifaces = capture_ifaces(p);
 	a->filter = p->o->filter;
 	a->json = p->o->json;

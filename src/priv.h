@@ -89,7 +89,12 @@ struct strlist;
 
 struct priv_options {
 	const char *config_path;	/* absolute, or NULL: defaults */
-	const char *read_file;		/* -r */
+	/* -r: the files, in order (read_file: the first; NULL: live). */
+	const char *read_file;
+	const char *const *read_files;
+	size_t nread_files;
+	bool quiet;			/* -q */
+	bool stats;			/* --stats */
 	const struct strlist *ifaces;	/* -i, each; NULL or empty: the
 					 * configuration's Interface */
 	const char *filter;		/* -f */

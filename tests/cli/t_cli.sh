@@ -44,7 +44,7 @@ check_eq "junk capture exits 1" "$(status "$SCANDETD" -c /dev/null -r "$TMPD/jun
 
 # The seed's example, through a file: every link type gives the same events.
 "$SPOOFS" -q -w "$TMPD/raw.pcap" --link raw -s 203.0.113.5 -d 198.51.100.10 -p 3-200
-"$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" >"$TMPD/raw.txt" 2>"$TMPD/stats"
+"$SCANDETD" -c /dev/null --stats -r "$TMPD/raw.pcap" >"$TMPD/raw.txt" 2>"$TMPD/stats"
 check_eq "seed example over raw IP" "$(head -n 1 "$TMPD/raw.txt")" \
 	"Possible port scan from 203.0.113.5 to 198.51.100.10"
 check_grep "end-of-scan summary" "$TMPD/raw.txt" \
@@ -64,10 +64,10 @@ check "-r - reads standard input" cmp "$TMPD/raw.json" "$TMPD/stdin.json"
 "$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" -f 'tcp port (' 2>"$TMPD/err" >/dev/null
 check_grep "bad filter explained" "$TMPD/err" 'bad capture filter "tcp port \("'
 
-"$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" -f 'tcp dst port 3' 2>"$TMPD/stats" >/dev/null
+"$SCANDETD" -c /dev/null --stats -r "$TMPD/raw.pcap" -f 'tcp dst port 3' 2>"$TMPD/stats" >/dev/null
 check_grep "-f filter applied" "$TMPD/stats" '^stat packets\.seen 1$'
 echo 'CaptureFilter "tcp dst portrange 3-10"' >"$TMPD/f.conf"
-"$SCANDETD" -c "$TMPD/f.conf" -r "$TMPD/raw.pcap" 2>"$TMPD/stats" >/dev/null
+"$SCANDETD" -c "$TMPD/f.conf" --stats -r "$TMPD/raw.pcap" 2>"$TMPD/stats" >/dev/null
 check_grep "CaptureFilter applied" "$TMPD/stats" '^stat packets\.seen 8$'
 
 # JsonLog with -r writes the same events as --json

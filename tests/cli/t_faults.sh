@@ -28,7 +28,7 @@ for n, line in enumerate(open(sys.argv[1]), 1):
 # ---- a capture cut in the middle of a packet ------------------------
 size=$(stat -c %s "$SCAN")
 head -c $((size * 3 / 4 + 7)) "$SCAN" >"$TMPD/cut.pcap"
-"$SCANDETD" -c "$CONF" -r "$TMPD/cut.pcap" >"$TMPD/cut.out" 2>"$TMPD/cut.err"
+"$SCANDETD" -c "$CONF" --stats -r "$TMPD/cut.pcap" >"$TMPD/cut.out" 2>"$TMPD/cut.err"
 check_eq "truncated capture: exit 1" "$?" 1
 check_grep "truncated capture: the error is said" "$TMPD/cut.err" "truncated"
 check_grep "truncated capture: open scans end first" "$TMPD/cut.out" \
@@ -45,7 +45,7 @@ import struct, sys
 idb = struct.pack("<IIHHII", 1, 20, 101, 0, 65535, 20)
 open(sys.argv[1], "ab").write(idb)
 ' "$TMPD/mixed.pcapng"
-"$SCANDETD" -c "$CONF" -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
+"$SCANDETD" -c "$CONF" --stats -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
 	2>"$TMPD/mixed.err"
 check_eq "pcapng with a second link type: exit 1" "$?" 1
 check_grep "pcapng: the error is said" "$TMPD/mixed.err" "type 101"
@@ -96,7 +96,7 @@ cat >"$TMPD/full.sh" <<EOF
 set -u
 mount -t tmpfs -o size=1024k tmpfs "$TMPD/disk" || exit 9
 dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=254 2>/dev/null
-"$SCANDETD" -c "$TMPD/full.conf" -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
+"$SCANDETD" -c "$TMPD/full.conf" --stats -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
 pid=\$!
 # Read-write: opening never blocks, even if scandetd is already gone.
 exec 7<>"$TMPD/feed"

@@ -180,7 +180,7 @@ scan_job() {
 		[ $((i % 2)) -eq "$job" ] || continue
 		out=$TMPD/$run/${f##*/}
 		rm -f "$json"
-		"$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" -r "$f" \
+		"$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" --stats -r "$f" \
 			>"$out.txt" 2>"$out.err"
 		rc=$?
 		if [ $rc -ne 0 ]; then

@@ -110,7 +110,7 @@ stop_smtpd() {
 # the mailer keeps logging there), its time in ELAPSED (ms).
 run_r() {
 	t0=$(now_ms)
-	"$SCANDETD" --mail -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
+	"$SCANDETD" --mail --stats -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
 	RC=$?
 	ELAPSED=$(($(now_ms) - t0))
 }
@@ -415,7 +415,7 @@ best() {
 	bp=999999
 	bt=999999
 	for i in 1 2 3; do
-		set -- $("$PY" "$HERE/timed.py" "$SCANDETD" --mail -c "$conf" \
+		set -- $("$PY" "$HERE/timed.py" "$SCANDETD" --mail --stats -c "$conf" \
 			 -r "$TMPD/big.pcap")
 		[ "$1" -lt "$bp" ] && bp=$1
 		[ "$2" -lt "$bt" ] && bt=$2
