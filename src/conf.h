@@ -95,7 +95,8 @@ struct config {
 
 	/* OS probes */
 	bool log_osfp;			/* LogOSFP */
-	bool osfp_send_mail;		/* OSFPSendMail */
+	bool osfp_send_mail;		/* OSFPSendMail; default: yes when
+					 * conf_mail_configured() */
 
 	/* email (SPEC "Email") */
 	char *mail_from;		/* MailFrom */
@@ -184,6 +185,14 @@ void conf_strlist_free(struct strlist *l);
  */
 const char *conf_where(const struct config *cfg, const char *option,
 		       char *buf, size_t len);
+
+/*
+ * Whether the file asks for mail: a RcptTo, SMTPrelay or MailCommand
+ * line, or SendEmail / UdpSendEmail yes.  Without that, OSFPSendMail
+ * (whose default is yes, as in the original) defaults to no: a file that
+ * says nothing of mail mails nobody.
+ */
+bool conf_mail_configured(const struct config *cfg);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);

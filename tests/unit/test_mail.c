@@ -944,7 +944,7 @@ TEST(config_changes)
 	conf_load_string("b", "RcptTo x@example.org\nLogScans no\n", &b, err,
 			 sizeof err);
 	CHECK(!mail_config_changed(&a, &b));
-	CHECK(mail_wanted(&a));		/* OSFPSendMail is on by default */
+	CHECK(mail_wanted(&a));		/* OSFPSendMail: on, with RcptTo */
 	conf_free(&b);
 	conf_load_string("b", "RcptTo x@example.org\nRcptTo y@example.org\n",
 			 &b, err, sizeof err);
