@@ -17,6 +17,8 @@
 # postrm).  No fakeroot: the package builds with Rules-Requires-Root: no.
 # The fail2ban hand-off (tests/f2b): nftables (the sets fail2ban bans
 # into) and fail2ban, below.
+# Log rotation (tests/live/t_logs.sh): logrotate, run for real on the
+# shipped contrib/scandetd.logrotate.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Packages with a service (prometheus, fail2ban) are installed for the
@@ -35,7 +37,8 @@ apt-get install -y -qq --no-install-recommends \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
-	dpkg-dev debhelper lintian systemd adduser >/dev/null
+	dpkg-dev debhelper lintian systemd adduser \
+	logrotate >/dev/null
 # fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
 # (own configuration, socket and PID file, in a network namespace).
 # Debian's package enables the system's fail2ban.service, which the tests

@@ -29,6 +29,8 @@ struct options {
 	bool foreground;		/* -F */
 	bool json;			/* --json */
 	bool mail;			/* --mail: email also with -r */
+	bool json_log;			/* --json-log: JsonLog also with -r */
+	bool syslog;			/* --syslog: syslog also with -F, -r */
 	bool show_and_exit;		/* -s */
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
@@ -38,7 +40,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "usage: scandetd [-FstvV] [-c config] [-r file | -i interface ...]\n"
-"                [-f filter] [--json] [--mail]\n"
+"                [-f filter] [--json] [--mail] [--json-log] [--syslog]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
@@ -49,10 +51,14 @@ static void usage(FILE *out)
 "  -i, --interface IF    capture live on IF; again for more interfaces\n"
 "                        (default: Interface in the configuration, else any)\n"
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
-"  -F, --foreground      do not detach; events also on standard output\n"
+"  -F, --foreground      do not detach; events on standard output and\n"
+"                        diagnostics on standard error, not in syslog\n"
 "      --json            events on standard output as JSON Lines\n"
 "      --mail            with -r, send email as the configuration says\n"
 "                        (without it, analysing a capture mails nobody)\n"
+"      --json-log        with -r, append to the configuration's JsonLog\n"
+"                        (without it, analysing a capture leaves it alone)\n"
+"      --syslog          with -F or -r, events and diagnostics to syslog too\n"
 "  -s, --show            print the parsed configuration and exit\n"
 "  -v, --verbose         print the parsed configuration at start-up\n"
 "  -t, --test            check the configuration and exit (0: valid)\n"
@@ -73,6 +79,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "mail", no_argument, NULL, 'm' },
+		{ "json-log", no_argument, NULL, 'J' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ "show", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, 't' },
@@ -100,6 +108,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'F': o->foreground = true; break;
 		case 'j': o->json = true; break;
 		case 'm': o->mail = true; break;
+		case 'J': o->json_log = true; break;
+		case 'S': o->syslog = true; break;
 		case 's': o->show_and_exit = true; break;
 		case 'v': o->show_at_start = true; break;
 		case 't': o->test_only = true; break;
@@ -162,6 +172,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "scandetd: %s\n", err);
 		return 1;
 	}
+	if (opt.json_log && !cfg->json_log) {
+		fprintf(stderr, "scandetd: --json-log: the configuration "
+			"sets no JsonLog\n");
+		return 2;
+	}
 	po = (struct priv_options){
 		.config_path = config_path,
 		.read_file = opt.read_file,
@@ -170,6 +185,8 @@ int main(int argc, char **argv)
 		.foreground = opt.foreground,
 		.json = opt.json,
 		.mail = opt.mail,
+		.json_log = opt.json_log,
+		.syslog = opt.syslog,
 		.version = VERSION,
 	};
 	if (opt.test_only || opt.show_and_exit) {

@@ -107,10 +107,13 @@ stop_smtpd() {
 }
 
 # run_r NAME CONF PCAP: scandetd -r, output in NAME.out, NAME.err (a file:
-# the mailer keeps logging there), its time in ELAPSED (ms).
+# the mailer keeps logging there), its time in ELAPSED (ms); the JsonLog
+# too when CONF has one.
 run_r() {
 	t0=$(now_ms)
-	"$SCANDETD" --mail -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
+	jl=""
+	grep -q '^JsonLog' "$2" && jl=--json-log
+	"$SCANDETD" --mail $jl -c "$2" -r "$3" >"$TMPD/$1.out" 2>"$TMPD/$1.err"
 	RC=$?
 	ELAPSED=$(($(now_ms) - t0))
 }
@@ -547,7 +550,7 @@ mount --bind "$TMPD/resolv.conf" /etc/resolv.conf || exit 1
 	'203.0.113.7=198.51.100.99' &
 "$PY" "$HERE/smtpd.py" --port $HPORT --dir "$TMPD/hostile" --pidfile "$TMPD/hsmtp.pid" 2>/dev/null &
 i=0; while [ ! -s "$TMPD/hsmtp.pid" ] || [ ! -s "$TMPD/dns.pid" ]; do sleep 0.1; i=\$((i + 1)); [ \$i -lt 100 ] || break; done
-"$SCANDETD" --mail -c "$TMPD/hostile.conf" -r "$TMPD/hostile.pcap" >"$TMPD/hostile.out" 2>"$TMPD/hostile.err"
+"$SCANDETD" --mail --json-log -c "$TMPD/hostile.conf" -r "$TMPD/hostile.pcap" >"$TMPD/hostile.out" 2>"$TMPD/hostile.err"
 i=0; while ! grep -q 'mail: done' "$TMPD/hostile.err"; do sleep 0.1; i=\$((i + 1)); [ \$i -lt 200 ] || break; done
 kill \$(cat "$TMPD/dns.pid") \$(cat "$TMPD/hsmtp.pid")
 EOF
