@@ -228,14 +228,14 @@ check_mail scan "$TMPD/plain/1" \
 	"line=$LINE" event="$TMPD/scan.json,203.0.113.5,portscan"
 # What the scan was when mailed, in words, before the fields.
 check_mail "scan, what it was" "$TMPD/plain/1" \
-	"has=A TCP SYN port scan of 198.51.100.10.\r\nSo far " \
-	"has=A summary follows when it ends."
+	"has=A TCP SYN port scan of 198.51.100.10 by spoofs." \
+	"has=So far " "has=A summary follows when it ends."
 # Its end: the summary, once, with the scan's subject and "(ended)".
 LINE=$(grep '^End of port scan from 203.0.113.5' "$TMPD/scan.out")
 check_mail "scan end" "$TMPD/plain/2" \
 	"subject=[scandetd] TCP scan from 203.0.113.5 to 198.51.100.10, 100% (ended)" \
 	"line=$LINE" event="$TMPD/scan.json,203.0.113.5,scan_end" \
-	"has=A TCP SYN port scan of 198.51.100.10 has ended after "
+	"has=A TCP SYN port scan of 198.51.100.10 by spoofs has ended after 198 probes in 0.2 s."
 check_grep "scan: delivery logged with the relay's reply" "$TMPD/scan.err" \
 	'mail: sent <[^>]+@sensor\.example\.org> \(Possible port scan from 203\.0\.113\.5 .*\) to 2 recipients: 250 '
 check_grep "scan: the UDP scan is in the log all the same" "$TMPD/scan.out" \
