@@ -175,6 +175,10 @@ int main(int argc, char **argv)
 	if (opt.json_log && !cfg->json_log) {
 		fprintf(stderr, "scandetd: --json-log: the configuration "
 			"sets no JsonLog\n");
+		conf_free(cfg);
+		free(cfg);
+		free(config_path);
+		conf_strlist_free(&opt.ifaces);
 		return 2;
 	}
 	po = (struct priv_options){
