@@ -21,6 +21,8 @@
 # The -r report (tests/cli/t_report.sh): bsdutils (script(1), a
 # pseudo-terminal for the progress line; Essential, named all the same)
 # and tshark's wireshark-common (editcap, mergecap, capinfos).
+# Log rotation (tests/live/t_logs.sh): logrotate, run for real on the
+# shipped contrib/scandetd.logrotate.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Packages with a service (prometheus, fail2ban) are installed for the
@@ -39,7 +41,8 @@ apt-get install -y -qq --no-install-recommends \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
-	dpkg-dev debhelper lintian systemd adduser bsdutils >/dev/null
+	dpkg-dev debhelper lintian systemd adduser bsdutils \
+	logrotate >/dev/null
 # fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
 # (own configuration, socket and PID file, in a network namespace).
 # Debian's package enables the system's fail2ban.service, which the tests

@@ -192,6 +192,35 @@ static const char *const json_format_names[] = {
 #define DEFAULT_RCPT_TO		"root@localhost"
 #define DEFAULT_MAIL_RATE_LIMIT	5
 
+/* The line that set option (0: it kept its default). */
+static unsigned line_of(const struct config *cfg, const char *option)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strcasecmp(options[i].name, option) == 0)
+			return cfg->option_line[i];
+	return 0;
+}
+
+bool conf_mail_configured(const struct config *cfg)
+{
+	return line_of(cfg, "RcptTo") || line_of(cfg, "SMTPrelay") ||
+	       (cfg->mail_command && cfg->mail_command[0]) ||
+	       cfg->proto[CONF_TCP].send_email ||
+	       cfg->proto[CONF_UDP].send_email;
+}
+
+/*
+ * OSFPSendMail's default is the original's yes only where the file asks
+ * for mail at all: a file that says nothing of mail (the shipped one, or
+ * none) must not send the first OS probe to root@localhost through
+ * 127.0.0.1:25, a relay nobody set up.
+ */
+static void default_osfp_mail(struct config *cfg)
+{
+	if (!line_of(cfg, "OSFPSendMail"))
+		cfg->osfp_send_mail = conf_mail_configured(cfg);
+}
+
 const char *conf_where(const struct config *cfg, const char *option,
 		       char *buf, size_t len)
 {
@@ -389,7 +418,8 @@ static bool set_defaults(struct config *cfg)
 	cfg->count_threshold = DEFAULT_COUNT_THRESHOLD;
 	cfg->flood_detection = true;
 	cfg->log_osfp = true;
-	cfg->osfp_send_mail = true;
+	cfg->osfp_send_mail = true;	/* if mail is configured: see
+					 * default_osfp_mail() */
 	cfg->mail_port = 25;
 	cfg->mail_tls = MAIL_TLS_NONE;
 	cfg->mail_rate_limit = DEFAULT_MAIL_RATE_LIMIT;
@@ -414,6 +444,7 @@ static bool set_defaults(struct config *cfg)
 void conf_defaults(struct config *cfg)
 {
 	(void)set_defaults(cfg);
+	default_osfp_mail(cfg);
 }
 
 void conf_free(struct config *cfg)
@@ -1337,6 +1368,7 @@ static bool load(struct reader *r, const char *name, const char *path,
 	}
 	/* A LogPorts line adds at least one port. */
 	cfg->log_ports_given = portset_any(&cfg->log_ports);
+	default_osfp_mail(cfg);
 	return true;
 }
 

@@ -101,7 +101,8 @@ struct config {
 
 	/* OS probes */
 	bool log_osfp;			/* LogOSFP */
-	bool osfp_send_mail;		/* OSFPSendMail */
+	bool osfp_send_mail;		/* OSFPSendMail; default: yes when
+					 * conf_mail_configured() */
 
 	/* email (SPEC "Email") */
 	char *mail_from;		/* MailFrom */
@@ -208,6 +209,14 @@ bool conf_scan_ignored(const struct config *cfg, int proto,
 bool conf_log_ignored(const struct config *cfg, int proto,
 		      const struct ipaddr *src, uint16_t sport,
 		      const struct ipaddr *dst, uint16_t dport);
+
+/*
+ * Whether the file asks for mail: a RcptTo, SMTPrelay or MailCommand
+ * line, or SendEmail / UdpSendEmail yes.  Without that, OSFPSendMail
+ * (whose default is yes, as in the original) defaults to no: a file that
+ * says nothing of mail mails nobody.
+ */
+bool conf_mail_configured(const struct config *cfg);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);

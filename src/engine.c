@@ -56,6 +56,7 @@ struct engine {
 	struct detect *det;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
+	struct sink *json_log;		/* the JsonLog sink, if any */
 	struct resolver *resolver;	/* DNSResolve: the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
 	uint64_t now_us;		/* time of the latest packet */
@@ -357,6 +358,7 @@ static bool open_sinks(struct engine *e, char *err, size_t errlen)
 		if (!s)
 			return false;
 		alert_router_add(r, s);
+		e->json_log = s;
 	}
 	if (a->mail_fd >= 0) {
 		e->mail = sink_mail_open_fd(a->mail_fd, e->cfg, r);
@@ -678,6 +680,14 @@ static void handle_parent_msg(struct engine *e, struct priv_msg *m)
 		if (!e->mail)
 			fatalx("the parent sent a mailer, none was asked for");
 		sink_mail_set_fd(e->mail, m->fd);
+		m->fd = -1;
+		break;
+	case PRIV_JSONLOG:
+		if (!e->json_log)
+			fatalx("the parent sent a JsonLog, none is written");
+		/* Between two events: none is cut, none lost. */
+		alert_router_flush(&e->router);
+		sink_json_set_fd(e->json_log, m->fd);
 		m->fd = -1;
 		break;
 	case PRIV_RESOLVER:

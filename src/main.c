@@ -34,6 +34,8 @@ struct options {
 	bool foreground;		/* -F */
 	bool json;			/* --json */
 	bool mail;			/* --mail: email also with -r */
+	bool json_log;			/* --json-log: JsonLog also with -r */
+	bool syslog;			/* --syslog: syslog also with -F, -r */
 	bool show_and_exit;		/* -s */
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
@@ -43,8 +45,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "usage: scandetd [-FstvV] [-c config] [-i interface ...] [-f filter]\n"
+"                [--syslog]\n"
 "       scandetd [-q] [-c config] [-f filter] [--json] [--mail] [--stats]\n"
-"                -r file [file ...]\n"
+"                [--json-log] [--syslog] -r file [file ...]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
@@ -60,10 +63,14 @@ static void usage(FILE *out)
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
 "  -q, --quiet           with -r, the events only: no progress, no summary\n"
 "      --stats           with -r, every statistic after the summary\n"
-"  -F, --foreground      do not detach; events also on standard output\n"
+"  -F, --foreground      do not detach; events on standard output and\n"
+"                        diagnostics on standard error, not in syslog\n"
 "      --json            events on standard output as JSON Lines\n"
 "      --mail            with -r, send email as the configuration says\n"
 "                        (without it, analysing a capture mails nobody)\n"
+"      --json-log        with -r, append to the configuration's JsonLog\n"
+"                        (without it, analysing a capture leaves it alone)\n"
+"      --syslog          with -F or -r, events and diagnostics to syslog too\n"
 "  -s, --show            print the parsed configuration and exit\n"
 "  -v, --verbose         print the parsed configuration at start-up\n"
 "  -t, --test            check the configuration and exit (0: valid)\n"
@@ -129,13 +136,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "mail", no_argument, NULL, 'm' },
+		{ "json-log", no_argument, NULL, 'J' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ "show", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "stats", no_argument, NULL, 'S' },
+		{ "stats", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -154,7 +163,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 1: add_read_file(o, optarg); break;
 		case 'q': o->quiet = true; break;
-		case 'S': o->stats = true; break;
+		case 'T': o->stats = true; break;
 		case 'i':
 			if (!conf_interfaces_add(&o->ifaces, optarg, err,
 						 sizeof err)) {
@@ -166,6 +175,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'F': o->foreground = true; break;
 		case 'j': o->json = true; break;
 		case 'm': o->mail = true; break;
+		case 'J': o->json_log = true; break;
+		case 'S': o->syslog = true; break;
 		case 's': o->show_and_exit = true; break;
 		case 'v': o->show_at_start = true; break;
 		case 't': o->test_only = true; break;
@@ -222,6 +233,15 @@ int main(int argc, char **argv)
 		free(config_path);
 		return 1;
 	}
+	if (opt.json_log && !cfg->json_log) {
+		fprintf(stderr, "scandetd: --json-log: the configuration "
+			"sets no JsonLog\n");
+		conf_free(cfg);
+		free(cfg);
+		free(config_path);
+		conf_strlist_free(&opt.ifaces);
+		return 2;
+	}
 	po = (struct priv_options){
 		.config_path = config_path,
 		.read_file = opt.nread_files ? opt.read_files[0] : NULL,
@@ -234,6 +254,8 @@ int main(int argc, char **argv)
 		.foreground = opt.foreground,
 		.json = opt.json,
 		.mail = opt.mail,
+		.json_log = opt.json_log,
+		.syslog = opt.syslog,
 		.version = VERSION,
 	};
 	if (opt.test_only || opt.show_and_exit) {

@@ -16,6 +16,12 @@
  * that run as nobody stay out of reach of a compromised scandetd. */
 #define DEFAULT_RUN_AS_USER   "scandetd"
 
+/* A JsonLog file scandetd creates is 0640 root and this group (when it
+ * exists): Debian's group for the people who read the logs.  A file that
+ * is there already (logrotate's "create") keeps its owner and mode. */
+#define JSON_LOG_GROUP        "adm"
+#define JSON_LOG_MODE         0640
+
 /* The original's default: 40 rapid probes make a scan. */
 #define DEFAULT_COUNT_THRESHOLD 40
 

@@ -72,7 +72,7 @@ check_grep "CaptureFilter applied" "$TMPD/stats" '^stat packets\.seen 8$'
 
 # JsonLog with -r writes the same events as --json
 echo "JsonLog $TMPD/events.jsonl" >"$TMPD/j.conf"
-"$SCANDETD" -c "$TMPD/j.conf" -r "$TMPD/raw.pcap" >/dev/null 2>&1
+"$SCANDETD" -c "$TMPD/j.conf" --json-log -r "$TMPD/raw.pcap" >/dev/null 2>&1
 check "JsonLog holds the events" cmp "$TMPD/raw.json" "$TMPD/events.jsonl"
 
 # Connection logging formats, service and host names

@@ -205,8 +205,8 @@ printf 'SendEmail yes\nMailCommand %s/none -t\n' "$TMPD" >"$TMPD/p7.conf"
 : >"$TMPD/paths.err"
 for c in "-c $TMPD/none.conf -t" "-c $TMPD/none.conf -r $TMPD/m.pcap" \
 	 "-c /dev/null -r $TMPD/none.pcap" "-c /dev/null -r $TMPD/empty.pcap" \
-	 "-c /dev/null -r $TMPD" "-c $TMPD/p1.conf -r $TMPD/m.pcap" \
-	 "-c $TMPD/p2.conf -r $TMPD/m.pcap" "-c $TMPD/p3.conf -t -i lo" \
+	 "-c /dev/null -r $TMPD" "-c $TMPD/p1.conf --json-log -r $TMPD/m.pcap" \
+	 "-c $TMPD/p2.conf --json-log -r $TMPD/m.pcap" "-c $TMPD/p3.conf -t -i lo" \
 	 "-c $TMPD/p4.conf -t" "-c $TMPD/p5.conf -r $TMPD/m.pcap" \
 	 "-c $TMPD/p6.conf -t -i lo" "-c $TMPD/p7.conf -t -i lo" \
 	 "-c $TMPD -t"; do

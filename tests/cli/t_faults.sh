@@ -58,13 +58,13 @@ check_grep "pcapng: statistics written" "$TMPD/mixed.err" \
 echo "precious" >"$TMPD/target"
 ln -s "$TMPD/target" "$TMPD/link.json"
 echo "JsonLog $TMPD/link.json" >"$TMPD/link.conf"
-"$SCANDETD" -c "$TMPD/link.conf" -r "$SCAN" >/dev/null 2>"$TMPD/link.err"
+"$SCANDETD" -c "$TMPD/link.conf" --json-log -r "$SCAN" >/dev/null 2>"$TMPD/link.err"
 check_eq "JsonLog through a symbolic link: refused" "$?" 1
 check_grep "and says why" "$TMPD/link.err" "JsonLog: .*symbolic link"
 check_eq "the link's target is untouched" "$(cat "$TMPD/target")" precious
 mkfifo "$TMPD/fifo.json"
 echo "JsonLog $TMPD/fifo.json" >"$TMPD/fifo.conf"
-timeout 10 "$SCANDETD" -c "$TMPD/fifo.conf" -r "$SCAN" >/dev/null \
+timeout 10 "$SCANDETD" -c "$TMPD/fifo.conf" --json-log -r "$SCAN" >/dev/null \
 	2>"$TMPD/fifo.err"
 check_eq "JsonLog that is a FIFO: refused, not hung" "$?" 1
 check_grep "and says why" "$TMPD/fifo.err" "JsonLog: .*not a regular file"
@@ -83,7 +83,7 @@ JsonLog $TMPD/disk/events.json
 EOF
 # The same run with room enough: how many events there are.
 mkdir -p "$TMPD/disk"
-"$SCANDETD" -c "$TMPD/full.conf" -r "$BIG" >/dev/null 2>"$TMPD/room.err"
+"$SCANDETD" -c "$TMPD/full.conf" --json-log -r "$BIG" >/dev/null 2>"$TMPD/room.err"
 total=$(wc -l <"$TMPD/disk/events.json")
 tail -n 1 "$TMPD/disk/events.json" >"$TMPD/last.json"
 rm -f "$TMPD/disk/events.json"
@@ -96,7 +96,7 @@ cat >"$TMPD/full.sh" <<EOF
 set -u
 mount -t tmpfs -o size=1024k tmpfs "$TMPD/disk" || exit 9
 dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=254 2>/dev/null
-"$SCANDETD" -c "$TMPD/full.conf" --stats -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
+"$SCANDETD" -c "$TMPD/full.conf" --stats --json-log -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
 pid=\$!
 # Read-write: opening never blocks, even if scandetd is already gone.
 exec 7<>"$TMPD/feed"

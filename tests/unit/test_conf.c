@@ -139,7 +139,8 @@ static const struct {
 	{ "LogScans", T(log_scans), true },
 	{ "UdpLogScans", U(log_scans), true },
 	{ "LogOSFP", F(log_osfp), true },
-	{ "OSFPSendMail", F(osfp_send_mail), true },
+	/* yes only when mail is configured: osfp_mail_default */
+	{ "OSFPSendMail", F(osfp_send_mail), false },
 	{ "SendEmail", T(send_email), false },
 	{ "UdpSendEmail", U(send_email), false },
 	{ "SandboxRequired", F(sandbox_required), false },
@@ -326,6 +327,39 @@ TEST(bool_options)
 		CHECK_STR(load_error(fmt("%s\n", name)),
 			  fmt("t.conf:1: %s: missing value", name));
 	}
+}
+
+/* OSFPSendMail is the original's yes where the file asks for mail, and
+ * no where it says nothing of mail. */
+TEST(osfp_mail_default)
+{
+	static const struct {
+		const char *text;
+		bool osfp, configured;
+	} cases[] = {
+		{ "", false, false },
+		{ "SendEmail no\nUdpSendEmail no\nMailPort 25\n", false, false },
+		{ "MailFrom a@example.org\nHelloMsg x\n", false, false },
+		{ "MailCommand \"\"\nMailTLS none\n", false, false },
+		{ "RcptTo admin@example.org\n", true, true },
+		{ "SMTPrelay 192.0.2.25\n", true, true },
+		{ "MailCommand \"/usr/sbin/sendmail -t\"\n", true, true },
+		{ "SendEmail yes\n", true, true },
+		{ "UdpSendEmail yes\n", true, true },
+		{ "OSFPSendMail yes\n", true, false },
+		{ "RcptTo admin@example.org\nOSFPSendMail no\n", false, true },
+	};
+	struct config cfg;
+
+	for (size_t i = 0; i < N(cases); i++) {
+		CHECK(load(cases[i].text, &cfg));
+		CHECK_INT(cfg.osfp_send_mail, cases[i].osfp);
+		CHECK_INT(conf_mail_configured(&cfg), cases[i].configured);
+		conf_free(&cfg);
+	}
+	conf_defaults(&cfg);
+	CHECK(!cfg.osfp_send_mail);
+	conf_free(&cfg);
 }
 
 TEST(bool_spellings)
@@ -1895,6 +1929,7 @@ int main(void)
 	RUN(defaults);
 	RUN(empty_text_gives_defaults);
 	RUN(bool_options);
+	RUN(osfp_mail_default);
 	RUN(bool_spellings);
 	RUN(number_options);
 	RUN(string_options);
