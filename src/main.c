@@ -231,6 +231,7 @@ int main(int argc, char **argv)
 	if (!cfg) {
 		fprintf(stderr, "scandetd: %s\n", err);
 		free(config_path);
+		conf_strlist_free(&opt.ifaces);
 		return 1;
 	}
 	if (opt.json_log && !cfg->json_log) {
@@ -271,6 +272,7 @@ int main(int argc, char **argv)
 		conf_free(cfg);
 		free(cfg);
 		free(config_path);
+		conf_strlist_free(&opt.ifaces);
 		return rc;
 	}
 	if (opt.show_at_start) {
