@@ -225,4 +225,13 @@ EOF
 )
 check_eq "no message names a path twice" "$twice" ""
 
+# ---- the README's typical server configuration loads as it says ------
+awk '/^```conf$/{f=1;next} /^```$/{f=0} f' "$TOP/README.md" >"$TMPD/readme.conf"
+check "README: a typical configuration is there" test -s "$TMPD/readme.conf"
+"$SCANDETD" -s -c "$TMPD/readme.conf" >"$TMPD/readme.out" 2>"$TMPD/readme.err"
+check_eq "README: the typical configuration loads" "$?" 0
+for want in "Interface eth0 eth1" "IgnoreHost 192.0.2.53" "LogPorts 22 3389" \
+	    "JsonFormat ecs" "MetricsListen 9100" "RcptTo security@example.org"; do
+	check_grep "README: $want" "$TMPD/readme.out" "^$want\$"
+done
 finish
