@@ -2,7 +2,8 @@
 # install-deps.sh - install what building and testing scandetd needs on
 # Debian 12 (run as root).  Build: a C compiler, make, pkg-config, libpcap.
 # Tests: clang (second compiler, sanitizer runtime), python3, tcpdump and
-# tshark (to read captures back), nmap, hping3, masscan (real scanners),
+# tshark (to read captures back), wireshark-common (mergecap: captures
+# merged into one, tests/cli/t_config.sh), nmap, hping3, masscan (real scanners),
 # iproute2 (network namespaces), netbase (/etc/services), curl, openssl
 # and rsyslog (tests/e2e: a real client, a TLS service, a syslog receiver).
 # Email: libcurl4-openssl-dev (SMTP), python3-aiosmtpd (tests/mail: the
@@ -17,6 +18,11 @@
 # postrm).  No fakeroot: the package builds with Rules-Requires-Root: no.
 # The fail2ban hand-off (tests/f2b): nftables (the sets fail2ban bans
 # into) and fail2ban, below.
+# The -r report (tests/cli/t_report.sh): bsdutils (script(1), a
+# pseudo-terminal for the progress line; Essential, named all the same)
+# and tshark's wireshark-common (editcap, mergecap, capinfos).
+# Log rotation (tests/live/t_logs.sh): logrotate, run for real on the
+# shipped contrib/scandetd.logrotate.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Packages with a service (prometheus, fail2ban) are installed for the
@@ -31,11 +37,12 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev pkg-config libpcap-dev \
-	python3 tcpdump tshark nmap hping3 masscan iproute2 netbase \
+	python3 tcpdump tshark wireshark-common nmap hping3 masscan iproute2 netbase \
 	procps psmisc ca-certificates curl openssl rsyslog \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
-	dpkg-dev debhelper lintian systemd adduser >/dev/null
+	dpkg-dev debhelper lintian systemd adduser bsdutils \
+	logrotate >/dev/null
 # fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
 # (own configuration, socket and PID file, in a network namespace).
 # Debian's package enables the system's fail2ban.service, which the tests

@@ -41,6 +41,10 @@ else
 	what="scandetd: $BUILD/scandetd, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' with src/ modified')"
 fi
 SCANDETD=$OUT/scandetd
+# Its statistics: asked for with --stats since that option exists (older
+# builds print them always).
+STATS=""
+"$SCANDETD" --help | grep -q -- --stats && STATS=--stats
 CEILING=$OUT/pcap_ceiling
 RUNSTAT=$OUT/runstat
 
@@ -75,7 +79,7 @@ run() {
 	if [ "$1" = ceiling ]; then
 		"$RUNSTAT" "$CEILING" "$2" >/dev/null 2>"$3" || true
 	else
-		"$RUNSTAT" "$SCANDETD" -c /dev/null -r "$2" >/dev/null \
+		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -r "$2" >/dev/null \
 			2>"$3" || true
 	fi
 	if [ "$(rs_field "$3" status)" != 0 ]; then

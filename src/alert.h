@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "addr.h"
 #include "params.h"
@@ -215,12 +216,17 @@ struct json_style {
 /* JSON Lines on out (not closed); style is copied. */
 struct sink *sink_json_open(FILE *out, const struct json_style *style);
 /* JsonLog: open path for appending, safely (no symbolic link, a regular
- * file, never blocking on a FIFO); the descriptor, or -1 with a reason. */
-int sink_json_open_file(const char *path, char *err, size_t errlen);
+ * file, never blocking on a FIFO); a file it creates is JSON_LOG_MODE
+ * and of group (none: (gid_t)-1).  The descriptor, or -1 with a reason. */
+int sink_json_open_file(const char *path, gid_t group, char *err,
+			size_t errlen);
 /* A sink on such a descriptor (owned from now on); name for messages. */
 struct sink *sink_json_open_fd(int fd, const char *name,
 			       const struct json_style *style, char *err,
 			       size_t errlen);
+/* The file reopened (SIGHUP, after a rotation): fd replaces the sink's
+ * descriptor, which is closed; owned from now on. */
+void sink_json_set_fd(struct sink *s, int fd);
 
 #define ALERT_MAX_SINKS 8
 

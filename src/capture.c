@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "params.h"
 
@@ -25,9 +26,27 @@ struct capture {
 	enum link_type link;
 	bool live;
 	char name[256];
+	uint64_t file_size;		/* a regular file's; 0: unknown */
 	uint64_t received_hi, dropped_hi, ifdropped_hi;
 	uint32_t last_received, last_dropped, last_ifdropped;
 };
+
+/* What a refused capture needs, said after libpcap's reason ("socket:
+ * Operation not permitted" alone does not tell an admin what to do). */
+#define NEEDS_PRIVILEGE "capturing needs root or the CAP_NET_RAW capability"
+
+/* libpcap's reason for a failed pcap_activate, and what it needs. */
+static void activate_error(pcap_t *p, int rc, char *err, size_t errlen)
+{
+	const char *why = rc == PCAP_ERROR || rc == PCAP_ERROR_NO_SUCH_DEVICE ||
+			  rc == PCAP_ERROR_PERM_DENIED ? pcap_geterr(p) :
+			  pcap_statustostr(rc);
+
+	if (rc == PCAP_ERROR_PERM_DENIED)
+		snprintf(err, errlen, "%s (%s)", why, NEEDS_PRIVILEGE);
+	else
+		snprintf(err, errlen, "%s", why);
+}
 
 static bool map_link(int dlt, enum link_type *link)
 {
@@ -96,6 +115,17 @@ static struct capture *finish_open(struct capture *c, const char *filter,
 	return c;
 }
 
+/* Taken at open: fstat is not for later (the packet process is
+ * sandboxed by then, and a pipe has no size anyway). */
+static uint64_t file_size(FILE *f)
+{
+	struct stat st;
+
+	if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
 struct capture *capture_open_file(const char *path, const char *filter,
 				  char *err, size_t errlen)
 {
@@ -118,6 +148,7 @@ struct capture *capture_open_file(const char *path, const char *filter,
 		free(c);
 		return NULL;
 	}
+	c->file_size = file_size(pcap_file(c->pcap));
 	return finish_open(c, filter, err, errlen);
 }
 
@@ -138,8 +169,10 @@ static bool configure_live(struct capture *c, const char *iface, char *err,
 	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(c->pcap);
 	if (rc < 0) {
-		snprintf(err, errlen, "interface %s: %s", iface,
-			 pcap_geterr(c->pcap));
+		char why[PCAP_ERRBUF_SIZE + sizeof NEEDS_PRIVILEGE + 4];
+
+		activate_error(c->pcap, rc, why, sizeof why);
+		snprintf(err, errlen, "interface %s: %s", iface, why);
 		return false;
 	}
 	if (pcap_setnonblock(c->pcap, 1, err) != 0)
@@ -219,6 +252,24 @@ int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
 	return n < 0 ? 0 : n;
 }
 
+bool capture_file_position(struct capture *c, uint64_t *done,
+			   uint64_t *size)
+{
+	FILE *f = c->live ? NULL : pcap_file(c->pcap);
+	off_t pos = f && c->file_size ? ftello(f) : -1;
+
+	if (pos < 0)
+		return false;
+	*done = (uint64_t)pos;
+	*size = c->file_size;
+	return true;
+}
+
+uint64_t capture_file_size(const struct capture *c)
+{
+	return c->file_size;
+}
+
 bool capture_set_filter(struct capture *c, const char *filter, char *err,
 			size_t errlen)
 {
@@ -257,9 +308,10 @@ void capture_close(struct capture *c)
 	free(c);
 }
 
-/* The link type a filter for iface is compiled against: "any" is the
- * cooked header; an interface, what it says when opened (root only:
- * otherwise Ethernet, the common case). */
+/* The link type a filter for iface is compiled against, from the
+ * interface opened as the start will open it ("any": the cooked
+ * header).  Opening it also shows whether we may capture at all: a
+ * start without root or CAP_NET_RAW would fail right there. */
 bool capture_check_interface(const char *iface, int *dlt, char *err,
 			     size_t errlen)
 {
@@ -267,27 +319,20 @@ bool capture_check_interface(const char *iface, int *dlt, char *err,
 	pcap_t *p;
 	int rc;
 
-	*dlt = DLT_EN10MB;
-	if (!iface || strcmp(iface, "any") == 0) {
-		*dlt = DLT_LINUX_SLL;
-		return true;
-	}
+	if (!iface)
+		iface = "any";
 	p = pcap_create(iface, ebuf);
 	if (!p) {
 		snprintf(err, errlen, "%s", ebuf);
 		return false;
 	}
 	rc = pcap_activate(p);
-	if (rc < 0 && rc != PCAP_ERROR_PERM_DENIED) {
-		/* Without the right to capture, only the name is known. */
-		snprintf(err, errlen, "%s", pcap_statustostr(rc));
-		if (rc == PCAP_ERROR || rc == PCAP_ERROR_NO_SUCH_DEVICE)
-			snprintf(err, errlen, "%s", pcap_geterr(p));
+	if (rc < 0) {
+		activate_error(p, rc, err, errlen);
 		pcap_close(p);
 		return false;
 	}
-	if (rc >= 0)
-		*dlt = pcap_datalink(p);
+	*dlt = pcap_datalink(p);
 	pcap_close(p);
 	return true;
 }

@@ -36,6 +36,14 @@ int capture_fd(const struct capture *c);
 int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg,
 		     char *err, size_t errlen);
 
+/* A regular file's size in bytes (0: unknown: standard input, a pipe,
+ * a live capture). */
+uint64_t capture_file_size(const struct capture *c);
+/* How far a file with a known size has been read (*done of *size
+ * bytes); false when that is not known. */
+bool capture_file_position(struct capture *c, uint64_t *done,
+			   uint64_t *size);
+
 /* Replace the BPF filter (NULL or "" removes it). */
 bool capture_set_filter(struct capture *c, const char *filter, char *err,
 			size_t errlen);
@@ -51,9 +59,10 @@ void capture_close(struct capture *c);
 /*
  * Checks before the capture is opened (scandetd -t, and the parent at
  * start, to name the option at fault).  capture_check_interface: does
- * iface (NULL: "any") exist, and which link type (a DLT_ value) will its
- * capture have?  It opens and closes it as root; without privileges it
- * can only say Ethernet.  capture_check_filter: does filter (NULL or "":
+ * iface (NULL: "any") exist, may we capture on it, and which link type
+ * (a DLT_ value) will its capture have?  It opens and closes it; without
+ * root or CAP_NET_RAW that fails, and the message says what is needed
+ * (so does capture_open_live's).  capture_check_filter: does filter (NULL or "":
  * none) compile for that link type?  false with the reason in err.
  */
 bool capture_check_interface(const char *iface, int *dlt, char *err,

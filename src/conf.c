@@ -9,12 +9,14 @@
  * Values: a double-quoted value runs to the next '"' (no escapes, as in
  * the original) and may be followed only by blanks and a comment.  An
  * unquoted value runs to the end of the line or to a '#' that starts the
- * value or follows a blank; trailing blanks are dropped.
+ * value or follows a blank; trailing blanks are dropped; a '"' in it is
+ * an error (a stray quote), so no value ever holds one.
  *
  * The first error stops the parse; the message is "file:line: what".
  */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -40,6 +42,12 @@
 /* Port ranges per printed line of a port-list option. */
 #define PORTS_PER_LINE	10
 
+/* Longest option name, with room for the typos compared with it. */
+#define OPTION_NAME_MAX	32
+
+/* Most edits between an unknown name and the option it suggests. */
+#define SUGGEST_EDITS_MAX 3
+
 enum opt_type {
 	OPT_BOOL,
 	OPT_NUMBER,		/* unsigned, decimal, min..max */
@@ -47,6 +55,7 @@ enum opt_type {
 	OPT_TEXT,		/* string, blanks allowed */
 	OPT_OPTIONAL_TEXT,	/* string, "" means none (NULL) */
 	OPT_PORTS,		/* struct portset, accumulates */
+	OPT_ALLOW_PORTS,	/* OPT_PORTS where none means every port */
 	OPT_RULES,		/* struct rule_list, accumulates */
 	OPT_FACILITY,		/* int, a LOG_ value */
 	OPT_METHOD,		/* int, enum detect_method */
@@ -89,6 +98,9 @@ static const struct option options[] = {
 	{ "UdpLogConnections",	OPT_BOOL,	UDP(log_connections), 0, 0 },
 	{ "UdpPortLogIgnore",	OPT_PORTS,	UDP(log_ignore_ports), 0, 0 },
 	{ "UdpHostLogIgnore",	OPT_RULES,	UDP(log_ignore_hosts), 0, 0 },
+	/* new: what admins mean, beside the original's per-protocol lists */
+	{ "LogPorts",		OPT_ALLOW_PORTS, FIELD(log_ports), 0, 0 },
+	{ "IgnoreHost",		OPT_RULES,	FIELD(ignore_hosts), 0, 0 },
 	{ "LogOSFP",		OPT_BOOL,	FIELD(log_osfp), 0, 0 },
 	{ "OSFPSendMail",	OPT_BOOL,	FIELD(osfp_send_mail), 0, 0 },
 	{ "FloodDetection",	OPT_BOOL,	FIELD(flood_detection), 0, 0 },
@@ -180,6 +192,35 @@ static const char *const json_format_names[] = {
 #define DEFAULT_RCPT_TO		"root@localhost"
 #define DEFAULT_MAIL_RATE_LIMIT	5
 
+/* The line that set option (0: it kept its default). */
+static unsigned line_of(const struct config *cfg, const char *option)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strcasecmp(options[i].name, option) == 0)
+			return cfg->option_line[i];
+	return 0;
+}
+
+bool conf_mail_configured(const struct config *cfg)
+{
+	return line_of(cfg, "RcptTo") || line_of(cfg, "SMTPrelay") ||
+	       (cfg->mail_command && cfg->mail_command[0]) ||
+	       cfg->proto[CONF_TCP].send_email ||
+	       cfg->proto[CONF_UDP].send_email;
+}
+
+/*
+ * OSFPSendMail's default is the original's yes only where the file asks
+ * for mail at all: a file that says nothing of mail (the shipped one, or
+ * none) must not send the first OS probe to root@localhost through
+ * 127.0.0.1:25, a relay nobody set up.
+ */
+static void default_osfp_mail(struct config *cfg)
+{
+	if (!line_of(cfg, "OSFPSendMail"))
+		cfg->osfp_send_mail = conf_mail_configured(cfg);
+}
+
 const char *conf_where(const struct config *cfg, const char *option,
 		       char *buf, size_t len)
 {
@@ -256,6 +297,75 @@ static const struct option *find_option(const char *name, size_t len)
 	return NULL;
 }
 
+/*
+ * Edits (insert, delete, change one letter, swap two neighbours) that
+ * turn a into b, case-insensitively: the optimal string alignment
+ * distance, three rows of the table at a time.  Both shorter than
+ * OPTION_NAME_MAX.
+ */
+static size_t edit_distance(const char *a, size_t alen, const char *b,
+			    size_t blen)
+{
+	size_t rows[3][OPTION_NAME_MAX + 1];
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
+
+	for (size_t j = 0; j <= blen; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t best = prev[j - 1] + (ca != cb);
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[blen];
+}
+
+/* The option an unknown name most likely meant (the first of the
+ * nearest), or NULL when none is close: one edit for a name of up to 4
+ * letters, two up to 9, SUGGEST_EDITS_MAX beyond ("LogScan" is
+ * LogScans, "Bogus" is nothing). */
+static const struct option *nearest_option(const char *name, size_t len)
+{
+	size_t max = 1 + len / 5, best_edits;
+	const struct option *best = NULL;
+
+	if (max > SUGGEST_EDITS_MAX)
+		max = SUGGEST_EDITS_MAX;
+	if (len == 0 || len >= OPTION_NAME_MAX)
+		return NULL;
+	best_edits = max + 1;
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		size_t olen = strlen(options[i].name), edits;
+
+		if (olen >= OPTION_NAME_MAX || olen + max < len ||
+		    len + max < olen)
+			continue;
+		edits = edit_distance(name, len, options[i].name, olen);
+		if (edits < best_edits) {
+			best = &options[i];
+			best_edits = edits;
+		}
+	}
+	return best;
+}
+
 /* ---- defaults and freeing --------------------------------------------- */
 
 static bool strlist_add(struct strlist *l, const char *s)
@@ -308,7 +418,8 @@ static bool set_defaults(struct config *cfg)
 	cfg->count_threshold = DEFAULT_COUNT_THRESHOLD;
 	cfg->flood_detection = true;
 	cfg->log_osfp = true;
-	cfg->osfp_send_mail = true;
+	cfg->osfp_send_mail = true;	/* if mail is configured: see
+					 * default_osfp_mail() */
 	cfg->mail_port = 25;
 	cfg->mail_tls = MAIL_TLS_NONE;
 	cfg->mail_rate_limit = DEFAULT_MAIL_RATE_LIMIT;
@@ -333,6 +444,7 @@ static bool set_defaults(struct config *cfg)
 void conf_defaults(struct config *cfg)
 {
 	(void)set_defaults(cfg);
+	default_osfp_mail(cfg);
 }
 
 void conf_free(struct config *cfg)
@@ -536,6 +648,14 @@ static bool is_list_separator(char c)
 	return is_blank(c) || c == ',';
 }
 
+static bool portset_any(const struct portset *set)
+{
+	for (size_t i = 0; i < sizeof set->bits / sizeof set->bits[0]; i++)
+		if (set->bits[i])
+			return true;
+	return false;
+}
+
 static void portset_add(struct portset *set, const struct port_range *r)
 {
 	unsigned port;
@@ -590,19 +710,36 @@ static bool add_rule(struct parser *p, const struct option *opt,
 	return true;
 }
 
+/* "kern, user, ..., local7": every name a facility may have. */
+static void facility_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NFACILITIES && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", facilities[i].name);
+}
+
+/* "local3", or openlog(3)'s "LOG_LOCAL3", in any case. */
 static bool set_facility(struct parser *p, const struct option *opt,
 			 const char *value)
 {
-	char ex[EXCERPT_MAX + 4];
+	char ex[EXCERPT_MAX + 4], names[256];
+	const char *name = value;
 	size_t i;
 
+	if (strncasecmp(name, "LOG_", 4) == 0)
+		name += 4;
 	for (i = 0; i < NFACILITIES; i++) {
-		if (strcasecmp(value, facilities[i].name) == 0) {
+		if (strcasecmp(name, facilities[i].name) == 0) {
 			*(int *)field(p->cfg, opt) = facilities[i].value;
 			return true;
 		}
 	}
-	parse_error(p, opt, "unknown facility \"%s\"", excerpt(value, ex));
+	facility_names(names, sizeof names);
+	parse_error(p, opt, "unknown facility \"%s\" (one of %s)",
+		    excerpt(value, ex), names);
 	return false;
 }
 
@@ -964,6 +1101,7 @@ static bool set_value(struct parser *p, const struct option *opt,
 	case OPT_LISTEN:
 		return set_listen(p, opt, value);
 	case OPT_PORTS:
+	case OPT_ALLOW_PORTS:
 		return add_ports(p, opt, value);
 	case OPT_RULES:
 		return add_rule(p, opt, value);
@@ -1005,6 +1143,20 @@ static void trim_unquoted(char *s)
 	*end = '\0';
 }
 
+/* A '"' inside an unquoted value is a quote opened too late or closed
+ * without being opened (MailSubject scan from %s"), never a character
+ * the value wants: no option takes one.  Always false. */
+static bool stray_quote(struct parser *p, const struct option *opt,
+			char *value)
+{
+	char ex[EXCERPT_MAX + 4];
+
+	*strchr(value, '"') = '\0';
+	parse_error(p, opt, "stray '\"' after \"%s\" (a quoted value starts "
+		    "with '\"' and ends at the next one)", excerpt(value, ex));
+	return false;
+}
+
 /* Find the value that starts at s (after the separator), in place. */
 static bool extract_value(struct parser *p, const struct option *opt,
 			  char *s, char **value)
@@ -1034,6 +1186,8 @@ static bool extract_value(struct parser *p, const struct option *opt,
 		parse_error(p, opt, "missing value");
 		return false;
 	}
+	if (strchr(s, '"'))
+		return stray_quote(p, opt, s);
 	*value = s;
 	return true;
 }
@@ -1071,9 +1225,12 @@ static bool parse_line(struct parser *p, char *line)
 	name_len = (size_t)(s - name);
 	opt = find_option(name, name_len);
 	if (!opt) {
+		const struct option *near = nearest_option(name, name_len);
+
 		*s = '\0';
-		parse_error(p, NULL, "unknown option \"%s\"",
-			    excerpt(name, ex));
+		parse_error(p, NULL, "unknown option \"%s\"%s%s%s",
+			    excerpt(name, ex), near ? " (did you mean " : "",
+			    near ? near->name : "", near ? "?)" : "");
 		return false;
 	}
 	s = skip_blanks(s);
@@ -1209,6 +1366,9 @@ static bool load(struct reader *r, const char *name, const char *path,
 		conf_free(cfg);
 		return false;
 	}
+	/* A LogPorts line adds at least one port. */
+	cfg->log_ports_given = portset_any(&cfg->log_ports);
+	default_osfp_mail(cfg);
 	return true;
 }
 
@@ -1241,10 +1401,8 @@ bool conf_load_string(const char *name, const char *text, struct config *cfg,
 /* ---- printing --------------------------------------------------------- */
 
 /*
- * Quoted when blanks, '#' or a leading '"' would otherwise change its
- * meaning.  A value holding '"' can only have come from an unquoted value
- * (a quoted one ends at its first '"'), and printed bare it reads back
- * the same.
+ * Quoted when empty or when blanks or '#' would otherwise change its
+ * meaning.  No value holds '"': the parser refuses a stray one.
  */
 static void print_string(const char *name, const char *s, FILE *out)
 {
@@ -1252,8 +1410,7 @@ static void print_string(const char *name, const char *s, FILE *out)
 
 	if (!s)
 		s = "";
-	quote = !strchr(s, '"') &&
-		(*s == '\0' || strpbrk(s, " \t#") != NULL);
+	quote = *s == '\0' || strpbrk(s, " \t#") != NULL;
 	/* The parser takes one '=' after the name as a separator: a value
 	 * that itself begins with '=' needs that separator written out. */
 	fprintf(out, quote ? "%s%s \"%s\"\n" : "%s%s %s\n", name,
@@ -1278,9 +1435,10 @@ static bool next_port_run(const struct portset *set, unsigned *from,
 	return true;
 }
 
-/* Ranges compressed, several lines when long: the list accumulates. */
+/* Ranges compressed, several lines when long: the list accumulates.
+ * An empty list is a comment that says what none means. */
 static void print_ports(const char *name, const struct portset *set,
-			FILE *out)
+			const char *none, FILE *out)
 {
 	unsigned from = 0, lo, hi, items = 0;
 
@@ -1296,7 +1454,7 @@ static void print_ports(const char *name, const struct portset *set,
 	if (items)
 		fputc('\n', out);
 	else
-		fprintf(out, "# %s (none)\n", name);
+		fprintf(out, "# %s (%s)\n", name, none);
 }
 
 static void print_rules(const char *name, const struct rule_list *list,
@@ -1371,7 +1529,10 @@ static void print_option(const struct config *cfg, const struct option *opt,
 		print_string(opt->name, *(char *const *)f, out);
 		break;
 	case OPT_PORTS:
-		print_ports(opt->name, f, out);
+		print_ports(opt->name, f, "none", out);
+		break;
+	case OPT_ALLOW_PORTS:
+		print_ports(opt->name, f, "none: every port", out);
 		break;
 	case OPT_RULES:
 		print_rules(opt->name, f, out);
@@ -1421,4 +1582,31 @@ void conf_print(const struct config *cfg, FILE *out)
 
 	for (i = 0; i < NOPTIONS; i++)
 		print_option(cfg, &options[i], out);
+}
+
+/* ---- what the ignore options say -------------------------------------- */
+
+bool conf_scan_ignored(const struct config *cfg, int proto,
+		       const struct ipaddr *src, uint16_t sport,
+		       const struct ipaddr *dst, uint16_t dport)
+{
+	const struct proto_conf *pc = &cfg->proto[proto];
+
+	return portset_has(&pc->scan_ignore_ports, dport) ||
+	       rule_list_match(&pc->scan_ignore_hosts, src, sport, dst,
+			       dport) ||
+	       rule_list_match(&cfg->ignore_hosts, src, sport, dst, dport);
+}
+
+/* LogPorts lets ports in; PortLogIgnore still takes them out again. */
+bool conf_log_ignored(const struct config *cfg, int proto,
+		      const struct ipaddr *src, uint16_t sport,
+		      const struct ipaddr *dst, uint16_t dport)
+{
+	const struct proto_conf *pc = &cfg->proto[proto];
+
+	return (cfg->log_ports_given && !portset_has(&cfg->log_ports, dport)) ||
+	       portset_has(&pc->log_ignore_ports, dport) ||
+	       rule_list_match(&pc->log_ignore_hosts, src, sport, dst, dport) ||
+	       rule_list_match(&cfg->ignore_hosts, src, sport, dst, dport);
 }

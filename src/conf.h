@@ -83,8 +83,14 @@ struct config {
 	unsigned option_line[CONF_OPTIONS_MAX];
 
 	struct proto_conf proto[CONF_NPROTO];
+	/* IgnoreHost: rules that every *HostLogIgnore and *HostScanIgnore
+	 * list holds too, and that OS-probe detection obeys. */
+	struct rule_list ignore_hosts;
 
 	/* connection logging */
+	struct portset log_ports;	/* LogPorts: when given, only these
+					 * ports are logged, TCP and UDP */
+	bool log_ports_given;		/* some LogPorts line was read */
 	bool log_details;		/* LogDetails */
 	bool dns_resolve;		/* DNSResolve */
 	bool port_resolve;		/* PortResolve */
@@ -95,7 +101,8 @@ struct config {
 
 	/* OS probes */
 	bool log_osfp;			/* LogOSFP */
-	bool osfp_send_mail;		/* OSFPSendMail */
+	bool osfp_send_mail;		/* OSFPSendMail; default: yes when
+					 * conf_mail_configured() */
 
 	/* email (SPEC "Email") */
 	char *mail_from;		/* MailFrom */
@@ -184,6 +191,32 @@ void conf_strlist_free(struct strlist *l);
  */
 const char *conf_where(const struct config *cfg, const char *option,
 		       char *buf, size_t len);
+
+/*
+ * Whether a packet of proto (CONF_TCP or CONF_UDP) between these
+ * endpoints is left out of scan detection: the protocol's PortScanIgnore
+ * and HostScanIgnore, or IgnoreHost.
+ */
+bool conf_scan_ignored(const struct config *cfg, int proto,
+		       const struct ipaddr *src, uint16_t sport,
+		       const struct ipaddr *dst, uint16_t dport);
+
+/*
+ * Whether a connection is left out of connection logging: a port outside
+ * LogPorts (when given), the protocol's PortLogIgnore or HostLogIgnore,
+ * or IgnoreHost.
+ */
+bool conf_log_ignored(const struct config *cfg, int proto,
+		      const struct ipaddr *src, uint16_t sport,
+		      const struct ipaddr *dst, uint16_t dport);
+
+/*
+ * Whether the file asks for mail: a RcptTo, SMTPrelay or MailCommand
+ * line, or SendEmail / UdpSendEmail yes.  Without that, OSFPSendMail
+ * (whose default is yes, as in the original) defaults to no: a file that
+ * says nothing of mail mails nobody.
+ */
+bool conf_mail_configured(const struct config *cfg);
 
 /* Name of a syslog facility value ("daemon", "local2"), for conf_print. */
 const char *conf_facility_name(int facility);

@@ -193,12 +193,9 @@ static bool is_group_address(const struct ipaddr *a)
 
 static bool scan_ignored(const struct config *cfg, const struct pkt *p)
 {
-	const struct proto_conf *pc =
-		&cfg->proto[p->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
-
-	return portset_has(&pc->scan_ignore_ports, p->dport) ||
-	       rule_list_match(&pc->scan_ignore_hosts, &p->src, p->sport,
-			       &p->dst, p->dport);
+	return conf_scan_ignored(cfg, p->proto == PROTO_UDP ? CONF_UDP :
+				 CONF_TCP, &p->src, p->sport, &p->dst,
+				 p->dport);
 }
 
 /* An ACK or FIN+ACK is a probe only with a scanner's shape and outside
@@ -257,7 +254,11 @@ static void track_contact(struct detect *d, struct pkt_view *v,
 	const char *why;
 	struct contact_probe cp;
 
-	if (v->probe == PROBE_NONE || v->scan_ignored) {
+	/* An ignored probe is still a contact, whose outcome the detectors
+	 * drop: unknown, its answers (and the RST that an ignored scanner's
+	 * own kernel sends to them) would read as probes from the host it
+	 * reached, and accuse that host. */
+	if (v->probe == PROBE_NONE) {
 		if (contacts_packet(d->contacts, p)) {
 			v->contact_answered = true;
 			d->tcp_answered++;

@@ -17,7 +17,8 @@
  * within CONNLOG_RETRANSMIT_US) are the same attempt: counted, never
  * logged again.  A SYN with a new sequence number is a new attempt
  * (ports are reused); the one before it, if still waiting, then went
- * unanswered.  PortLogIgnore / HostLogIgnore leave attempts out altogether.
+ * unanswered.  LogPorts, PortLogIgnore, HostLogIgnore and IgnoreHost
+ * (conf_log_ignored) leave attempts out altogether.
  *
  * Memory is fixed: a keyed table of attempts (undecided ones kept before
  * decided ones, which stay only to recognise retransmissions) and a ring
@@ -197,11 +198,9 @@ static bool logged_proto(const struct config *cfg, uint8_t proto)
  * of one under way. */
 static void attempt(struct connlog *c, const struct pkt *p)
 {
-	const struct proto_conf *pc =
-		&c->env->cfg->proto[p->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
 	struct conn_key k;
 	struct conn *e;
-	bool created;
+	bool created, ignored;
 
 	key_make(&k, &p->src, p->sport, &p->dst, p->dport, p->proto);
 	e = table_find(c->conns, &k);
@@ -216,21 +215,26 @@ static void attempt(struct connlog *c, const struct pkt *p)
 	}
 	if (e && !e->decided)		/* given up on for a new attempt */
 		decide(c, e, CONN_NO_ANSWER, p->ts_us);
-	if (portset_has(&pc->log_ignore_ports, p->dport) ||
-	    rule_list_match(&pc->log_ignore_hosts, &p->src, p->sport, &p->dst,
-			    p->dport)) {
+	ignored = conf_log_ignored(c->env->cfg, p->proto == PROTO_UDP ?
+				   CONF_UDP : CONF_TCP, &p->src, p->sport,
+				   &p->dst, p->dport);
+	if (ignored)
 		c->ignored++;
-		return;
-	}
 	e = table_get(c->conns, &k, &created);
 	if (!created && !e->decided)	/* lost its deadline: say so */
 		decide(c, e, CONN_UNKNOWN, e->last_ts);
 	memset((char *)e + sizeof e->key, 0, sizeof *e - sizeof e->key);
 	e->first_ts = e->last_ts = p->ts_us;
 	e->isn = p->tcp_seq;
+	e->iface = p->iface;
+	/* An ignored attempt is followed but never logged (born decided):
+	 * its answers must not read as attempts of their own. */
+	if (ignored) {
+		e->decided = true;
+		return;
+	}
 	e->deadline = p->ts_us +
 		      (uint64_t)c->env->cfg->contact_timeout * 1000000;
-	e->iface = p->iface;
 	table_set_level(c->conns, e, 1);	/* waiting: kept first */
 	push_deadline(c, e);
 }

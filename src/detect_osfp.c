@@ -160,7 +160,8 @@ static void osfp_packet(void *self, const struct pkt_view *v)
 	int pat;
 
 	pat = pattern_of(p);
-	if (pat < 0)
+	if (pat < 0 || rule_list_match(&o->env->cfg->ignore_hosts, &p->src,
+				       p->sport, &p->dst, p->dport))
 		return;
 	memset(&key, 0, sizeof key);
 	key.src = p->src;

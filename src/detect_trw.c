@@ -291,12 +291,9 @@ static void trw_prefetch(const void *self, const struct pkt *p, bool entry,
 static bool outcome_ignored(const struct config *cfg,
 			    const struct contact_outcome *o)
 {
-	const struct proto_conf *pc =
-		&cfg->proto[o->proto == PROTO_UDP ? CONF_UDP : CONF_TCP];
-
-	return portset_has(&pc->scan_ignore_ports, o->dport) ||
-	       rule_list_match(&pc->scan_ignore_hosts, &o->src, o->sport,
-			       &o->dst, o->dport);
+	return conf_scan_ignored(cfg, o->proto == PROTO_UDP ? CONF_UDP :
+				 CONF_TCP, &o->src, o->sport, &o->dst,
+				 o->dport);
 }
 
 static void add_failure(struct trw_entry *e, const struct contact_outcome *o,

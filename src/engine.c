@@ -29,6 +29,7 @@
 #include "params.h"
 #include "priv.h"
 #include "proc.h"
+#include "report.h"
 #include "resolve.h"
 #include "sink_mail.h"
 #include "util.h"
@@ -36,10 +37,17 @@
 struct engine {
 	const struct engine_args *args;
 	struct config *cfg;
-	/* One capture per interface (a file: one); each is decoded with
-	 * its own link type. */
+	/* Live: one capture per interface; each is decoded with its own
+	 * link type. */
 	struct capture *caps[MAX_INTERFACES];
 	size_t ncaps;
+	/* -r: the files, all opened at set-up, read one after the other;
+	 * bytes_total is their sizes' sum (0: some size unknown), bytes_before
+	 * that of the files read already. */
+	struct capture **files;
+	size_t nfiles;
+	uint64_t bytes_total, bytes_before;
+	struct report *report;		/* -r without -q: progress, summary */
 	bool named;			/* caps are named interfaces, not a
 					 * file or "any": packets say which */
 	/* The capture being dispatched, as on_packet needs it. */
@@ -48,9 +56,11 @@ struct engine {
 	struct detect *det;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
+	struct sink *json_log;		/* the JsonLog sink, if any */
 	struct resolver *resolver;	/* DNSResolve: the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
 	uint64_t now_us;		/* time of the latest packet */
+	uint64_t first_us, last_us;	/* the earliest and latest packet */
 	/* Decoded packets waiting for detect_batch (see on_packet). */
 	struct pkt batch[PKT_BATCH];
 	size_t nbatch;
@@ -156,6 +166,8 @@ static void report_stats(struct engine *e)
 {
 	struct stat_out so = { e->args->read_file ? stderr : NULL };
 
+	if (e->report)
+		report_progress_clear(e->report);
 	put_stats(e, put_stat, &so, false);
 	if (so.out)
 		fflush(so.out);
@@ -193,6 +205,10 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 	e->packets++;
 	e->bytes += wire_len;
 	e->now_us = ts_us;
+	if (ts_us < e->first_us || e->packets == 1)
+		e->first_us = ts_us;
+	if (ts_us > e->last_us)
+		e->last_us = ts_us;
 	p->ts_us = ts_us;
 	r = decode_packet(e->cur_link, data, caplen, p);
 	p->wire_len = wire_len;
@@ -208,17 +224,26 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 		flush_packets(e);
 }
 
-/* Up to max packets of capture i (capture_dispatch's return). */
-static int dispatch(struct engine *e, size_t i, int max, char *err,
-		    size_t errlen)
+/* Up to max packets of capture c, whose packets say iface
+ * (capture_dispatch's return). */
+static int dispatch_from(struct engine *e, struct capture *c, uint8_t iface,
+			 int max, char *err, size_t errlen)
 {
 	int n;
 
-	e->cur_link = capture_link(e->caps[i]);
-	e->cur_iface = e->named ? (uint8_t)(i + 1) : 0;
-	n = capture_dispatch(e->caps[i], max, on_packet, e, err, errlen);
+	e->cur_link = capture_link(c);
+	e->cur_iface = iface;
+	n = capture_dispatch(c, max, on_packet, e, err, errlen);
 	flush_packets(e);
 	return n;
+}
+
+/* Up to max packets of live capture i. */
+static int dispatch(struct engine *e, size_t i, int max, char *err,
+		    size_t errlen)
+{
+	return dispatch_from(e, e->caps[i], e->named ? (uint8_t)(i + 1) : 0,
+			     max, err, errlen);
 }
 
 /* ---- names (DNSResolve, PortResolve) ---------------------------- */
@@ -286,6 +311,30 @@ static void drain_names(struct engine *e)
 
 /* ---- set-up, as root -------------------------------------------- */
 
+/* -r without -q: the report's sink comes first, so that the progress
+ * line is wiped before an event is written over it.  Whether standard
+ * error and output are terminals is asked once, here. */
+static bool open_report(struct engine *e, char *err, size_t errlen)
+{
+	const struct engine_args *a = e->args;
+
+	if (!a->read_file || a->quiet)
+		return true;
+	e->report = report_new(stderr, isatty(STDERR_FILENO),
+			       a->to_stdout && isatty(STDOUT_FILENO));
+	if (!e->report) {
+		snprintf(err, errlen, "report: out of memory");
+		return false;
+	}
+	if (!alert_router_add(&e->router, report_sink(e->report))) {
+		report_sink(e->report)->close(report_sink(e->report));
+		e->report = NULL;
+		snprintf(err, errlen, "report: too many outputs");
+		return false;
+	}
+	return true;
+}
+
 static bool open_sinks(struct engine *e, char *err, size_t errlen)
 {
 	const struct engine_args *a = e->args;
@@ -293,6 +342,8 @@ static bool open_sinks(struct engine *e, char *err, size_t errlen)
 	struct json_style style = { .ecs = e->cfg->json_format == JSON_ECS };
 	struct sink *s;
 
+	if (!open_report(e, err, errlen))
+		return false;
 	/* The host name now: the sandbox comes before the first alert.
 	 * Reading a file, this host is not the sensor that captured it. */
 	if (style.ecs)
@@ -312,6 +363,7 @@ static bool open_sinks(struct engine *e, char *err, size_t errlen)
 		if (!s)
 			return false;
 		alert_router_add(r, s);
+		e->json_log = s;
 	}
 	if (a->mail_fd >= 0) {
 		e->mail = sink_mail_open_fd(a->mail_fd, e->cfg, r);
@@ -365,7 +417,38 @@ static int signals_open(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* The file, or a live capture on each interface, all with one filter
+/* -r: every file now (the sandbox lets nothing be opened later), so
+ * that one missing or unreadable is said before any is read. */
+static bool open_files(struct engine *e, const char *filter, char *err,
+		       size_t errlen)
+{
+	const struct engine_args *a = e->args;
+	bool sizes_known = true;
+
+	if (a->nread_files > READ_FILES_MAX) {	/* main.c's limit */
+		snprintf(err, errlen, "more than %d files", READ_FILES_MAX);
+		return false;
+	}
+	e->files = calloc(a->nread_files, sizeof *e->files);
+	if (!e->files) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < a->nread_files; i++) {
+		e->files[i] = capture_open_file(a->read_files[i], filter, err,
+						errlen);
+		if (!e->files[i])
+			return false;
+		e->nfiles++;
+		e->bytes_total += capture_file_size(e->files[i]);
+		sizes_known &= capture_file_size(e->files[i]) > 0;
+	}
+	if (!sizes_known)
+		e->bytes_total = 0;
+	return true;
+}
+
+/* The files, or a live capture on each interface, all with one filter
  * and one snap length. */
 static bool open_captures(struct engine *e, const char *filter, char *err,
 			  size_t errlen)
@@ -373,12 +456,8 @@ static bool open_captures(struct engine *e, const char *filter, char *err,
 	const struct engine_args *a = e->args;
 	const struct strlist *l = a->ifaces;
 
-	if (a->read_file) {
-		e->caps[0] = capture_open_file(a->read_file, filter, err,
-					       errlen);
-		e->ncaps = e->caps[0] != NULL;
-		return e->ncaps == 1;
-	}
+	if (a->read_file)
+		return open_files(e, filter, err, errlen);
 	if (!l || l->n == 0 || strcmp(l->v[0], "any") == 0) {
 		e->caps[0] = capture_open_live("any", filter, err, errlen);
 		e->ncaps = e->caps[0] != NULL;
@@ -608,6 +687,14 @@ static void handle_parent_msg(struct engine *e, struct priv_msg *m)
 		sink_mail_set_fd(e->mail, m->fd);
 		m->fd = -1;
 		break;
+	case PRIV_JSONLOG:
+		if (!e->json_log)
+			fatalx("the parent sent a JsonLog, none is written");
+		/* Between two events: none is cut, none lost. */
+		alert_router_flush(&e->router);
+		sink_json_set_fd(e->json_log, m->fd);
+		m->fd = -1;
+		break;
 	case PRIV_RESOLVER:
 		if (!e->resolver)
 			fatalx("the parent sent a resolver, none was asked for");
@@ -657,40 +744,99 @@ static void handle_signals(struct engine *e)
 
 /* ---- running ---------------------------------------------------- */
 
+/* -r: the summary (unless -q), then the statistics if asked for. */
+static void report_reading(struct engine *e)
+{
+	struct report_reading rd = {
+		.files = (unsigned)e->nfiles,
+		.packets = e->packets,
+		.first_us = e->first_us,
+		.last_us = e->last_us,
+		.decode_results = e->decode_results,
+	};
+
+	if (e->report)
+		report_print(e->report, &rd);
+	if (e->args->stats)
+		report_stats(e);
+}
+
 /* Every exit path, an error's too: end the open scans, write their
- * records and the statistics, then say what went wrong. */
+ * records and the statistics (-r: the summary), then say what went
+ * wrong. */
 static void finish(struct engine *e, const char *error)
 {
 	detect_finish(e->det);
 	drain_names(e);
 	alert_router_finish(&e->router);
 	alert_router_flush(&e->router);
-	report_stats(e);
+	if (e->args->read_file)
+		report_reading(e);
+	else
+		report_stats(e);
 	if (error) {
 		log_warnx("%s", error);
 		e->exit_code = PROC_EXIT_FATAL;
 	}
 }
 
-static void run_file(struct engine *e)
+/* On a terminal, now and then: how far the files have been read. */
+static void show_progress(struct engine *e, struct capture *c)
+{
+	struct report_position pos = { .packets = e->packets };
+	uint64_t now = wall_us(), done, size;
+
+	if (!e->report || !report_progress_due(e->report, now))
+		return;
+	if (e->bytes_total && capture_file_position(c, &done, &size)) {
+		pos.bytes_done = e->bytes_before + done;
+		pos.bytes_total = e->bytes_total;
+	}
+	report_progress(e->report, &pos, now);
+}
+
+/* A file that cannot be read to its end (cut short, or libpcap refuses
+ * a block) ends there; the files after it are still read, and the run
+ * exits 1. */
+static void file_failed(struct engine *e, const char *err)
+{
+	if (e->report) {
+		report_progress_clear(e->report);
+		report_problem(e->report, err);
+	}
+	log_warnx("%s", err);
+	e->exit_code = PROC_EXIT_FATAL;
+}
+
+static void read_file(struct engine *e, struct capture *c)
 {
 	char err[1024];
 	int n;
 
 	while (!e->stop) {
-		n = dispatch(e, 0, 4096, err, sizeof err);
+		n = dispatch_from(e, c, 0, 4096, err, sizeof err);
 		if (n == -1)
 			break;
 		if (n == -2) {
-			finish(e, err);
-			return;
+			file_failed(e, err);
+			break;
 		}
 		read_names(e);
 		/* AlertLimit intervals follow packet time. */
 		alert_router_tick(&e->router, e->now_us);
 		handle_signals(e);
 		read_parent(e);
+		show_progress(e, c);
 	}
+	e->bytes_before += capture_file_size(c);
+}
+
+/* The files one after the other, as one capture: detection goes on
+ * from one to the next. */
+static void run_file(struct engine *e)
+{
+	for (size_t i = 0; i < e->nfiles && !e->stop; i++)
+		read_file(e, e->files[i]);
 	finish(e, NULL);
 }
 
@@ -794,6 +940,9 @@ int engine_run(void *arg, int sock)
 	services_free(e->services);
 	for (size_t i = 0; i < e->ncaps; i++)
 		capture_close(e->caps[i]);
+	for (size_t i = 0; i < e->nfiles; i++)
+		capture_close(e->files[i]);
+	free(e->files);
 	metrics_writer_close(&e->metrics);
 	conf_free(e->cfg);
 	free(e->cfg);

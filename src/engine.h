@@ -22,7 +22,14 @@ struct strlist;
 /* What the parent hands to the packet process (inherited at the fork). */
 struct engine_args {
 	struct config *cfg;		/* taken over by the engine */
-	const char *read_file;		/* -r FILE, or NULL: live */
+	/* -r: the files, in order, read as one capture (read_file is the
+	 * first of them; NULL: live). */
+	const char *read_file;
+	const char *const *read_files;
+	size_t nread_files;
+	bool quiet;			/* -q: with -r, events only */
+	bool stats;			/* --stats: with -r, the statistics
+					 * after the summary */
 	/* Live: the interfaces to capture on (-i, else Interface); none:
 	 * "any".  Read only by engine_setup. */
 	const struct strlist *ifaces;

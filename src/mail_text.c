@@ -90,17 +90,30 @@ void mail_subject_expand(const char *tmpl, const struct mail_event *ev,
 			break;
 		}
 	}
+	/* The summary's subject is the scan's, told apart. */
+	if (ev->kind == ALERT_SCAN_END)
+		tb_printf(&t, " (ended)");
 }
 
-static const char *event_words(const struct mail_event *ev)
+static const char *kind_words(enum alert_kind k)
 {
-	switch (ev->kind) {
+	switch (k) {
 	case ALERT_PORTSCAN: return "port scan";
 	case ALERT_SWEEP: return "port sweep";
 	case ALERT_FLOOD: return "port flood";
 	case ALERT_OSPROBE: return "OS fingerprinting probe";
 	default: return "alert";
 	}
+}
+
+/* "port scan (TCP)", "end of port scan (TCP)". */
+static void put_event_words(struct tbuf *t, const struct mail_event *ev)
+{
+	if (ev->kind == ALERT_SCAN_END)
+		tb_printf(t, "end of %s", kind_words(ev->scan_kind));
+	else
+		tb_printf(t, "%s", kind_words(ev->kind));
+	tb_printf(t, " (%s)", proto_name(ev->proto));
 }
 
 /* "name (192.0.2.1)" or "192.0.2.1". */
@@ -124,15 +137,83 @@ static void put_time(struct tbuf *t, const char *label, uint64_t ts)
 	tb_printf(t, "%-15s%s\n", label, when);
 }
 
+static const char *plural(uint32_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * What the scan was when the mail was sent, in a sentence or three: its
+ * kind, target, tool, and its size so far (or in all, once it ended).
+ * Distinct ports and hosts and the open ports only when the alert knew
+ * them (not 0).  No "Word:" at the start of a line: those are the fields.
+ */
+static void put_summary(struct tbuf *t, const struct mail_event *ev)
+{
+	bool ended = ev->kind == ALERT_SCAN_END;
+	enum alert_kind k = ended ? ev->scan_kind : ev->kind;
+
+	tb_printf(t, "A %s", proto_name(ev->proto));
+	if (ev->proto == PROTO_TCP)
+		tb_printf(t, " %s", scan_type_name(ev->scan_type));
+	tb_printf(t, " %s", kind_words(k));
+	if (k != ALERT_PORTSCAN)
+		tb_printf(t, " of port %u", ev->port);
+	tb_printf(t, " %s ", k == ALERT_PORTSCAN ? "of" : "on");
+	put_host(t, ev->dst_name, &ev->dst);
+	if (ev->hosts > 1)
+		tb_printf(t, " and %u other host%s", ev->hosts - 1,
+			  plural(ev->hosts - 1));
+	else if (ev->dst_multiple)
+		tb_printf(t, " and other hosts");
+	if (ev->tool[0])
+		tb_printf(t, " by %s", ev->tool);
+	tb_printf(t, ended ? " has ended after %u probe%s" :
+		  ".\nSo far %u probe%s", ev->count, plural(ev->count));
+	if (ev->ports)
+		tb_printf(t, ", %u distinct port%s", ev->ports,
+			  plural(ev->ports));
+	if (ev->nopen)
+		tb_printf(t, ", %u open (answered)", ev->nopen);
+	if (ended)
+		tb_printf(t, " in %.1f s.\n", ev->last_ts > ev->first_ts ?
+			  (double)(ev->last_ts - ev->first_ts) / 1e6 : 0.0);
+	else
+		tb_printf(t, ".  A summary follows when it ends.\n");
+	tb_printf(t, "\n");
+}
+
+/* "22 80 443 (and 5 more)" */
+static void put_open_ports(struct tbuf *t, const struct mail_event *ev)
+{
+	uint32_t listed = ev->nopen < MAIL_OPEN_MAX ? ev->nopen :
+			  MAIL_OPEN_MAX;
+
+	tb_printf(t, "%-15s", "Open ports:");
+	for (uint32_t i = 0; i < listed; i++)
+		tb_printf(t, "%s%u", i ? " " : "", ev->open[i]);
+	if (ev->nopen > listed)
+		tb_printf(t, " (and %u more)", ev->nopen - listed);
+	tb_printf(t, "\n");
+}
+
 static void body_scan(struct tbuf *t, const struct mail_event *ev)
 {
+	enum alert_kind k = ev->kind == ALERT_SCAN_END ? ev->scan_kind :
+			    ev->kind;
 	char first[40], last[40];
 
 	tb_printf(t, "%-15s", "Destination:");
 	put_host(t, ev->dst_name, &ev->dst);
 	tb_printf(t, "%s\n", ev->dst_multiple ? " (and others)" : "");
-	if (ev->kind == ALERT_SWEEP || ev->kind == ALERT_FLOOD)
+	if (k == ALERT_SWEEP || k == ALERT_FLOOD)
 		tb_printf(t, "%-15s%u\n", "Port:", ev->port);
+	if (ev->hosts)
+		tb_printf(t, "%-15s%u\n", "Hosts:", ev->hosts);
+	if (ev->ports)
+		tb_printf(t, "%-15s%u\n", "Ports:", ev->ports);
+	if (ev->nopen)
+		put_open_ports(t, ev);
 	tb_printf(t, "%-15s%u\n", "Probes:", ev->count);
 	format_ts(ev->first_ts, first, sizeof first);
 	format_ts(ev->last_ts, last, sizeof last);
@@ -176,8 +257,11 @@ void mail_body_alert(const struct mail_event *ev, char *buf, size_t len)
 		buf[0] = '\0';
 	/* The line syslog gets, then the details, one per line. */
 	tb_printf(&t, "%s\n\n", ev->line);
-	tb_printf(&t, "%-15s%s (%s)\n", "Event:", event_words(ev),
-		  proto_name(ev->proto));
+	if (ev->kind != ALERT_OSPROBE)
+		put_summary(&t, ev);
+	tb_printf(&t, "%-15s", "Event:");
+	put_event_words(&t, ev);
+	tb_printf(&t, "\n");
 	put_time(&t, "Time:", ev->ts_us);
 	tb_printf(&t, "%-15s", "Source:");
 	put_host(&t, ev->src_name, &ev->src);

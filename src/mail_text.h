@@ -36,12 +36,15 @@ void tb_printf(struct tbuf *t, const char *fmt, ...)
 /* ---- subject, body, message -------------------------------------------- */
 
 /* MailSubject with %p (TCP, UDP), %s (source address), %d (destination
- * address), %% expanded; cut to fit outlen.  Not yet safe for a header:
+ * address), %% expanded; " (ended)" after it for a scan's summary
+ * (ALERT_SCAN_END); cut to fit outlen.  Not yet safe for a header:
  * mail_build() cleans it. */
 void mail_subject_expand(const char *tmpl, const struct mail_event *ev,
 			 char *out, size_t outlen);
 
-/* The body of a message about one alert, LF line ends. */
+/* The body of a message about one alert, LF line ends: the log line, for
+ * a scan (or its end) a few sentences saying what it was so far (in all),
+ * then one "Label: value" line per detail. */
 void mail_body_alert(const struct mail_event *ev, char *buf, size_t len);
 
 struct mail_header_info {

@@ -12,8 +12,8 @@
 #include "util.h"
 
 _Static_assert(sizeof(struct mail_wire) ==
-	       8 + 24 + 16 + 8 + 32 + MAIL_TOOL_MAX + MAIL_METHOD_MAX +
-	       2 * HOSTNAME_MAX + ALERT_LINE_MAX,
+	       8 + 24 + 16 + 8 + 12 + 2 * MAIL_OPEN_MAX + 32 + MAIL_TOOL_MAX +
+	       MAIL_METHOD_MAX + 2 * HOSTNAME_MAX + ALERT_LINE_MAX,
 	       "struct mail_wire must have no padding");
 _Static_assert(sizeof(struct mail_status) == 256,
 	       "struct mail_status must have no padding");
@@ -66,6 +66,27 @@ static void put_name(char *field, const char *name)
 		memcpy(field, clean, strlen(clean));
 }
 
+/* What the scan was so far, beyond first and last port: distinct ports,
+ * distinct hosts, open ports.  Nothing yet: see mail_wire_encode. */
+/* What the scan reached (alert.h, struct scan_summary).  Port 0 is no
+ * service and the message says every listed port is not 0: it is left
+ * out of the list, and when the list then holds them all, of the count. */
+static void put_scope(struct mail_wire *w, const struct alert *a)
+{
+	const struct scan_summary *s = &a->scan;
+	uint32_t nopen = s->open;
+	size_t n = 0;
+
+	put_be(w->ports, s->ports, 4);
+	put_be(w->hosts, s->hosts, 4);
+	for (size_t i = 0; i < s->nopen_listed && n < MAIL_OPEN_MAX; i++)
+		if (s->open_ports[i] != 0)
+			put_be(w->open[n++], s->open_ports[i], 2);
+	if (n < MAIL_OPEN_MAX || nopen < n)
+		nopen = (uint32_t)n;
+	put_be(w->nopen, nopen, 4);
+}
+
 void mail_wire_encode(const struct alert *a, const char *line,
 		      const char *src_name, const char *dst_name,
 		      struct mail_wire *w)
@@ -78,6 +99,8 @@ void mail_wire_encode(const struct alert *a, const char *line,
 	memset(w, 0, sizeof *w);
 	w->type = MAIL_MSG_ALERT;
 	w->kind = (uint8_t)a->kind;
+	if (a->kind == ALERT_SCAN_END)
+		w->scan_kind = (uint8_t)a->scan.kind;
 	w->proto = a->proto;
 	w->scan_type = (uint8_t)a->scan.scan_type;
 	w->dst_multiple = a->scan.dst_multiple ? 1 : 0;
@@ -92,6 +115,7 @@ void mail_wire_encode(const struct alert *a, const char *line,
 	put_be(w->first_port, a->scan.first_port, 2);
 	put_be(w->last_port, a->scan.last_port, 2);
 	put_be(w->port, a->scan.port, 2);
+	put_scope(w, a);
 	memcpy(w->src, a->src.b, 16);
 	memcpy(w->dst, a->dst.b, 16);
 	put_string(w->tool, sizeof w->tool, tool, tool_char);
@@ -161,6 +185,19 @@ static bool name_ok(const char *f, size_t len)
 				strcmp(check, f) == 0);
 }
 
+/* At most nopen ports listed, no more than MAIL_OPEN_MAX, each not 0,
+ * the unused slots 0. */
+static bool open_ok(const struct mail_wire *w)
+{
+	uint64_t nopen = get_be(w->nopen, 4);
+	size_t listed = nopen < MAIL_OPEN_MAX ? (size_t)nopen : MAIL_OPEN_MAX;
+
+	for (size_t i = 0; i < MAIL_OPEN_MAX; i++)
+		if ((get_be(w->open[i], 2) != 0) != (i < listed))
+			return false;
+	return true;
+}
+
 bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 		      const char **why)
 {
@@ -180,10 +217,17 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 		*why = "unknown type";
 		return false;
 	}
+	if (w.kind == ALERT_SCAN_END ?
+	    (w.scan_kind != ALERT_PORTSCAN && w.scan_kind != ALERT_SWEEP &&
+	     w.scan_kind != ALERT_FLOOD) : w.scan_kind != 0) {
+		*why = "bad kind of scan";
+		return false;
+	}
 	switch (w.kind) {
 	case ALERT_PORTSCAN:
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
+	case ALERT_SCAN_END:
 		if (w.proto != PROTO_TCP && w.proto != PROTO_UDP) {
 			*why = "unknown protocol";
 			return false;
@@ -204,13 +248,16 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 		*why = "unknown kind of alert";
 		return false;
 	}
-	if (w.scan_type > SCAN_UDP || w.dst_multiple > 1) {
+	if (w.scan_type > SCAN_ACK || w.dst_multiple > 1) {
 		*why = "bad scan type or flag";
 		return false;
 	}
-	if (!all_zero(w.zero, sizeof w.zero) ||
-	    !all_zero(w.zero2, sizeof w.zero2)) {
+	if (!all_zero(w.zero2, sizeof w.zero2)) {
 		*why = "padding not zero";
+		return false;
+	}
+	if (!open_ok(&w)) {
+		*why = "bad list of open ports";
 		return false;
 	}
 	if (!field_ok(w.tool, sizeof w.tool, tool_char) ||
@@ -230,6 +277,7 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 	memset(ev, 0, sizeof *ev);
 	ev->type = MAIL_MSG_ALERT;
 	ev->kind = (enum alert_kind)w.kind;
+	ev->scan_kind = (enum alert_kind)w.scan_kind;
 	ev->proto = w.proto;
 	ev->scan_type = (enum scan_type)w.scan_type;
 	ev->dst_multiple = w.dst_multiple;
@@ -244,6 +292,11 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 	ev->first_port = (uint16_t)get_be(w.first_port, 2);
 	ev->last_port = (uint16_t)get_be(w.last_port, 2);
 	ev->port = (uint16_t)get_be(w.port, 2);
+	ev->ports = (uint32_t)get_be(w.ports, 4);
+	ev->hosts = (uint32_t)get_be(w.hosts, 4);
+	ev->nopen = (uint32_t)get_be(w.nopen, 4);
+	for (size_t i = 0; i < MAIL_OPEN_MAX; i++)
+		ev->open[i] = (uint16_t)get_be(w.open[i], 2);
 	memcpy(ev->src.b, w.src, 16);
 	memcpy(ev->dst.b, w.dst, 16);
 	memcpy(ev->tool, w.tool, sizeof ev->tool);

@@ -46,6 +46,9 @@ enum mail_msg_type {
 
 #define MAIL_TOOL_MAX	24		/* "nmap", signature names */
 #define MAIL_METHOD_MAX	16		/* "classic", "trw", ... */
+/* Open ports (those that answered) listed in one message; the count may
+ * be higher. */
+#define MAIL_OPEN_MAX	32
 
 /* Byte arrays only: no padding, the size is exact.  Integers are big-
  * endian.  Every byte after a string's NUL is zero, and so are zero[].
@@ -57,11 +60,17 @@ struct mail_wire {
 					 * ICMP, ICMPv6 */
 	uint8_t scan_type;		/* enum scan_type */
 	uint8_t dst_multiple;		/* 0 or 1 */
-	uint8_t zero[1];
+	uint8_t scan_kind;		/* SCAN_END: the scan's own kind
+					 * (PORTSCAN, SWEEP, FLOOD); else 0 */
 	uint8_t patterns[2];		/* OSFP_* bits */
 	uint8_t ts[8], first_ts[8], last_ts[8];
 	uint8_t count[4], syn[4], fin[4], packets[4];
 	uint8_t first_port[2], last_port[2], port[2], zero2[2];
+	/* What the scan was so far; 0: not known.  Distinct ports and
+	 * hosts probed, and the ports that answered (open): nopen of
+	 * them, the first MAIL_OPEN_MAX in open[], the rest zero. */
+	uint8_t ports[4], hosts[4], nopen[4];
+	uint8_t open[MAIL_OPEN_MAX][2];
 	uint8_t src[16], dst[16];
 	char tool[MAIL_TOOL_MAX];
 	char method[MAIL_METHOD_MAX];
@@ -84,6 +93,7 @@ struct mail_status {
 struct mail_event {
 	enum mail_msg_type type;
 	enum alert_kind kind;
+	enum alert_kind scan_kind;	/* SCAN_END: what ended */
 	uint8_t proto;
 	enum scan_type scan_type;
 	bool dst_multiple;
@@ -91,6 +101,8 @@ struct mail_event {
 	uint64_t ts_us, first_ts, last_ts;
 	uint32_t count, syn, fin, packets;
 	uint16_t first_port, last_port, port;
+	uint32_t ports, hosts, nopen;	/* 0: not known */
+	uint16_t open[MAIL_OPEN_MAX];	/* min(nopen, MAIL_OPEN_MAX) */
 	struct ipaddr src, dst;
 	char tool[MAIL_TOOL_MAX];
 	char method[MAIL_METHOD_MAX];

@@ -1243,7 +1243,9 @@ static int mailer_run(void *arg, int sock)
 	int rc;
 
 	m->sock = sock;
-	if (ms->use_syslog)
+	/* Where the daemon's own messages go (syslog, or standard error in
+	 * the foreground and with -r --mail): where mail goes. */
+	if (ms->use_syslog || ms->also_stderr)
 		log_info("mail: alerts go %s %s to %zu recipient%s, at most %u "
 			 "a minute", cfg->mail_command ? "through" : "to",
 			 cfg->mail_command ? cfg->mail_command : m->url,

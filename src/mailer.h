@@ -50,9 +50,9 @@
  * secrets before it drops to cfg->run_as_user).  p->fd is the daemon's
  * end, non-blocking, with a MAIL_SOCKET_BUFFER send buffer where the
  * kernel allows: hand it to sink_mail_open_fd() or sink_mail_set_fd().
- * use_syslog: the daemon logs to syslog (live), also_stderr: and to
- * standard error; with -r both are false and the mailer logs to standard
- * error (which it keeps).  cfg must stay valid in the caller only until
+ * use_syslog: the daemon logs to syslog (as a daemon, or with --syslog),
+ * also_stderr: to standard error (-F, -r); the mailer logs the same way,
+ * and to standard error (which it keeps) when neither is set.  cfg must stay valid in the caller only until
  * this returns: the mailer has its own copy.  false with the reason in
  * err (password file unreadable, no such user...).  metrics_fd: the
  * writable statistics page for MetricsListen (metrics.h), or -1; it stays

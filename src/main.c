@@ -23,12 +23,19 @@
 
 struct options {
 	const char *config_path;	/* NULL: default file if it exists */
-	const char *read_file;		/* -r */
+	/* -r FILE, and with it the operands: files read in this order. */
+	const char *read_files[READ_FILES_MAX];
+	size_t nread_files;
+	bool read_given;		/* -r was there (operands need it) */
+	bool quiet;			/* -q */
+	bool stats;			/* --stats */
 	struct strlist ifaces;		/* -i, each */
 	const char *filter;		/* -f, overrides CaptureFilter */
 	bool foreground;		/* -F */
 	bool json;			/* --json */
 	bool mail;			/* --mail: email also with -r */
+	bool json_log;			/* --json-log: JsonLog also with -r */
+	bool syslog;			/* --syslog: syslog also with -F, -r */
 	bool show_and_exit;		/* -s */
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
@@ -37,22 +44,33 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scandetd [-FstvV] [-c config] [-r file | -i interface ...]\n"
-"                [-f filter] [--json] [--mail]\n"
+"usage: scandetd [-FstvV] [-c config] [-i interface ...] [-f filter]\n"
+"                [--syslog]\n"
+"       scandetd [-q] [-c config] [-f filter] [--json] [--mail] [--stats]\n"
+"                [--json-log] [--syslog] -r file [file ...]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
 "\n"
 "  -c, --config FILE     configuration file (default " DEFAULT_CONFIG_FILE
 "\n"
 "                        if it exists, else built-in defaults)\n"
-"  -r, --read FILE       analyse a pcap or pcapng file and exit (\"-\": stdin)\n"
+"  -r, --read FILE ...   analyse pcap or pcapng files, in the order given, as\n"
+"                        one capture, and exit (\"-\": stdin); the events on\n"
+"                        standard output, then a summary on standard error\n"
+"                        (on a terminal, progress while reading)\n"
 "  -i, --interface IF    capture live on IF; again for more interfaces\n"
 "                        (default: Interface in the configuration, else any)\n"
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
-"  -F, --foreground      do not detach; events also on standard output\n"
+"  -q, --quiet           with -r, the events only: no progress, no summary\n"
+"      --stats           with -r, every statistic after the summary\n"
+"  -F, --foreground      do not detach; events on standard output and\n"
+"                        diagnostics on standard error, not in syslog\n"
 "      --json            events on standard output as JSON Lines\n"
 "      --mail            with -r, send email as the configuration says\n"
 "                        (without it, analysing a capture mails nobody)\n"
+"      --json-log        with -r, append to the configuration's JsonLog\n"
+"                        (without it, analysing a capture leaves it alone)\n"
+"      --syslog          with -F or -r, events and diagnostics to syslog too\n"
 "  -s, --show            print the parsed configuration and exit\n"
 "  -v, --verbose         print the parsed configuration at start-up\n"
 "  -t, --test            check the configuration and exit (0: valid)\n"
@@ -61,6 +79,51 @@ static void usage(FILE *out)
 "\n"
 "Signals: HUP re-reads the configuration, USR1 logs statistics,\n"
 "TERM and INT stop.  See scandetd(8) and scandetd.conf(5).\n");
+}
+
+/* -r FILE, or an operand: one more file to read (whether -r was given
+ * is checked when all are known). */
+static void add_read_file(struct options *o, const char *path)
+{
+	if (o->nread_files == READ_FILES_MAX) {
+		fprintf(stderr, "scandetd: -r: more than %d files\n",
+			READ_FILES_MAX);
+		exit(2);
+	}
+	o->read_files[o->nread_files++] = path;
+}
+
+static size_t count_stdin(const struct options *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nread_files; i++)
+		n += strcmp(o->read_files[i], "-") == 0;
+	return n;
+}
+
+static void check_args(const struct options *o)
+{
+	if (o->nread_files > 0 && !o->read_given) {
+		fprintf(stderr, "scandetd: unexpected argument \"%s\"\n",
+			o->read_files[0]);
+		usage(stderr);
+		exit(2);
+	}
+	if (o->read_given && o->ifaces.n > 0) {
+		fprintf(stderr, "scandetd: -r and -i exclude each other\n");
+		exit(2);
+	}
+	if (count_stdin(o) > 1) {
+		fprintf(stderr, "scandetd: -r: standard input (\"-\") can be "
+			"read only once\n");
+		exit(2);
+	}
+	if ((o->quiet || o->stats) && !o->read_given) {
+		fprintf(stderr, "scandetd: %s goes with -r\n",
+			o->quiet ? "-q" : "--stats");
+		exit(2);
+	}
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -73,22 +136,34 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "mail", no_argument, NULL, 'm' },
+		{ "json-log", no_argument, NULL, 'J' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ "show", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "c:r:i:f:FsvtVh", longopts,
+	/* "-": operands come back in place (as 1), so that files keep
+	 * their order among the -r options. */
+	while ((ch = getopt_long(argc, argv, "-c:r:i:f:FqsvtVh", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config_path = optarg; break;
-		case 'r': o->read_file = optarg; break;
+		case 'r':
+			o->read_given = true;
+			add_read_file(o, optarg);
+			break;
+		case 1: add_read_file(o, optarg); break;
+		case 'q': o->quiet = true; break;
+		case 'T': o->stats = true; break;
 		case 'i':
 			if (!conf_interfaces_add(&o->ifaces, optarg, err,
 						 sizeof err)) {
@@ -100,6 +175,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'F': o->foreground = true; break;
 		case 'j': o->json = true; break;
 		case 'm': o->mail = true; break;
+		case 'J': o->json_log = true; break;
+		case 'S': o->syslog = true; break;
 		case 's': o->show_and_exit = true; break;
 		case 'v': o->show_at_start = true; break;
 		case 't': o->test_only = true; break;
@@ -114,16 +191,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(2);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "scandetd: unexpected argument \"%s\"\n",
-			argv[optind]);
-		usage(stderr);
-		exit(2);
-	}
-	if (o->read_file && o->ifaces.n > 0) {
-		fprintf(stderr, "scandetd: -r and -i exclude each other\n");
-		exit(2);
-	}
+	while (optind < argc)		/* after "--" */
+		add_read_file(o, argv[optind++]);
+	check_args(o);
 }
 
 /* ---- configuration ---------------------------------------------- */
@@ -160,16 +230,33 @@ int main(int argc, char **argv)
 	cfg = priv_load_config(config_path, err, sizeof err);
 	if (!cfg) {
 		fprintf(stderr, "scandetd: %s\n", err);
+		free(config_path);
+		conf_strlist_free(&opt.ifaces);
 		return 1;
+	}
+	if (opt.json_log && !cfg->json_log) {
+		fprintf(stderr, "scandetd: --json-log: the configuration "
+			"sets no JsonLog\n");
+		conf_free(cfg);
+		free(cfg);
+		free(config_path);
+		conf_strlist_free(&opt.ifaces);
+		return 2;
 	}
 	po = (struct priv_options){
 		.config_path = config_path,
-		.read_file = opt.read_file,
+		.read_file = opt.nread_files ? opt.read_files[0] : NULL,
+		.read_files = opt.read_files,
+		.nread_files = opt.nread_files,
+		.quiet = opt.quiet,
+		.stats = opt.stats,
 		.ifaces = &opt.ifaces,
 		.filter = opt.filter,
 		.foreground = opt.foreground,
 		.json = opt.json,
 		.mail = opt.mail,
+		.json_log = opt.json_log,
+		.syslog = opt.syslog,
 		.version = VERSION,
 	};
 	if (opt.test_only || opt.show_and_exit) {
@@ -185,6 +272,7 @@ int main(int argc, char **argv)
 		conf_free(cfg);
 		free(cfg);
 		free(config_path);
+		conf_strlist_free(&opt.ifaces);
 		return rc;
 	}
 	if (opt.show_at_start) {

@@ -16,6 +16,12 @@
  * that run as nobody stay out of reach of a compromised scandetd. */
 #define DEFAULT_RUN_AS_USER   "scandetd"
 
+/* A JsonLog file scandetd creates is 0640 root and this group (when it
+ * exists): Debian's group for the people who read the logs.  A file that
+ * is there already (logrotate's "create") keeps its owner and mode. */
+#define JSON_LOG_GROUP        "adm"
+#define JSON_LOG_MODE         0640
+
 /* The original's default: 40 rapid probes make a scan. */
 #define DEFAULT_COUNT_THRESHOLD 40
 
@@ -131,6 +137,22 @@
  * its turn, so that a flood on one link cannot starve the others (or
  * the signals and the parent's messages). */
 #define CAPTURE_ROUND_PACKETS 1024
+
+/* scandetd -r: files read in one run.  The packet process opens nothing
+ * once it is sandboxed, so every file is opened at start: a descriptor
+ * and a few kB each, all of them well under the usual limit of 1,024
+ * descriptors. */
+#define READ_FILES_MAX        512
+/* The summary after -r lists the first this many (source, kind, proto)
+ * rows (~120 bytes each); the events of sources past them are counted,
+ * not listed. */
+#define REPORT_ROWS_MAX       1000
+/* Files that could not be read to their end, named in the summary; more
+ * are counted (each was also said when it happened). */
+#define REPORT_PROBLEMS_MAX   8
+/* -r on a terminal: the progress line is redrawn at most this often
+ * (first after one interval, so a short run shows none). */
+#define PROGRESS_INTERVAL_US  250000
 
 /* DNSResolve: names kept in the packet process's cache (buckets of 4). */
 #define RESOLVER_CACHE_SIZE   4096

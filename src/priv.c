@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
@@ -73,6 +74,7 @@ static int fd_rule(enum priv_msg_type t)
 {
 	switch (t) {
 	case PRIV_CONFIG:
+	case PRIV_JSONLOG:
 		return 1;
 	case PRIV_MAILER:
 	case PRIV_RESOLVER:
@@ -460,6 +462,14 @@ static bool check_command(const struct config *cfg, char *err, size_t errlen)
 	return true;
 }
 
+/* JsonLog is a production file: analysing a capture (-r) must not append
+ * to it unless asked to (--json-log). */
+static bool json_log_wanted(const struct config *cfg,
+			    const struct priv_options *o)
+{
+	return cfg->json_log && (!o->read_file || o->json_log);
+}
+
 /* A problem found by priv_check(): said, and counted. */
 static void problem(FILE *out, unsigned *n, const char *err)
 {
@@ -487,7 +497,7 @@ unsigned priv_check(const struct config *cfg, const struct priv_options *o,
 	    !check_file_to_write(cfg, "PidFile", cfg->pid_file, false, err,
 				 sizeof err))
 		problem(out, &n, err);
-	if (cfg->json_log &&
+	if (json_log_wanted(cfg, o) &&
 	    !check_file_to_write(cfg, "JsonLog", cfg->json_log, true, err,
 				 sizeof err))
 		problem(out, &n, err);
@@ -537,6 +547,11 @@ struct priv {
 	uint64_t start_us;
 	struct loaded pending;		/* a reload the engine has not
 					 * answered yet */
+	char *json_log;			/* the JsonLog the packet process
+					 * writes (NULL: none), reopened on
+					 * SIGHUP; its path changes only at
+					 * restart */
+	gid_t log_group;		/* JSON_LOG_GROUP, or (gid_t)-1 */
 	bool reloading, reload_again;
 	bool stopping;
 	uint64_t stop_deadline_ms;
@@ -730,6 +745,15 @@ static const char *ifaces_text(const struct priv *p, char *buf, size_t len)
 	return buf;
 }
 
+/* -r -: the packet process reads standard input. */
+static bool reads_stdin(const struct priv_options *o)
+{
+	for (size_t i = 0; i < o->nread_files; i++)
+		if (strcmp(o->read_files[i], "-") == 0)
+			return true;
+	return false;
+}
+
 static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 			 char *err, size_t errlen)
 {
@@ -738,8 +762,7 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 		.role = SANDBOX_ENGINE,
 		.user = p->user,
 		.sandbox_required = p->cfg->sandbox_required,
-		.keep_stdin = p->o->read_file &&
-			      strcmp(p->o->read_file, "-") == 0,
+		.keep_stdin = reads_stdin(p->o),
 		.keep_stdout = true,
 		.keep_stderr = true,
 		.setup = engine_setup,
@@ -750,6 +773,10 @@ static bool engine_start(struct priv *p, struct engine_args *a, int json_fd,
 	memset(a, 0, sizeof *a);
 	a->cfg = p->cfg;
 	a->read_file = p->o->read_file;
+	a->read_files = p->o->read_files;
+	a->nread_files = p->o->nread_files;
+	a->quiet = p->o->quiet;
+	a->stats = p->o->stats;
 	a->ifaces = capture_ifaces(p);
 	a->filter = p->o->filter;
 	a->json = p->o->json;
@@ -940,6 +967,33 @@ static void reap_children(struct priv *p)
 	}
 }
 
+/*
+ * SIGHUP: JsonLog opened again by its name, so that after logrotate has
+ * renamed the file events go to a new one.  The packet process swaps the
+ * descriptors between two events; until then events go on into the
+ * renamed file: none is lost or cut.  A failure keeps the old file.
+ */
+static void reopen_json_log(struct priv *p)
+{
+	struct priv_msg m = { .type = PRIV_JSONLOG };
+	char why[PATH_MAX + 128];
+
+	if (!p->json_log || p->engine.pid <= 0 || p->stopping)
+		return;
+	m.fd = sink_json_open_file(p->json_log, p->log_group, why,
+				   sizeof why);
+	if (m.fd < 0) {
+		log_warnx("JsonLog: cannot reopen %s; events go on into the "
+			  "file already open", why);
+		return;
+	}
+	if (priv_send(p->engine.fd, &m))
+		log_info("JsonLog %s reopened", p->json_log);
+	else
+		log_warn("JsonLog: cannot reach the packet process");
+	close(m.fd);
+}
+
 static void handle_signals(struct priv *p)
 {
 	struct signalfd_siginfo si;
@@ -948,6 +1002,7 @@ static void handle_signals(struct priv *p)
 	while (read(p->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
+			reopen_json_log(p);
 			reload(p);
 			break;
 		case SIGUSR1:
@@ -1071,6 +1126,7 @@ static bool confine_self(struct priv *p, char *err, size_t errlen)
 	struct sandbox_opts opts = {
 		.mail_command = p->cfg->mail_command,
 		.ca_file = p->cfg->mail_ca_file,
+		.json_log = p->json_log != NULL,
 	};
 	struct sandbox_report rep;
 
@@ -1140,6 +1196,14 @@ static void metrics_close(struct priv *p)
 	}
 }
 
+/* JSON_LOG_GROUP's id, looked up once (before the sandbox). */
+static gid_t log_group(void)
+{
+	const struct group *g = getgrnam(JSON_LOG_GROUP);
+
+	return g ? g->gr_gid : (gid_t)-1;
+}
+
 static bool start(struct priv *p, struct engine_args *a, char *err,
 		  size_t errlen)
 {
@@ -1165,15 +1229,22 @@ static bool start(struct priv *p, struct engine_args *a, char *err,
 			return option_error(p->cfg, "PidFile", why, err,
 					    errlen);
 	}
-	if (p->cfg->json_log) {
+	if (json_log_wanted(p->cfg, p->o)) {
 		if (!check_file_to_write(p->cfg, "JsonLog", p->cfg->json_log,
 					 true, err, errlen))
 			return false;
-		json_fd = sink_json_open_file(p->cfg->json_log, why,
-					      sizeof why);
+		p->log_group = log_group();
+		json_fd = sink_json_open_file(p->cfg->json_log, p->log_group,
+					      why, sizeof why);
 		if (json_fd < 0)
 			return option_error(p->cfg, "JsonLog", why, err,
 					    errlen);
+		p->json_log = strdup(p->cfg->json_log);
+		if (!p->json_log) {
+			snprintf(err, errlen, "out of memory");
+			close(json_fd);
+			return false;
+		}
 	}
 	if (!start_helpers(p, err, errlen) ||
 	    !engine_start(p, a, json_fd, err, errlen)) {
@@ -1220,17 +1291,21 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 	p.mailer.msg = PRIV_MAILER;
 	p.resolver.msg = PRIV_RESOLVER;
 	p.metrics_sock = -1;
+	p.log_group = (gid_t)-1;
 	for (int i = 0; i < PAGE_COUNT; i++)
 		p.page_rw[i] = p.page_ro[i] = -1;
 	p.start_us = wall_us();
-	p.to_syslog = !o->read_file;
+	/* Each event to each sink once: in the foreground (a supervisor
+	 * such as systemd's Type=simple reads standard output) and with -r,
+	 * standard output and standard error only, unless --syslog. */
+	p.to_syslog = o->syslog || (!o->read_file && !o->foreground);
 	p.to_stdout = o->read_file || o->foreground;
 	if (!getcwd(p.cwd, sizeof p.cwd))
 		fatal("getcwd");
 	if (!stay && !daemon_detach(err, sizeof err))
 		fatalx("%s", err);
 	if (p.to_syslog)
-		log_init_syslog(cfg->syslog_facility, o->foreground);
+		log_init_syslog(cfg->syslog_facility, p.to_stdout);
 	p.sigfd = signals_open();
 	if (p.sigfd < 0)
 		fatal("signalfd");
@@ -1253,6 +1328,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 	metrics_close(&p);
 	pidfile_remove();
 	loaded_free(&p.pending);
+	free(p.json_log);
 	conf_free(p.cfg);
 	free(p.cfg);
 	close(p.sigfd);

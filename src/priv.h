@@ -34,6 +34,8 @@ enum priv_msg_type {
 	PRIV_MAILER = 4,	/* fd: the new mailer's socket; none: the
 				 * mailer is down, alerts are not mailed */
 	PRIV_RESOLVER = 5,	/* the same for the resolver */
+	PRIV_JSONLOG = 6,	/* fd: JsonLog opened again (SIGHUP, after a
+				 * rotation), to replace the one in use */
 	/* engine -> parent */
 	PRIV_RELOADED = 16,	/* the configuration is in force */
 	PRIV_RELOAD_FAILED = 17,/* text: why; the old one stays */
@@ -89,13 +91,20 @@ struct strlist;
 
 struct priv_options {
 	const char *config_path;	/* absolute, or NULL: defaults */
-	const char *read_file;		/* -r */
+	/* -r: the files, in order (read_file: the first; NULL: live). */
+	const char *read_file;
+	const char *const *read_files;
+	size_t nread_files;
+	bool quiet;			/* -q */
+	bool stats;			/* --stats */
 	const struct strlist *ifaces;	/* -i, each; NULL or empty: the
 					 * configuration's Interface */
 	const char *filter;		/* -f */
 	bool foreground;		/* -F */
 	bool json;			/* --json */
 	bool mail;			/* --mail */
+	bool json_log;			/* --json-log: JsonLog with -r too */
+	bool syslog;			/* --syslog: syslog with -F, -r too */
 	const char *version;
 };
 

@@ -384,6 +384,21 @@ static void allow_priv_prctl(struct filter *f)
 static void add_role_rules(struct filter *f, enum sandbox_role role,
 			   const struct sandbox_opts *opts);
 
+/* JsonLog reopened after a rotation: opened to append, or created;
+ * never truncated, never opened for reading and writing. */
+static void allow_append_open(struct filter *f)
+{
+	static const char *const calls[] = {
+		"setfsgid", "fchmod", "fchown", NULL
+	};
+
+	allow_if(f, SCMP_SYS(openat), "openat", 1,
+		 ARG_MASKED(2, O_ACCMODE | O_TRUNC | O_APPEND,
+			    O_WRONLY | O_APPEND),
+		 ARG_NONE);
+	allow_names(f, calls);
+}
+
 static void rules_priv(struct filter *f, const struct sandbox_opts *opts)
 {
 	int r;
@@ -401,6 +416,8 @@ static void rules_priv(struct filter *f, const struct sandbox_opts *opts)
 		 ARG_NONE);
 	allow_clone(f, false, true);
 	allow_read_open(f);
+	if (opts->json_log)
+		allow_append_open(f);
 	allow_priv_prctl(f);
 	for (r = 0; r < SANDBOX_ROLE_COUNT; r++)
 		if (r != SANDBOX_PRIV && (opts->child_roles & (1u << r)))

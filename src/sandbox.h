@@ -49,6 +49,9 @@ struct sandbox_opts {
 	 * by its own, so the parent's must let through what they need
 	 * (for a mailer: TCP sockets; with mail_command, execve). */
 	unsigned child_roles;
+	/* SANDBOX_PRIV: it opens JsonLog again on SIGHUP (for appending,
+	 * never truncating), creating it with its group. */
+	bool json_log;
 };
 
 /* What the kernel allowed us to apply. */

@@ -2,8 +2,10 @@
  * the JsonLog file.
  *
  * The JsonLog file is opened by the privileged parent (for appending, so
- * that logrotate's copytruncate works) and written here with one write()
- * per line.  A line is never left cut: when the disk is full and only
+ * that logrotate's copytruncate works too), at start and again on SIGHUP
+ * (after logrotate renamed it: the new descriptor replaces the old one
+ * between two events, sink_json_set_fd), and written here with one
+ * write() per line.  A line is never left cut: when the disk is full and only
  * part of it went out, the file is truncated back to where the line
  * began, so the next event starts on a line of its own.  Lost events are
  * counted, and said in the log at most once a minute.
@@ -12,6 +14,7 @@
  * an Elastic Common Schema document (alert_ecs.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/fsuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +172,17 @@ struct sink *sink_json_open(FILE *out, const struct json_style *style)
 	return &j->sink;
 }
 
+void sink_json_set_fd(struct sink *s, int fd)
+{
+	struct json_sink *j = s->ctx;
+
+	/* Called between two events: the old file ends with a whole line,
+	 * the new one starts with one. */
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = fd;
+}
+
 struct sink *sink_json_open_fd(int fd, const char *name,
 			       const struct json_style *style, char *err,
 			       size_t errlen)
@@ -185,14 +199,50 @@ struct sink *sink_json_open_fd(int fd, const char *name,
 	return &j->sink;
 }
 
-int sink_json_open_file(const char *path, char *err, size_t errlen)
+/* Flags of every JsonLog open.  O_NOFOLLOW: a symbolic link put in its
+ * place must not make us append to (or create) a file of someone else's
+ * choosing.  O_NONBLOCK: a FIFO in its place must not hang us. */
+#define JSON_OPEN_FLAGS	(O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | \
+			 O_NONBLOCK)
+
+/*
+ * A new file, JSON_LOG_MODE whatever the umask, and of group (if not
+ * (gid_t)-1) from its first moment: created with that file-system group
+ * (CAP_SETGID, which the parent keeps; CAP_CHOWN it has not), else
+ * handed to it if we may.  -1 with errno EEXIST if it is there already.
+ */
+static int create_new(const char *path, gid_t group)
 {
-	/* O_NOFOLLOW: a symbolic link put in its place must not make us
-	 * append to (or create) a file of someone else's choosing. */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			    O_NOFOLLOW | O_NONBLOCK, 0640);
+	gid_t old = 0;
+	struct stat st;
+	int fd, saved;
+
+	if (group != (gid_t)-1)
+		old = (gid_t)setfsgid(group);
+	fd = open(path, JSON_OPEN_FLAGS | O_CREAT | O_EXCL, JSON_LOG_MODE);
+	saved = errno;
+	if (group != (gid_t)-1)
+		(void)setfsgid(old);
+	if (fd >= 0) {
+		(void)fchmod(fd, JSON_LOG_MODE);
+		if (group != (gid_t)-1 && fstat(fd, &st) == 0 &&
+		    st.st_gid != group)
+			(void)fchown(fd, (uid_t)-1, group);
+	}
+	errno = saved;
+	return fd;
+}
+
+int sink_json_open_file(const char *path, gid_t group, char *err,
+			size_t errlen)
+{
+	int fd = create_new(path, group);
 	struct stat st;
 
+	/* There already (logrotate's "create", an admin's choice): owner
+	 * and mode are left as they are. */
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, JSON_OPEN_FLAGS);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path,
 			 errno == ELOOP ? "is a symbolic link" :
@@ -209,8 +259,7 @@ int sink_json_open_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	/* Writes must wait for the disk like any file's; O_NONBLOCK was for
-	 * the open only (a FIFO in its place must not hang us). */
+	 * the open only. */
 	fcntl(fd, F_SETFL, O_APPEND);
 	return fd;
 }
-

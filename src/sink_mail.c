@@ -89,6 +89,7 @@ static bool wanted(const struct mail_sink *m, const struct alert *a)
 	case ALERT_PORTSCAN:
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
+	case ALERT_SCAN_END:	/* its summary, once, when it ends */
 		return a->proto == PROTO_UDP ? m->send_udp :
 		       a->proto == PROTO_TCP && m->send_tcp;
 	case ALERT_OSPROBE:

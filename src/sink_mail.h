@@ -1,7 +1,8 @@
 /*
  * sink_mail.h - the daemon's side of email alerts: the sink that picks
- * the alerts the configuration wants mailed (portscan, sweep and flood
- * with SendEmail / UdpSendEmail, osprobe with OSFPSendMail) and hands
+ * the alerts the configuration wants mailed (portscan, sweep and flood,
+ * and each one's scan_end summary, with SendEmail / UdpSendEmail;
+ * osprobe with OSFPSendMail) and hands
  * each to the mailer process as one message (mail_wire.h), with a
  * non-blocking send.  When the socket is full, or the mailer is down,
  * the alert is counted as not mailed (it is in syslog and JSON all the

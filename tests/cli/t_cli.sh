@@ -47,7 +47,7 @@ untimed() { sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0
 
 # The seed's example, through a file: every link type gives the same events.
 "$SPOOFS" -q -w "$TMPD/raw.pcap" --link raw -s 203.0.113.5 -d 198.51.100.10 -p 3-200
-"$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" >"$TMPD/raw.txt" 2>"$TMPD/stats"
+"$SCANDETD" -c /dev/null --stats -r "$TMPD/raw.pcap" >"$TMPD/raw.txt" 2>"$TMPD/stats"
 check_grep "-r: text lines begin with the packet time" "$TMPD/raw.txt" \
 	'^2[0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z Possible port scan'
 check_eq "seed example over raw IP, the tool named" \
@@ -70,15 +70,15 @@ check "-r - reads standard input" cmp "$TMPD/raw.json" "$TMPD/stdin.json"
 "$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" -f 'tcp port (' 2>"$TMPD/err" >/dev/null
 check_grep "bad filter explained" "$TMPD/err" 'bad capture filter "tcp port \("'
 
-"$SCANDETD" -c /dev/null -r "$TMPD/raw.pcap" -f 'tcp dst port 3' 2>"$TMPD/stats" >/dev/null
+"$SCANDETD" -c /dev/null --stats -r "$TMPD/raw.pcap" -f 'tcp dst port 3' 2>"$TMPD/stats" >/dev/null
 check_grep "-f filter applied" "$TMPD/stats" '^stat packets\.seen 1$'
 echo 'CaptureFilter "tcp dst portrange 3-10"' >"$TMPD/f.conf"
-"$SCANDETD" -c "$TMPD/f.conf" -r "$TMPD/raw.pcap" 2>"$TMPD/stats" >/dev/null
+"$SCANDETD" -c "$TMPD/f.conf" --stats -r "$TMPD/raw.pcap" 2>"$TMPD/stats" >/dev/null
 check_grep "CaptureFilter applied" "$TMPD/stats" '^stat packets\.seen 8$'
 
 # JsonLog with -r writes the same events as --json
 echo "JsonLog $TMPD/events.jsonl" >"$TMPD/j.conf"
-"$SCANDETD" -c "$TMPD/j.conf" -r "$TMPD/raw.pcap" >/dev/null 2>&1
+"$SCANDETD" -c "$TMPD/j.conf" --json-log -r "$TMPD/raw.pcap" >/dev/null 2>&1
 check "JsonLog holds the events" cmp "$TMPD/raw.json" "$TMPD/events.jsonl"
 
 # Connection logging formats, service and host names

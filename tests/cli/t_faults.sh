@@ -28,11 +28,11 @@ for n, line in enumerate(open(sys.argv[1]), 1):
 # ---- a capture cut in the middle of a packet ------------------------
 size=$(stat -c %s "$SCAN")
 head -c $((size * 3 / 4 + 7)) "$SCAN" >"$TMPD/cut.pcap"
-"$SCANDETD" -c "$CONF" -r "$TMPD/cut.pcap" >"$TMPD/cut.out" 2>"$TMPD/cut.err"
+"$SCANDETD" -c "$CONF" --stats -r "$TMPD/cut.pcap" >"$TMPD/cut.out" 2>"$TMPD/cut.err"
 check_eq "truncated capture: exit 1" "$?" 1
 check_grep "truncated capture: the error is said" "$TMPD/cut.err" "truncated"
 check_grep "truncated capture: open scans end first" "$TMPD/cut.out" \
-	"^End of port scan from "
+	"^[0-9-]+T[0-9:.]+Z End of port scan from "
 check_grep "truncated capture: statistics written" "$TMPD/cut.err" \
 	"^stat packets\.seen [1-9]"
 
@@ -45,12 +45,12 @@ import struct, sys
 idb = struct.pack("<IIHHII", 1, 20, 101, 0, 65535, 20)
 open(sys.argv[1], "ab").write(idb)
 ' "$TMPD/mixed.pcapng"
-"$SCANDETD" -c "$CONF" -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
+"$SCANDETD" -c "$CONF" --stats -r "$TMPD/mixed.pcapng" >"$TMPD/mixed.out" \
 	2>"$TMPD/mixed.err"
 check_eq "pcapng with a second link type: exit 1" "$?" 1
 check_grep "pcapng: the error is said" "$TMPD/mixed.err" "type 101"
 check_grep "pcapng: open scans end first" "$TMPD/mixed.out" \
-	"^End of port scan from "
+	"^[0-9-]+T[0-9:.]+Z End of port scan from "
 check_grep "pcapng: statistics written" "$TMPD/mixed.err" \
 	"^stat packets\.seen 1005$"
 
@@ -58,13 +58,13 @@ check_grep "pcapng: statistics written" "$TMPD/mixed.err" \
 echo "precious" >"$TMPD/target"
 ln -s "$TMPD/target" "$TMPD/link.json"
 echo "JsonLog $TMPD/link.json" >"$TMPD/link.conf"
-"$SCANDETD" -c "$TMPD/link.conf" -r "$SCAN" >/dev/null 2>"$TMPD/link.err"
+"$SCANDETD" -c "$TMPD/link.conf" --json-log -r "$SCAN" >/dev/null 2>"$TMPD/link.err"
 check_eq "JsonLog through a symbolic link: refused" "$?" 1
 check_grep "and says why" "$TMPD/link.err" "JsonLog: .*symbolic link"
 check_eq "the link's target is untouched" "$(cat "$TMPD/target")" precious
 mkfifo "$TMPD/fifo.json"
 echo "JsonLog $TMPD/fifo.json" >"$TMPD/fifo.conf"
-timeout 10 "$SCANDETD" -c "$TMPD/fifo.conf" -r "$SCAN" >/dev/null \
+timeout 10 "$SCANDETD" -c "$TMPD/fifo.conf" --json-log -r "$SCAN" >/dev/null \
 	2>"$TMPD/fifo.err"
 check_eq "JsonLog that is a FIFO: refused, not hung" "$?" 1
 check_grep "and says why" "$TMPD/fifo.err" "JsonLog: .*not a regular file"
@@ -83,7 +83,7 @@ JsonLog $TMPD/disk/events.json
 EOF
 # The same run with room enough: how many events there are.
 mkdir -p "$TMPD/disk"
-"$SCANDETD" -c "$TMPD/full.conf" -r "$BIG" >/dev/null 2>"$TMPD/room.err"
+"$SCANDETD" -c "$TMPD/full.conf" --json-log -r "$BIG" >/dev/null 2>"$TMPD/room.err"
 total=$(wc -l <"$TMPD/disk/events.json")
 tail -n 1 "$TMPD/disk/events.json" >"$TMPD/last.json"
 rm -f "$TMPD/disk/events.json"
@@ -96,7 +96,7 @@ cat >"$TMPD/full.sh" <<EOF
 set -u
 mount -t tmpfs -o size=1024k tmpfs "$TMPD/disk" || exit 9
 dd if=/dev/zero of="$TMPD/disk/filler" bs=4k count=254 2>/dev/null
-"$SCANDETD" -c "$TMPD/full.conf" -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
+"$SCANDETD" -c "$TMPD/full.conf" --stats --json-log -r "$TMPD/feed" >/dev/null 2>"$TMPD/full.err" &
 pid=\$!
 # Read-write: opening never blocks, even if scandetd is already gone.
 exec 7<>"$TMPD/feed"

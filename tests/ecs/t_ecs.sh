@@ -99,7 +99,7 @@ for pcap in "$DATA"/*.pcap "$DATA"/*.pcapng; do
 	ncaptures=$((ncaptures + 1))
 	out="$TMPD/runs/$(basename "$pcap")"
 	rm -f "$TMPD/events.json"
-	if run "$out.text" "$TMPD/jsonlog.conf" -r "$pcap" &&
+	if run "$out.text" "$TMPD/jsonlog.conf" --json-log -r "$pcap" &&
 	   run "$out.default" "$TMPD/default.conf" -r "$pcap" --json; then
 		mv "$TMPD/events.json" "$out.ecs"
 	else

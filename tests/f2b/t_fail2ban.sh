@@ -180,7 +180,7 @@ scan_job() {
 		[ $((i % 2)) -eq "$job" ] || continue
 		out=$TMPD/$run/${f##*/}
 		rm -f "$json"
-		"$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" -r "$f" \
+		"$@" "$SCANDETD" -c "$TMPD/$run/job$job.conf" --stats --json-log -r "$f" \
 			>"$out.txt" 2>"$out.err"
 		rc=$?
 		if [ $rc -ne 0 ]; then
@@ -396,7 +396,7 @@ OSFPSendMail no
 # scanners are reported, and banned, at once.
 AlertLimit 5000 60
 EOF
-netns_with_devlog "$SOCK" ip netns exec "$NS_S" "$SCANDETD" -F -c "$TMPD/live.conf" -i s0 \
+netns_with_devlog "$SOCK" ip netns exec "$NS_S" "$SCANDETD" -F --syslog -c "$TMPD/live.conf" -i s0 \
 	>"$TMPD/scandetd.out" 2>"$TMPD/scandetd.err" &
 netns_track $!
 check "scandetd started live, syslog to the private rsyslogd" \

@@ -254,6 +254,6 @@ check_eq "-i veth-b: clean exit" "$STOP_RC" 0
 ip netns exec "$NS_S" "$SCANDETD" -c "$CONF" -F -i veth-a -i nosuch0 \
 	>"$TMPD/bad.out" 2>"$TMPD/bad.err"
 check_eq "unknown interface: exit 1" "$?" 1
-check_grep "unknown interface: named in the error" "$TMPD/bad.err" \
-	"interface nosuch0: "
+check_grep "unknown interface: named in the error, with the option" \
+	"$TMPD/bad.err" "^scandetd: -i nosuch0: No such device exists$"
 finish

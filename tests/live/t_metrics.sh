@@ -264,8 +264,8 @@ CONF2="$TMPD/second.conf"
 printf 'PidFile ""\nMetricsListen 127.0.0.1:%s\n' $PORT >"$CONF2"
 inb "$SCANDETD" -c "$CONF2" -i lo -F >"$TMPD/out2" 2>"$TMPD/err2"
 check "an address in use stops the start" test $? -ne 0
-check_grep "... naming MetricsListen" "$TMPD/err2" \
-	"MetricsListen 127.0.0.1:$PORT: Address already in use"
+check_grep "... naming MetricsListen, file and line" "$TMPD/err2" \
+	"^scandetd: $CONF2:2: MetricsListen: 127.0.0.1:$PORT: Address already in use$"
 inb "$SCANDETD" -c "$CONF2" -r "$DATA/ns2_masscan.pcap" >"$TMPD/out3" 2>&1
 check "-r binds nothing (the port is taken, it still runs)" test $? -eq 0
 

@@ -181,8 +181,9 @@ def check_event(c, fields, e, src, kind):
         return
     words = {"portscan": "port scan", "sweep": "port sweep",
              "flood": "port flood", "osprobe": "OS fingerprinting probe"}
+    what = ("end of " + words[e["kind"]]) if kind == "scan_end" else words[kind]
     c.eq("Event", fields.get("Event"), "%s (%s)" % (
-        words[kind], {"icmpv6": "ICMPv6"}.get(e["proto"], e["proto"].upper())))
+        what, {"icmpv6": "ICMPv6"}.get(e["proto"], e["proto"].upper())))
     c.eq("Time", fields.get("Time"), e["ts"])
     src_field = fields.get("Source", "")
     c.check("Source", src_field == src or src_field.endswith("(%s)" % src),
@@ -207,8 +208,10 @@ def check_event(c, fields, e, src, kind):
                                                   e["fin"]))
     else:
         c.eq("Scan type", fields.get("Scan type"), e["scan_type"])
-    if kind in ("sweep", "flood"):
+    if kind in ("sweep", "flood") or e.get("kind") in ("sweep", "flood"):
         c.eq("Port", fields.get("Port"), str(e["port"]))
+    if "tool" in e:
+        c.eq("Tool", fields.get("Tool"), e["tool"])
 
 
 if __name__ == "__main__":

@@ -139,7 +139,8 @@ static const struct {
 	{ "LogScans", T(log_scans), true },
 	{ "UdpLogScans", U(log_scans), true },
 	{ "LogOSFP", F(log_osfp), true },
-	{ "OSFPSendMail", F(osfp_send_mail), true },
+	/* yes only when mail is configured: osfp_mail_default */
+	{ "OSFPSendMail", F(osfp_send_mail), false },
 	{ "SendEmail", T(send_email), false },
 	{ "UdpSendEmail", U(send_email), false },
 	{ "SandboxRequired", F(sandbox_required), false },
@@ -195,6 +196,7 @@ static const struct {
 	{ "UdpHostLogIgnore", U(log_ignore_hosts) },
 	{ "HostScanIgnore", T(scan_ignore_hosts) },
 	{ "UdpHostScanIgnore", U(scan_ignore_hosts) },
+	{ "IgnoreHost", F(ignore_hosts) },
 };
 
 #define N(a) (sizeof a / sizeof a[0])
@@ -325,6 +327,39 @@ TEST(bool_options)
 		CHECK_STR(load_error(fmt("%s\n", name)),
 			  fmt("t.conf:1: %s: missing value", name));
 	}
+}
+
+/* OSFPSendMail is the original's yes where the file asks for mail, and
+ * no where it says nothing of mail. */
+TEST(osfp_mail_default)
+{
+	static const struct {
+		const char *text;
+		bool osfp, configured;
+	} cases[] = {
+		{ "", false, false },
+		{ "SendEmail no\nUdpSendEmail no\nMailPort 25\n", false, false },
+		{ "MailFrom a@example.org\nHelloMsg x\n", false, false },
+		{ "MailCommand \"\"\nMailTLS none\n", false, false },
+		{ "RcptTo admin@example.org\n", true, true },
+		{ "SMTPrelay 192.0.2.25\n", true, true },
+		{ "MailCommand \"/usr/sbin/sendmail -t\"\n", true, true },
+		{ "SendEmail yes\n", true, true },
+		{ "UdpSendEmail yes\n", true, true },
+		{ "OSFPSendMail yes\n", true, false },
+		{ "RcptTo admin@example.org\nOSFPSendMail no\n", false, true },
+	};
+	struct config cfg;
+
+	for (size_t i = 0; i < N(cases); i++) {
+		CHECK(load(cases[i].text, &cfg));
+		CHECK_INT(cfg.osfp_send_mail, cases[i].osfp);
+		CHECK_INT(conf_mail_configured(&cfg), cases[i].configured);
+		conf_free(&cfg);
+	}
+	conf_defaults(&cfg);
+	CHECK(!cfg.osfp_send_mail);
+	conf_free(&cfg);
 }
 
 TEST(bool_spellings)
@@ -566,9 +601,10 @@ TEST(interface_list)
 	CHECK_STR(load_error("Interface eth0:1"),
 		  "t.conf:1: Interface: \"eth0:1\" is not an interface name "
 		  "(it holds ':')");
+	/* A '"' is a stray quote in the file; -i refuses it below. */
 	CHECK_STR(load_error("Interface e\"th"),
-		  "t.conf:1: Interface: \"e\"th\" is not an interface name "
-		  "(it holds '\"')");
+		  "t.conf:1: Interface: stray '\"' after \"e\" (a quoted value "
+		  "starts with '\"' and ends at the next one)");
 	CHECK_STR(load_error("Interface ..") ,
 		  "t.conf:1: Interface: \"..\" is not an interface name");
 	CHECK_STR(load_error("Interface \" , ,\""),
@@ -592,6 +628,8 @@ TEST(interface_list)
 	CHECK_INT(l.n, 6);		/* a tab separates, like a blank */
 	CHECK(!conf_interfaces_add(&l, "\x01x", msg, sizeof msg));
 	CHECK_STR(msg, "an interface name holds byte 0x01");
+	CHECK(!conf_interfaces_add(&l, "e\"th", msg, sizeof msg));
+	CHECK_STR(msg, "\"e\"th\" is not an interface name (it holds '\"')");
 	conf_strlist_free(&l);
 	CHECK(l.n == 0 && l.v == NULL);
 }
@@ -827,13 +865,35 @@ TEST(syslog_facility)
 	CHECK(load("SyslogFacility LOCAL2", &cfg));
 	CHECK_INT(cfg.syslog_facility, LOG_LOCAL2);
 	conf_free(&cfg);
+	/* openlog(3)'s spelling, in any case, names the same facility. */
+	for (i = 0; i < N(all); i++) {
+		CHECK(load(fmt("SyslogFacility LOG_%s", all[i].name), &cfg));
+		CHECK_INT(cfg.syslog_facility, all[i].value);
+		conf_free(&cfg);
+	}
+	CHECK(load("SyslogFacility LOG_LOCAL3", &cfg));
+	CHECK_INT(cfg.syslog_facility, LOG_LOCAL3);
+	conf_free(&cfg);
+	CHECK(load("SyslogFacility Log_Daemon", &cfg));
+	CHECK_INT(cfg.syslog_facility, LOG_DAEMON);
+	/* printed as the original wrote it */
+	CHECK_STR(conf_facility_name(cfg.syslog_facility), "daemon");
+	conf_free(&cfg);
 	CHECK_STR(conf_facility_name(12345), "unknown");
-	CHECK_STR(load_error("SyslogFacility LOG_LOCAL2"),
-		  "t.conf:1: SyslogFacility: unknown facility \"LOG_LOCAL2\"");
+	/* An unknown one: every valid name is listed. */
 	CHECK_STR(load_error("SyslogFacility local8"),
-		  "t.conf:1: SyslogFacility: unknown facility \"local8\"");
-	CHECK_STR(load_error("SyslogFacility 3"),
-		  "t.conf:1: SyslogFacility: unknown facility \"3\"");
+		  "t.conf:1: SyslogFacility: unknown facility \"local8\" (one "
+		  "of kern, user, mail, daemon, auth, syslog, lpr, news, uucp, "
+		  "cron, authpriv, ftp, local0, local1, local2, local3, "
+		  "local4, local5, local6, local7)");
+	CHECK(strstr(load_error("SyslogFacility 3"),
+		     "SyslogFacility: unknown facility \"3\" (one of kern, "));
+	CHECK(strstr(load_error("SyslogFacility LOG_"),
+		     "SyslogFacility: unknown facility \"LOG_\" (one of "));
+	CHECK(strstr(load_error("SyslogFacility LOG_LOG_LOCAL2"),
+		     "unknown facility \"LOG_LOG_LOCAL2\" (one of "));
+	CHECK(strstr(load_error("SyslogFacility LOGLOCAL2"),
+		     "unknown facility \"LOGLOCAL2\" (one of "));
 	CHECK_STR(load_error("SyslogFacility"),
 		  "t.conf:1: SyslogFacility: missing value");
 }
@@ -921,6 +981,146 @@ TEST(rule_options)
 		  "t.conf:7: HostScanIgnore: bad address \"300.1.2.3\"");
 }
 
+/* ---- IgnoreHost and LogPorts ---------------------------------------------- */
+
+static bool scan_ignored(const struct config *cfg, int proto, const char *src,
+			 unsigned sport, const char *dst, unsigned dport)
+{
+	struct ipaddr s, d;
+
+	addr_parse(src, &s);
+	addr_parse(dst, &d);
+	return conf_scan_ignored(cfg, proto, &s, (uint16_t)sport, &d,
+				 (uint16_t)dport);
+}
+
+static bool log_ignored(const struct config *cfg, int proto, const char *src,
+			unsigned sport, const char *dst, unsigned dport)
+{
+	struct ipaddr s, d;
+
+	addr_parse(src, &s);
+	addr_parse(dst, &d);
+	return conf_log_ignored(cfg, proto, &s, (uint16_t)sport, &d,
+				(uint16_t)dport);
+}
+
+/* One IgnoreHost line leaves a host out of scan detection and connection
+ * logging for TCP and UDP alike (OS probes: test_detect, t_config). */
+TEST(ignore_host)
+{
+	struct config cfg;
+	char *out;
+	int proto;
+
+	CHECK(load("IgnoreHost 192.0.2.7 [2001:db8::]/32\n"
+		   "IgnoreHost 0/0 -> 198.51.100.80:80\n", &cfg));
+	CHECK_INT(cfg.ignore_hosts.n, 3);
+	for (proto = 0; proto < CONF_NPROTO; proto++) {
+		/* the per-protocol lists stay as the file wrote them */
+		CHECK_INT(cfg.proto[proto].scan_ignore_hosts.n, 0);
+		CHECK_INT(cfg.proto[proto].log_ignore_hosts.n, 0);
+		CHECK(scan_ignored(&cfg, proto, "192.0.2.7", 1, "203.0.113.1",
+				   22));
+		CHECK(log_ignored(&cfg, proto, "192.0.2.7", 1, "203.0.113.1",
+				  22));
+		CHECK(scan_ignored(&cfg, proto, "2001:db8::5", 1, "::1", 22));
+		CHECK(log_ignored(&cfg, proto, "2001:db8::5", 1, "::1", 22));
+		CHECK(!scan_ignored(&cfg, proto, "192.0.2.8", 1,
+				    "203.0.113.1", 22));
+		CHECK(!log_ignored(&cfg, proto, "192.0.2.8", 1, "203.0.113.1",
+				   22));
+		/* from the host, not to it */
+		CHECK(!scan_ignored(&cfg, proto, "203.0.113.1", 22,
+				    "192.0.2.7", 1));
+		/* the rule syntax: anything to one port of one host */
+		CHECK(scan_ignored(&cfg, proto, "192.0.2.9", 1,
+				   "198.51.100.80", 80));
+		CHECK(!scan_ignored(&cfg, proto, "192.0.2.9", 1,
+				    "198.51.100.80", 81));
+	}
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nIgnoreHost 192.0.2.7\nIgnoreHost [2001:db8::]/32\n"
+		      "IgnoreHost 0.0.0.0/0 -> 198.51.100.80:80\n"));
+	free(out);
+	conf_free(&cfg);
+	check_round_trip("IgnoreHost 192.0.2.7\nHostScanIgnore 192.0.2.8\n");
+
+	/* The original's per-protocol options keep their own meaning. */
+	CHECK(load("HostScanIgnore 192.0.2.8\nUdpHostLogIgnore 192.0.2.9\n",
+		   &cfg));
+	CHECK(scan_ignored(&cfg, CONF_TCP, "192.0.2.8", 1, "203.0.113.1", 22));
+	CHECK(!scan_ignored(&cfg, CONF_UDP, "192.0.2.8", 1, "203.0.113.1",
+			    22));
+	CHECK(!log_ignored(&cfg, CONF_TCP, "192.0.2.8", 1, "203.0.113.1", 22));
+	CHECK(log_ignored(&cfg, CONF_UDP, "192.0.2.9", 1, "203.0.113.1", 53));
+	CHECK(!log_ignored(&cfg, CONF_TCP, "192.0.2.9", 1, "203.0.113.1",
+			   53));
+	conf_free(&cfg);
+
+	CHECK_STR(load_error("\nIgnoreHost 192.0.2.300"),
+		  "t.conf:2: IgnoreHost: bad address \"192.0.2.300\"");
+	CHECK_STR(load_error("IgnoreHost 2001:db8::1"),
+		  "t.conf:1: IgnoreHost: IPv6 address must be in brackets: "
+		  "\"2001:db8::1\"");
+}
+
+/* LogPorts lets only its ports into connection logging, TCP and UDP;
+ * PortLogIgnore and UdpPortLogIgnore still take ports out. */
+TEST(log_ports)
+{
+	struct config cfg;
+	char *out;
+	int proto;
+
+	CHECK(load("", &cfg));
+	CHECK(!cfg.log_ports_given);
+	for (proto = 0; proto < CONF_NPROTO; proto++)
+		CHECK(!log_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				   12345));
+	conf_free(&cfg);
+
+	CHECK(load("LogPorts 22\nLogPorts 80,443 6000-6001\n"
+		   "PortLogIgnore 80\nUdpPortLogIgnore 443\n", &cfg));
+	CHECK(cfg.log_ports_given);
+	CHECK_INT(port_count(&cfg.log_ports), 5);
+	for (proto = 0; proto < CONF_NPROTO; proto++) {
+		CHECK(!log_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				   22));
+		CHECK(!log_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				   6001));
+		CHECK(log_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				  23));
+		CHECK(log_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				  6002));
+		/* scan detection does not look at LogPorts */
+		CHECK(!scan_ignored(&cfg, proto, "192.0.2.1", 1, "192.0.2.2",
+				    23));
+	}
+	CHECK(log_ignored(&cfg, CONF_TCP, "192.0.2.1", 1, "192.0.2.2", 80));
+	CHECK(!log_ignored(&cfg, CONF_UDP, "192.0.2.1", 1, "192.0.2.2", 80));
+	CHECK(!log_ignored(&cfg, CONF_TCP, "192.0.2.1", 1, "192.0.2.2", 443));
+	CHECK(log_ignored(&cfg, CONF_UDP, "192.0.2.1", 1, "192.0.2.2", 443));
+	out = print_config(&cfg);
+	CHECK(strstr(out, "\nLogPorts 22 80 443 6000-6001\n"));
+	free(out);
+	conf_free(&cfg);
+	/* Port 0 alone is a list too. */
+	CHECK(load("LogPorts 0", &cfg));
+	CHECK(cfg.log_ports_given);
+	CHECK(!log_ignored(&cfg, CONF_UDP, "192.0.2.1", 1, "192.0.2.2", 0));
+	CHECK(log_ignored(&cfg, CONF_UDP, "192.0.2.1", 1, "192.0.2.2", 1));
+	conf_free(&cfg);
+	check_round_trip("LogPorts 22 80 443\nPortLogIgnore 80\n");
+	check_round_trip("LogPorts 0\n");
+
+	CHECK_STR(load_error("LogPorts ssh"),
+		  "t.conf:1: LogPorts: bad port \"ssh\"");
+	CHECK_STR(load_error("LogPorts"), "t.conf:1: LogPorts: missing value");
+	CHECK_STR(load_error("LogPorts ,"),
+		  "t.conf:1: LogPorts: no port given");
+}
+
 /* ---- syntax --------------------------------------------------------------- */
 
 TEST(separators)
@@ -946,7 +1146,8 @@ TEST(separators)
 	CHECK_STR(load_error("CountThreshold="),
 		  "t.conf:1: CountThreshold: missing value");
 	CHECK_STR(load_error("CountThreshold12"),
-		  "t.conf:1: unknown option \"CountThreshold12\"");
+		  "t.conf:1: unknown option \"CountThreshold12\" (did you mean "
+		  "CountThreshold?)");
 }
 
 TEST(names_are_case_insensitive)
@@ -965,20 +1166,58 @@ TEST(names_are_case_insensitive)
 
 TEST(unknown_options)
 {
+	/* A name close to a known one: that one is suggested. */
 	CHECK_STR(load_error("\n\n\n\n\n\n\n\n\n\n\nLogConections yes\n"),
-		  "t.conf:12: unknown option \"LogConections\"");
+		  "t.conf:12: unknown option \"LogConections\" (did you mean "
+		  "LogConnections?)");
 	CHECK_STR(load_error("Log-Connections yes"),
-		  "t.conf:1: unknown option \"Log-Connections\"");
+		  "t.conf:1: unknown option \"Log-Connections\" (did you mean "
+		  "LogConnections?)");
 	CHECK_STR(load_error("\"LogScans\" yes"),
-		  "t.conf:1: unknown option \"\"LogScans\"\"");
+		  "t.conf:1: unknown option \"\"LogScans\"\" (did you mean "
+		  "LogScans?)");
 	CHECK_STR(load_error("=yes"), "t.conf:1: unknown option \"\"");
 	CHECK_STR(load_error("LogScans\"yes\""),
 		  "t.conf:1: unknown option \"LogScans\"yes\"\"");
 	/* Names are whole words: a prefix or a longer name is unknown. */
 	CHECK_STR(load_error("LogScan yes"),
-		  "t.conf:1: unknown option \"LogScan\"");
+		  "t.conf:1: unknown option \"LogScan\" (did you mean "
+		  "LogScans?)");
 	CHECK_STR(load_error("LogScansX yes"),
-		  "t.conf:1: unknown option \"LogScansX\"");
+		  "t.conf:1: unknown option \"LogScansX\" (did you mean "
+		  "LogScans?)");
+	/* Case does not count; two neighbours swapped are one edit. */
+	CHECK_STR(load_error("hostscanignroe 10.0.0.1"),
+		  "t.conf:1: unknown option \"hostscanignroe\" (did you mean "
+		  "HostScanIgnore?)");
+	CHECK_STR(load_error("SMTPRealy mx"),
+		  "t.conf:1: unknown option \"SMTPRealy\" (did you mean "
+		  "SMTPrelay?)");
+	CHECK_STR(load_error("IgnoreHosts 10.0.0.1"),
+		  "t.conf:1: unknown option \"IgnoreHosts\" (did you mean "
+		  "IgnoreHost?)");
+	CHECK_STR(load_error("LogPort 22"),
+		  "t.conf:1: unknown option \"LogPort\" (did you mean "
+		  "LogPorts?)");
+	/* The nearest wins: one edit from UdpLogScans, two from LogScans. */
+	CHECK_STR(load_error("UdpLogScan no"),
+		  "t.conf:1: unknown option \"UdpLogScan\" (did you mean "
+		  "UdpLogScans?)");
+	/* Too far from every name: no guess.  Short names allow one edit,
+	 * long ones at most three. */
+	CHECK_STR(load_error("Bogus 1"), "t.conf:1: unknown option \"Bogus\"");
+	CHECK_STR(load_error("RCPT x"), "t.conf:1: unknown option \"RCPT\"");
+	CHECK_STR(load_error("TrwXY 0.1"),
+		  "t.conf:1: unknown option \"TrwXY\" (did you mean TrwPD?)");
+	CHECK_STR(load_error("TrXYZ 0.1"),
+		  "t.conf:1: unknown option \"TrXYZ\"");
+	CHECK_STR(load_error("CountThresholdXYZ 1"),
+		  "t.conf:1: unknown option \"CountThresholdXYZ\" (did you "
+		  "mean CountThreshold?)");
+	CHECK_STR(load_error("CountThresholdWXYZ 1"),
+		  "t.conf:1: unknown option \"CountThresholdWXYZ\"");
+	CHECK_STR(load_error("LogConnectionsAndScans yes"),
+		  "t.conf:1: unknown option \"LogConnectionsAndScans\"");
 }
 
 TEST(comments)
@@ -1026,7 +1265,7 @@ TEST(quoting)
 		   "HostLogIgnore \"0/0 -> 0/0:137\"\n"
 		   "RunAsUser=\"nobody\"\n"
 		   "JsonLog 'single' \n"
-		   "RcptTo a\"b\n", &cfg));
+		   "MailFrom a@b # a \"comment\" may hold quotes\n", &cfg));
 	CHECK_STR(cfg.mail_subject, "%p scan from %s");
 	CHECK_STR(cfg.hello_msg, "localhost");
 	CHECK_INT(cfg.count_threshold, 12);
@@ -1034,11 +1273,28 @@ TEST(quoting)
 	CHECK_INT(port_count(&cfg.proto[CONF_TCP].log_ignore_ports), 2);
 	CHECK_INT(cfg.proto[CONF_TCP].log_ignore_hosts.n, 1);
 	CHECK_STR(cfg.run_as_user, "nobody");
-	/* Single quotes are not quotes; a '"' inside a bare value stays. */
+	/* Single quotes are not quotes. */
 	CHECK_STR(cfg.json_log, "'single'");
-	CHECK_INT(cfg.rcpt_to.n, 1);
-	CHECK_STR(cfg.rcpt_to.v[0], "a\"b");
+	CHECK_STR(cfg.mail_from, "a@b");
 	conf_free(&cfg);
+
+	/* A '"' in an unquoted value is a quote closed without being opened
+	 * or opened too late: an error, never part of the value. */
+	CHECK_STR(load_error("HelloMsg localhost\""),
+		  "t.conf:1: HelloMsg: stray '\"' after \"localhost\" (a quoted "
+		  "value starts with '\"' and ends at the next one)");
+	CHECK_STR(load_error("\nMailSubject %p scan from %s\"  # subject\n"),
+		  "t.conf:2: MailSubject: stray '\"' after \"%p scan from %s\" "
+		  "(a quoted value starts with '\"' and ends at the next one)");
+	CHECK_STR(load_error("MailSubject scan \"from\" %s"),
+		  "t.conf:1: MailSubject: stray '\"' after \"scan \" (a quoted "
+		  "value starts with '\"' and ends at the next one)");
+	CHECK_STR(load_error("RcptTo a\"b"),
+		  "t.conf:1: RcptTo: stray '\"' after \"a\" (a quoted value "
+		  "starts with '\"' and ends at the next one)");
+	CHECK_STR(load_error("CountThreshold=12\""),
+		  "t.conf:1: CountThreshold: stray '\"' after \"12\" (a quoted "
+		  "value starts with '\"' and ends at the next one)");
 
 	CHECK_STR(load_error("MailSubject \"%p scan from %s"),
 		  "t.conf:1: MailSubject: missing closing quote");
@@ -1516,15 +1772,15 @@ TEST(print_format)
 	CHECK(load("PortLogIgnore 110 80 6000-6010 6011 0\n"
 		   "HostScanIgnore 127.0.0.1/8 10.0.0.1 -> 0/0:53,111\n"
 		   "MailSubject \"%p scan # from %s\"\n"
-		   "RcptTo a\"b\n"
-		   "SyslogFacility LOCAL2\n"
+		   "RcptTo a#b\n"
+		   "SyslogFacility LOG_LOCAL2\n"
 		   "smtprelay mx\n", &cfg));
 	out = print_config(&cfg);
 	CHECK(strstr(out, "\nPortLogIgnore 0 80 110 6000-6011\n") != NULL);
 	CHECK(strstr(out, "\nHostScanIgnore 127.0.0.0/8 -> 0.0.0.0/0:53,111\n"
 		      "HostScanIgnore 10.0.0.1 -> 0.0.0.0/0:53,111\n") != NULL);
 	CHECK(strstr(out, "\nMailSubject \"%p scan # from %s\"\n") != NULL);
-	CHECK(strstr(out, "\nRcptTo a\"b\n") != NULL);
+	CHECK(strstr(out, "\nRcptTo \"a#b\"\n") != NULL);
 	CHECK(strstr(out, "\nSyslogFacility local2\n") != NULL);
 	CHECK(strstr(out, "\nSMTPrelay mx\n") != NULL);
 	CHECK(strstr(out, "\nMailFrom scandetd@localhost\n") != NULL);
@@ -1582,6 +1838,7 @@ TEST(print_every_option)
 	for (i = 0; i < N(rulelists); i++)
 		CHECK(strstr(out, fmt("# %s (none)\n", rulelists[i].name)));
 	CHECK(strstr(out, "\nSyslogFacility daemon\n"));
+	CHECK(strstr(out, "\n# LogPorts (none: every port)\n"));
 	free(out);
 	conf_free(&cfg);
 }
@@ -1629,7 +1886,7 @@ TEST(print_round_trip)
 			 "MailPort 65535\nSourceTableSize 64\n"
 			 "FlowTableSize 67108864\n"
 			 "MailSubject \"#%p scan#\tfrom %s \"\n"
-			 "RcptTo x\"y\"#z\n"
+			 "RcptTo x'y'#z\n"
 			 "CaptureFilter \"tcp and not port 22\"\n"
 			 "JsonLog \"/var/log/scan detd.json\"\n"
 			 "PidFile /run/x.pid\nSyslogFacility authpriv\n"
@@ -1672,6 +1929,7 @@ int main(void)
 	RUN(defaults);
 	RUN(empty_text_gives_defaults);
 	RUN(bool_options);
+	RUN(osfp_mail_default);
 	RUN(bool_spellings);
 	RUN(number_options);
 	RUN(string_options);
@@ -1689,6 +1947,8 @@ int main(void)
 	RUN(syslog_facility);
 	RUN(port_list_options);
 	RUN(rule_options);
+	RUN(ignore_host);
+	RUN(log_ports);
 	RUN(separators);
 	RUN(names_are_case_insensitive);
 	RUN(unknown_options);

@@ -389,6 +389,43 @@ TEST(connection_logging)
 	teardown(&f);
 }
 
+/* IgnoreHost: nothing from the host, neither scans nor OS probes nor
+ * connection lines, over TCP and UDP; others as before.  LogPorts: only
+ * its ports are logged, for TCP and UDP. */
+TEST(ignore_host_and_log_ports)
+{
+	static const uint8_t os[] = {
+		TH_SYN | TH_ECE, 0, TH_FIN | TH_SYN | TH_PSH | TH_URG,
+	};
+	struct fixture f;
+
+	setup_with(&f, "IgnoreHost 203.0.113.9\nLogConnections yes\n"
+		       "UdpLogConnections yes\nLogPorts 21 53\n");
+	feed(&f, tcp("203.0.113.9", 40001, "198.51.100.10", 21, TH_SYN, T0));
+	feed(&f, udp("203.0.113.9", 40002, "198.51.100.10", 53, T0 + 1));
+	osprobe(&f, "203.0.113.9", os, 3, T0 + 2, 1000);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_SYN, 1000, 100, T0 + 10000,
+	     100);
+	scan(&f, "203.0.113.9", "198.51.100.10", TH_FIN, 2000, 100, T0 + 30000,
+	     100);
+	CHECK_INT(f.rec.n, 0);
+	feed(&f, tcp("192.0.2.9", 40001, "198.51.100.10", 21, TH_SYN, T0 + 50000));
+	feed(&f, tcp("192.0.2.9", 40001, "198.51.100.10", 22, TH_SYN, T0 + 50001));
+	feed(&f, udp("192.0.2.9", 40002, "198.51.100.10", 53, T0 + 50002));
+	feed(&f, udp("192.0.2.9", 40002, "198.51.100.10", 54, T0 + 50003));
+	osprobe(&f, "203.0.113.8", os, 3, T0 + 60000, 1000);
+	/* Connection lines wait for their outcome: none came. */
+	detect_finish(f.det);
+	CHECK_INT(f.rec.n, 3);
+	CHECK_STR(f.rec.lines[0],
+		  "Possible nmap OS probe from 203.0.113.8 to 198.51.100.10");
+	CHECK_STR(f.rec.lines[1],
+		  "port 21 connection attempt from 192.0.2.9: no answer");
+	CHECK_STR(f.rec.lines[2],
+		  "UDP port 53 connection attempt from 192.0.2.9: no answer");
+	teardown(&f);
+}
+
 /* Every alert names the interface of its packets: a scan and its end
  * that of the scan's latest probe, an OS probe that of its patterns, a
  * connection its own packet's; unknown (0) names none. */
@@ -484,6 +521,7 @@ int main(void)
 	RUN(osprobe_queso_and_unknown);
 	RUN(osprobe_modern_nmap_ecn_is_nmap);
 	RUN(osprobe_needs_three_patterns_within_two_seconds);
+	RUN(ignore_host_and_log_ports);
 	RUN(log_scans_off_silences_scans);
 	RUN(connection_logging);
 	RUN(alerts_name_the_interface);

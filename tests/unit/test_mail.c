@@ -238,17 +238,24 @@ TEST(wire_decode_rejects)
 	REJECT(w.type = MAIL_MSG_DETACHED, "unknown type");
 	REJECT(w.type = 2, "unknown type");		/* once READY */
 	REJECT(w.kind = ALERT_CONNECTION, "unknown kind of alert");
-	REJECT(w.kind = ALERT_SCAN_END, "unknown kind of alert");
+	REJECT(w.kind = ALERT_SCAN_END, "bad kind of scan");
+	REJECT((w.kind = ALERT_SCAN_END, w.scan_kind = ALERT_OSPROBE),
+	       "bad kind of scan");
+	REJECT(w.scan_kind = ALERT_PORTSCAN, "bad kind of scan");
 	REJECT(w.kind = 200, "unknown kind of alert");
 	REJECT(w.proto = 1, "unknown protocol");
 	REJECT((w.kind = ALERT_OSPROBE, w.proto = PROTO_UDP),
 	       "OS probe not over TCP or ICMP");
 	REJECT((w.kind = ALERT_OSPROBE, w.patterns[0] = 0x80),
 	       "unknown OS probe pattern");
-	REJECT(w.scan_type = SCAN_UDP + 1, "bad scan type or flag");
+	REJECT(w.scan_type = SCAN_ACK + 1, "bad scan type or flag");
 	REJECT(w.dst_multiple = 2, "bad scan type or flag");
-	REJECT(w.zero[0] = 1, "padding not zero");
 	REJECT(w.zero2[0] = 1, "padding not zero");
+	REJECT(w.open[0][1] = 22, "bad list of open ports");
+	REJECT((w.nopen[3] = 2, w.open[0][1] = 22),
+	       "bad list of open ports");
+	REJECT((w.nopen[3] = 1, w.open[0][1] = 22, w.open[5][1] = 80),
+	       "bad list of open ports");
 	REJECT(memset(w.tool, 'a', sizeof w.tool), "bad tool or method");
 	REJECT(memcpy(w.tool, "nm\0p", 4), "bad tool or method");
 	REJECT(memcpy(w.tool, "nm ap", 5), "bad tool or method");
@@ -265,6 +272,38 @@ TEST(wire_decode_rejects)
 	REJECT(w.line[sizeof w.line - 1] = 'x', "bad text line");
 	REJECT(memset(w.line, 'x', sizeof w.line), "bad text line");
 #undef REJECT
+}
+
+/* The end of a scan crosses with the kind of scan that ended; an ACK
+ * scan is a scan type like the others; a list of open ports within its
+ * bounds passes. */
+TEST(wire_scan_end_and_open_ports)
+{
+	struct alert a = scan_alert();
+	struct mail_wire w;
+	struct mail_event ev;
+
+	a.kind = ALERT_SCAN_END;
+	a.scan.kind = ALERT_SWEEP;
+	a.scan.port = 80;
+	a.scan.scan_type = SCAN_ACK;
+	mail_wire_encode(&a, "End of port sweep from 203.0.113.5", NULL, NULL,
+			 &w);
+	CHECK(decode(&w, &ev, NULL));
+	CHECK_INT(ev.kind, ALERT_SCAN_END);
+	CHECK_INT(ev.scan_kind, ALERT_SWEEP);
+	CHECK_INT(ev.scan_type, SCAN_ACK);
+	CHECK_INT(ev.port, 80);
+	/* Not known on this alert: 0, and left out of the mail. */
+	CHECK_INT(ev.ports, 0);
+	CHECK_INT(ev.hosts, 0);
+	CHECK_INT(ev.nopen, 0);
+	w.nopen[3] = 40;		/* more than MAIL_OPEN_MAX listed */
+	for (int i = 0; i < MAIL_OPEN_MAX; i++)
+		w.open[i][1] = (uint8_t)(i + 1);
+	CHECK(decode(&w, &ev, NULL));
+	CHECK_INT(ev.nopen, 40);
+	CHECK_INT(ev.open[MAIL_OPEN_MAX - 1], MAIL_OPEN_MAX);
 }
 
 /* ---- subject and body ---------------------------------------------------- */
@@ -315,6 +354,13 @@ TEST(subject_expansion)
 	ev = event_of(&a, "x", NULL);
 	mail_subject_expand("%p probe from %s to %d", &ev, out, sizeof out);
 	CHECK_STR(out, "TCP probe from 192.0.2.14 to unknown");
+
+	/* A scan's summary: the scan's subject, told apart. */
+	a = scan_alert();
+	a.kind = ALERT_SCAN_END;
+	ev = event_of(&a, "x", NULL);
+	mail_subject_expand("%p scan from %s", &ev, out, sizeof out);
+	CHECK_STR(out, "TCP scan from 203.0.113.5 (ended)");
 }
 
 TEST(body_scan)
@@ -339,6 +385,14 @@ TEST(body_scan)
 	CHECK(strstr(body, "\nScan type:     SYN (40 SYN flags, 0 FIN flags)\n"));
 	CHECK(strstr(body, "\nDetection:     classic\n"));
 	CHECK(!strstr(body, "\nPort:"));
+	/* What it was so far, in words, before the fields. */
+	CHECK(strstr(body, "(and others)\n\nA TCP SYN port scan of "
+		     "198.51.100.10 and other hosts.\nSo far 40 probes.  A "
+		     "summary follows when it ends.\n\nEvent:"));
+	/* Not known on this alert: no such lines. */
+	CHECK(!strstr(body, "\nHosts:"));
+	CHECK(!strstr(body, "\nPorts:"));
+	CHECK(!strstr(body, "\nOpen ports:"));
 
 	a.kind = a.scan.kind = ALERT_SWEEP;
 	a.proto = PROTO_UDP;
@@ -352,6 +406,50 @@ TEST(body_scan)
 	CHECK(strstr(body, "\nDestination:   198.51.100.10\n"));
 	CHECK(strstr(body, "\nPort:          161\n"));
 	CHECK(strstr(body, "\nScan type:     UDP\n"));
+	CHECK(strstr(body, "\nA UDP port sweep of port 161 on 198.51.100.10."
+		     "\nSo far 40 probes."));
+}
+
+/* The end of a scan: its kind, its size in all, how long it lasted; and
+ * the distinct counts and open ports when the alert carries them. */
+TEST(body_scan_end)
+{
+	struct alert a = scan_alert();
+	struct mail_wire w;
+	struct mail_event ev;
+	char body[4096];
+
+	a.kind = ALERT_SCAN_END;
+	a.scan.kind = ALERT_PORTSCAN;
+	a.scan.dst_multiple = false;
+	set_tool(&a, "nmap");
+	ev = event_of(&a, "End of port scan from 203.0.113.5", NULL);
+	mail_body_alert(&ev, body, sizeof body);
+	CHECK(starts_with(body, "End of port scan from 203.0.113.5\n\n"
+			  "A TCP SYN port scan of 198.51.100.10 by nmap has "
+			  "ended after 40 probes in 0.0 s.\n\n"));
+	CHECK(strstr(body, "\nEvent:         end of port scan (TCP)\n"));
+	CHECK(strstr(body, "\nProbes:        40\n"));
+	CHECK(strstr(body, "\nTool:          nmap\n"));
+
+	/* As the wire carries them once struct alert has them. */
+	a.scan.last_ts = a.scan.first_ts + 2500000;
+	mail_wire_encode(&a, "End of port scan from 203.0.113.5", NULL, NULL,
+			 &w);
+	w.ports[3] = 38;
+	w.hosts[3] = 3;
+	w.nopen[3] = 2;
+	w.open[0][1] = 22;
+	w.open[1][0] = 0x01;		/* 443 */
+	w.open[1][1] = 0xbb;
+	CHECK(decode(&w, &ev, NULL));
+	mail_body_alert(&ev, body, sizeof body);
+	CHECK(strstr(body, "\n\nA TCP SYN port scan of 198.51.100.10 and 2 "
+		     "other hosts by nmap has ended after 40 probes, 38 "
+		     "distinct ports, 2 open (answered) in 2.5 s.\n\n"));
+	CHECK(strstr(body, "\nHosts:         3\n"));
+	CHECK(strstr(body, "\nPorts:         38\n"));
+	CHECK(strstr(body, "\nOpen ports:    22 443\n"));
 }
 
 TEST(body_osprobe)
@@ -750,18 +848,22 @@ TEST(sink_chooses_alerts)
 	a.kind = ALERT_CONNECTION;
 	s->emit(s, &a, "connection (never mailed)");
 	a.kind = ALERT_SCAN_END;
-	s->emit(s, &a, "end of scan (never mailed)");
+	s->emit(s, &a, "end of tcp scan (its summary)");
+	a.proto = PROTO_UDP;
+	s->emit(s, &a, "end of udp scan (not mailed)");
+	a.proto = PROTO_TCP;
 	a.kind = ALERT_FLOOD;
 	s->emit(s, &a, "tcp flood");
 	a.kind = ALERT_SWEEP;
 	s->emit(s, &a, "tcp sweep");
-	CHECK_INT(drain(peer, kinds, 8), 4);
+	CHECK_INT(drain(peer, kinds, 8), 5);
 	CHECK_INT(kinds[0], ALERT_PORTSCAN);
 	CHECK_INT(kinds[1], ALERT_OSPROBE);
-	CHECK_INT(kinds[2], ALERT_FLOOD);
-	CHECK_INT(kinds[3], ALERT_SWEEP);
+	CHECK_INT(kinds[2], ALERT_SCAN_END);
+	CHECK_INT(kinds[3], ALERT_FLOOD);
+	CHECK_INT(kinds[4], ALERT_SWEEP);
 	sink_mail_stats(s, &st);
-	CHECK_INT(st.passed, 4);
+	CHECK_INT(st.passed, 5);
 	CHECK_INT(st.dropped, 0);
 	s->close(s);
 	close(peer);
@@ -944,7 +1046,7 @@ TEST(config_changes)
 	conf_load_string("b", "RcptTo x@example.org\nLogScans no\n", &b, err,
 			 sizeof err);
 	CHECK(!mail_config_changed(&a, &b));
-	CHECK(mail_wanted(&a));		/* OSFPSendMail is on by default */
+	CHECK(mail_wanted(&a));		/* OSFPSendMail: on, with RcptTo */
 	conf_free(&b);
 	conf_load_string("b", "RcptTo x@example.org\nRcptTo y@example.org\n",
 			 &b, err, sizeof err);
@@ -970,7 +1072,9 @@ int main(void)
 	RUN(wire_encode_sanitises);
 	RUN(wire_decode_rejects);
 	RUN(subject_expansion);
+	RUN(wire_scan_end_and_open_ports);
 	RUN(body_scan);
+	RUN(body_scan_end);
 	RUN(body_osprobe);
 	RUN(message_structure);
 	RUN(message_date);

@@ -1,6 +1,7 @@
 /*
  * test_priv.c - the messages between the privileged parent and the
- * packet process (priv.h), and the parent's way of reading files.
+ * packet process (priv.h), the parent's way of reading files, and of
+ * opening JsonLog (again, on SIGHUP) for the packet process's sink.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "conf.h"
+#include "decode.h"
 #include "priv.h"
 #include "proc.h"
 #include "unit.h"
@@ -142,6 +145,8 @@ TEST(malformed_messages_are_refused)
 	CHECK_INT(recv_raw(&w, sizeof w, -1, &m, &why), -2);
 	valid_wire(&w, PRIV_CONFIG);				/* no fd */
 	CHECK_INT(recv_raw(&w, sizeof w, -1, &m, &why), -2);
+	valid_wire(&w, PRIV_JSONLOG);				/* no fd */
+	CHECK_INT(recv_raw(&w, sizeof w, -1, &m, &why), -2);
 	valid_wire(&w, PRIV_STATS);				/* fd */
 	CHECK_INT(recv_raw(&w, sizeof w, p[0], &m, &why), -2);
 	valid_wire(&w, PRIV_CONFIG);
@@ -155,6 +160,108 @@ TEST(malformed_messages_are_refused)
 	close(p[0]);
 	close(p[1]);
 	unpair();
+}
+
+/* PRIV_JSONLOG carries the file opened again, and must. */
+TEST(jsonlog_carries_a_descriptor)
+{
+	struct priv_msg in = { .type = PRIV_JSONLOG }, out;
+	const char *why = NULL;
+	int p[2];
+
+	pair();
+	CHECK(pipe(p) == 0);
+	in.fd = p[1];
+	CHECK(priv_send(sv[0], &in));
+	CHECK_INT(priv_recv(sv[1], &out, &why), 1);
+	CHECK_INT(out.type, PRIV_JSONLOG);
+	CHECK(out.fd >= 0);
+	close(out.fd);
+	close(p[0]);
+	close(p[1]);
+	unpair();
+}
+
+static char *read_all(const char *path)
+{
+	static char buf[8192];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/*
+ * JsonLog as the parent opens it: created JSON_LOG_MODE whatever the
+ * umask and of the group asked for; one already there keeps its mode;
+ * never through a symbolic link.  The sink writes whole lines, and a
+ * descriptor swapped in (SIGHUP) takes the next event.
+ */
+TEST(jsonlog_open_and_swap)
+{
+	char dir[] = "/tmp/test_priv.XXXXXX", path[256], moved[256];
+	char link[256], err[512];
+	struct alert a;
+	struct sink *s;
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/events.json", dir);
+	snprintf(moved, sizeof moved, "%s/events.json.1", dir);
+	snprintf(link, sizeof link, "%s/link.json", dir);
+	old = umask(077);
+	fd = sink_json_open_file(path, getegid(), err, sizeof err);
+	umask(old);
+	CHECK(fd >= 0);
+	CHECK(stat(path, &st) == 0);
+	CHECK_INT(st.st_mode & 07777, JSON_LOG_MODE);
+	CHECK_INT(st.st_gid, getegid());
+	s = sink_json_open_fd(fd, path, NULL, err, sizeof err);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	memset(&a, 0, sizeof a);
+	a.kind = ALERT_PORTSCAN;
+	a.proto = PROTO_TCP;
+	a.scan.kind = ALERT_PORTSCAN;
+	a.ts_us = 1700000000000000ULL;
+	s->emit(s, &a, "first");
+
+	/* logrotate: rename, then the parent opens the name again. */
+	CHECK(rename(path, moved) == 0);
+	fd = sink_json_open_file(path, (gid_t)-1, err, sizeof err);
+	CHECK(fd >= 0);
+	sink_json_set_fd(s, fd);
+	a.ts_us += 1000000;
+	s->emit(s, &a, "second");
+	s->close(s);
+	CHECK(strstr(read_all(moved), "\"ts\":\"2023-11-14T22:13:20.000000Z\""));
+	CHECK(!strstr(read_all(moved), "22:13:21"));
+	/* One whole line, ending the file. */
+	CHECK(strchr(read_all(moved), '\n') ==
+	      read_all(moved) + strlen(read_all(moved)) - 1);
+	CHECK(strstr(read_all(path), "\"ts\":\"2023-11-14T22:13:21.000000Z\""));
+	CHECK(!strstr(read_all(path), "22:13:20"));
+
+	/* There already: its mode is the admin's. */
+	CHECK(chmod(path, 0600) == 0);
+	fd = sink_json_open_file(path, getegid(), err, sizeof err);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
+	/* Never through a symbolic link, nor creating its target. */
+	CHECK(symlink(moved, link) == 0);
+	CHECK_INT(sink_json_open_file(link, (gid_t)-1, err, sizeof err), -1);
+	CHECK(strstr(err, "is a symbolic link") != NULL);
+	unlink(link);
+	unlink(path);
+	unlink(moved);
+	rmdir(dir);
 }
 
 TEST(end_of_file_and_nothing_waiting)
@@ -256,6 +363,8 @@ int main(void)
 	RUN(round_trip_every_type);
 	RUN(config_carries_a_descriptor_and_lengths);
 	RUN(malformed_messages_are_refused);
+	RUN(jsonlog_carries_a_descriptor);
+	RUN(jsonlog_open_and_swap);
 	RUN(end_of_file_and_nothing_waiting);
 	RUN(read_file_regular_only_never_blocking);
 	RUN(load_config_makes_paths_absolute);

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "sandbox.h"
 #include "unit.h"
 
@@ -209,6 +210,41 @@ static int create_in_tmp(void)
 
 	snprintf(path, sizeof path, "%s/new", tmp_dir);
 	return result(open(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
+}
+
+/* JsonLog opened again as the parent does on SIGHUP (sink_json.c). */
+static int open_tmp_append(void)
+{
+	char err[256];
+	int fd = sink_json_open_file(tmp_file, getegid(), err, sizeof err);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 0 : errno;
+}
+
+static int create_tmp_append(void)
+{
+	char path[128], err[256];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/new.json", tmp_dir);
+	fd = sink_json_open_file(path, getegid(), err, sizeof err);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	return fd >= 0 ? 0 : errno;
+}
+
+static int open_tmp_append_trunc(void)
+{
+	return result(open(tmp_file, O_WRONLY | O_APPEND | O_TRUNC));
+}
+
+static int open_tmp_append_rdwr(void)
+{
+	return result(open(tmp_file, O_RDWR | O_APPEND));
 }
 
 static int exec_true(void)
@@ -816,6 +852,20 @@ TEST(priv_refuses)
 	EXPECT(SANDBOX_PRIV, &priv_opts, open_tmp_write, KILLED, 0);
 }
 
+/* With a JsonLog, the parent may open it again to append (and create
+ * it), never truncate it or open it to read and write. */
+TEST(priv_jsonlog)
+{
+	static const struct sandbox_opts json = { .json_log = true };
+
+	EXPECT(SANDBOX_PRIV, &json, open_tmp_append, ALLOWED, 0);
+	EXPECT(SANDBOX_PRIV, &json, create_tmp_append, ALLOWED, 0);
+	EXPECT(SANDBOX_PRIV, &json, open_tmp_append_trunc, KILLED, 0);
+	EXPECT(SANDBOX_PRIV, &json, open_tmp_append_rdwr, KILLED, 0);
+	EXPECT(SANDBOX_PRIV, &json, open_tmp_write, KILLED, 0);
+	EXPECT(SANDBOX_PRIV, NULL, open_tmp_append, KILLED, 0);
+}
+
 TEST(priv_refuses_ptrace)
 {
 	SKIP_IN_SAN("LeakSanitizer's tracer needs ptrace");
@@ -1025,6 +1075,7 @@ int main(void)
 	RUN(metrics_refuses_ptrace_fork);
 	RUN(priv_works);
 	RUN(priv_refuses);
+	RUN(priv_jsonlog);
 	RUN(priv_refuses_ptrace);
 	RUN(report_everything_applied);
 	RUN(report_without_landlock);

@@ -337,6 +337,42 @@ TEST(half_open_probe_is_a_failure)
 	teardown(&f);
 }
 
+/* An ignored scanner (IgnoreHost, HostScanIgnore) is silent, and the
+ * host it scanned is not taken for a scanner: its SYN-ACKs and RSTs, and
+ * the RSTs that the scanner's own kernel sends back to a raw SYN scan,
+ * belong to the ignored scanner's contacts. */
+TEST(ignored_scanner_does_not_accuse_its_target)
+{
+	static const char *const conf[] = {
+		"IgnoreHost " SCANNER "\n", "HostScanIgnore " SCANNER "\n",
+	};
+	struct fixture f;
+
+	for (size_t c = 0; c < sizeof conf / sizeof conf[0]; c++) {
+		setup_with(&f, conf[c]);
+		/* nmap's source port changes now and then (-O does). */
+		for (int i = 0; i < 20; i++) {
+			uint64_t t = T0 + (uint64_t)i * 1000;
+			uint16_t port = (uint16_t)(1 + i);
+			uint16_t sport = (uint16_t)(40000 + i / 2);
+
+			feed(&f, tcp(SCANNER, sport, TARGET, port, TH_SYN, t));
+			if (i % 2) {
+				feed(&f, tcp(TARGET, port, SCANNER, sport,
+					     TH_RST | TH_ACK, t + 100));
+				continue;
+			}
+			feed(&f, tcp(TARGET, port, SCANNER, sport,
+				     TH_SYN | TH_ACK, t + 100));
+			feed(&f, tcp(SCANNER, sport, TARGET, port, TH_RST,
+				     t + 200));
+		}
+		detect_finish(f.det);
+		CHECK_INT(f.rec.n, 0);
+		teardown(&f);
+	}
+}
+
 TEST(flood_needs_attempts_that_never_complete)
 {
 	struct fixture f;
@@ -604,6 +640,7 @@ int main(void)
 	RUN(ack_probes_drawing_rst);
 	RUN(alerts_name_the_interface);
 	RUN(half_open_probe_is_a_failure);
+	RUN(ignored_scanner_does_not_accuse_its_target);
 	RUN(flood_needs_attempts_that_never_complete);
 	RUN(udp_flood_and_answered_udp);
 	RUN(sweep_of_one_port);
