@@ -225,9 +225,12 @@ static int create_new(const char *path, gid_t group)
 		(void)setfsgid(old);
 	if (fd >= 0) {
 		(void)fchmod(fd, JSON_LOG_MODE);
+		/* Best effort: a file the group cannot read is still the
+		 * daemon's log; the mode above already keeps others out. */
 		if (group != (gid_t)-1 && fstat(fd, &st) == 0 &&
-		    st.st_gid != group)
-			(void)fchown(fd, (uid_t)-1, group);
+		    st.st_gid != group && fchown(fd, (uid_t)-1, group) != 0)
+			log_debug("JsonLog %s: group not set: %s", path,
+				  strerror(errno));
 	}
 	errno = saved;
 	return fd;
