@@ -179,7 +179,7 @@ SUM=$(md5sum <"$JSON")
 "$SCANDETD" -c "$CONF" -r "$TMPD/scan.pcap" >"$TMPD/r.out" 2>"$TMPD/r.err"
 check_eq "-r with the daemon's configuration: exit status" "$?" 0
 check_grep "-r: the events on standard output" "$TMPD/r.out" \
-	'^Possible port scan from 203\.0\.113\.50'
+	'^([0-9-]+T[0-9:.]+Z )?Possible port scan from 203\.0\.113\.50'
 check_eq "-r: the JsonLog untouched" "$(md5sum <"$JSON")" "$SUM"
 "$SCANDETD" -c "$CONF" -r "$TMPD/scan.pcap" --json-log >/dev/null 2>&1
 check_grep "-r --json-log: appended to it" "$JSON" '"src":"203\.0\.113\.50"'

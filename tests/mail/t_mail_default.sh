@@ -64,9 +64,9 @@ run() {
 run shipped "$TOP/contrib/scandetd.conf"
 check_eq "shipped: -r ends cleanly" "$RC" 0
 check_grep "shipped: the OS probe is reported" "$TMPD/shipped.out" \
-	"^Possible nmap OS probe from $OS_SRC"
+	"^([0-9-]+T[0-9:.]+Z )?Possible nmap OS probe from $OS_SRC"
 check_grep "shipped: and the scan" "$TMPD/shipped.out" \
-	"^Possible port scan from $OS_SRC"
+	"^([0-9-]+T[0-9:.]+Z )?Possible port scan from $OS_SRC"
 check_nogrep "shipped: no mailer started" "$TMPD/shipped.err" '^scandetd: mail: '
 check_nogrep "shipped: nothing handed to a mailer" "$TMPD/shipped.err" '^stat mail\.'
 check_eq "shipped: no message at 127.0.0.1:25" "$(count)" 0
@@ -86,7 +86,7 @@ check_grep "with RcptTo: the mailer ran" "$TMPD/rcpt.err" 'mail: done: 1 alert r
 check_eq "with RcptTo: one message, the OS probe (SendEmail no)" "$(count)" 1
 check_grep "  ... to the recipient given" "$TMPD/mail/1.json" '"admin@example.org"'
 check_grep "  ... about the OS probe" "$TMPD/mail/1.eml" \
-	"^Possible nmap OS probe from $OS_SRC"
+	"^([0-9-]+T[0-9:.]+Z )?Possible nmap OS probe from $OS_SRC"
 
 # An original scandetd 1.x file that asks for OS-probe mail.
 printf 'OSFPSendMail yes\nRunAsUser scandetd\n' >"$TMPD/old.conf"
