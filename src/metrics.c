@@ -335,6 +335,14 @@ static const struct family_rule rules[] = {
 	  NULL, "Connections logged (LogConnections)." },
 	{ "connlog.ignored", "scandetd_connections_ignored_total", C, NULL,
 	  NULL, "Connections not logged (ignored hosts or ports)." },
+	{ "connlog.retransmits", "scandetd_connection_retransmits_total", C,
+	  NULL, NULL, "SYN retransmissions of attempts logged once." },
+	{ "connlog.unknown", "scandetd_connections_outcome_unknown_total", C,
+	  NULL, NULL, "Attempts logged without their outcome: the table of "
+	  "attempts was full." },
+	{ "*.tallies.exhausted", "scandetd_scan_tallies_exhausted_total", C,
+	  "method", NULL, "Scans reported while every exact tally was in "
+	  "use: their distinct ports and hosts are lower bounds." },
 	{ "classic.portscans", "scandetd_detector_reports_total", C, NULL,
 	  "method=\"classic\",kind=\"portscan\"",
 	  "Scans reported, by detection method and kind." },

@@ -238,7 +238,7 @@ LINE=$(grep '^End of port scan from 203.0.113.5' "$TMPD/scan.out")
 check_mail "scan end" "$TMPD/plain/2" \
 	"subject=[scandetd] TCP scan from 203.0.113.5 to 198.51.100.10, 100% (ended)" \
 	"line=$LINE" event="$TMPD/scan.json,203.0.113.5,scan_end" \
-	"has=A TCP SYN port scan of 198.51.100.10 by spoofs has ended after 198 probes in 0.2 s."
+	"has=A TCP SYN port scan of 198.51.100.10 by spoofs has ended after 198 probes, 198 distinct ports in 0.2 s."
 check_grep "scan: delivery logged with the relay's reply" "$TMPD/scan.err" \
 	'mail: sent <[^>]+@sensor\.example\.org> \(Possible port scan from 203\.0\.113\.5 .*\) to 2 recipients: 250 '
 check_grep "scan: the UDP scan is in the log all the same" "$TMPD/scan.out" \
