@@ -26,9 +26,11 @@ run_one() {
 	name=$1
 	shift
 	case "$name" in *"$pattern"*) ;; *) return ;; esac
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	echo "time: $name $(($(date +%s) - t0)) s"
 	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	s=0
 	if [ -n "$line" ]; then
