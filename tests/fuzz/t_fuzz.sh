@@ -2,7 +2,8 @@
 # The libFuzzer harnesses of fuzz/: build them (clang with libFuzzer is
 # required: without it this test fails, it does not skip), run every
 # saved input once (fuzz/regress/H/ and fuzz/corpus/H/, one check per
-# directory), then fuzz each harness FUZZ_SECONDS (default 20) on a
+# directory), then fuzz each harness FUZZ_SECONDS (default 10; make fuzz
+# runs longer) on a
 # scratch copy of its corpus, one check per harness (FUZZ_SECONDS=0:
 # replay only; the harnesses do not depend on $BUILD, so a second pass of
 # the suite need not fuzz again).  A crash prints its stack and leaves its
@@ -20,7 +21,7 @@
 # AFL++ itself is not needed here.
 . "$(dirname "$0")/../lib.sh"
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 HARNESSES="decode conf rule pcap"
 FUZZ_BUILD="$TOP/build-fuzz"
 CRASHES="$FUZZ_BUILD/crashes"
