@@ -203,15 +203,15 @@ static void line_scan(struct strbuf *sb, const struct alert *a,
 
 /* "; 1000 ports, 1 host, 2 open (22, 80)", the open ports listed up to
  * SCAN_OPEN_IN_LINE (the JSON lists more). */
-static void put_reach(struct strbuf *sb, const struct scan_summary *s)
+static void put_reach(struct strbuf *sb, const struct scan_summary *s,
+		      const struct open_list *o)
 {
-	unsigned listed = s->nopen_listed < SCAN_OPEN_IN_LINE ?
-			  s->nopen_listed : SCAN_OPEN_IN_LINE;
+	unsigned listed = o->n < SCAN_OPEN_IN_LINE ? o->n : SCAN_OPEN_IN_LINE;
 
 	sb_printf(sb, "; %u port%s, %u host%s, %u open", s->ports,
 		  plural(s->ports), s->hosts, plural(s->hosts), s->open);
 	for (unsigned i = 0; i < listed; i++)
-		sb_printf(sb, "%s%u", i ? ", " : " (", s->open_ports[i]);
+		sb_printf(sb, "%s%u", i ? ", " : " (", o->port[i]);
 	if (listed)
 		sb_printf(sb, "%s)", s->open > listed ? ", ..." : "");
 }
@@ -237,7 +237,7 @@ static void line_scan_end(struct strbuf *sb, const struct alert *a,
 	if (a->proto == PROTO_TCP)
 		sb_printf(sb, ", %s scan (%u SYN flags, %u FIN flags)",
 			  scan_type_name(s->scan_type), s->syn, s->fin);
-	put_reach(sb, s);
+	put_reach(sb, s, &a->open);
 	sb_printf(sb, "; severity %u", alert_severity(a));
 	put_tool(sb, a);
 }
@@ -350,8 +350,8 @@ static void json_summary(struct strbuf *sb, const struct alert *a)
 	sb_printf(sb, ",\"ports\":%u,\"hosts\":%u,\"answered\":%u,"
 		  "\"open\":%u,\"open_ports\":[", s->ports, s->hosts,
 		  s->answered, s->open);
-	for (unsigned i = 0; i < s->nopen_listed && i < SCAN_OPEN_LISTED; i++)
-		sb_printf(sb, "%s%u", i ? "," : "", s->open_ports[i]);
+	for (unsigned i = 0; i < a->open.n && i < SCAN_OPEN_LISTED; i++)
+		sb_printf(sb, "%s%u", i ? "," : "", a->open.port[i]);
 	sb_printf(sb, "]");
 }
 

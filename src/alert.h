@@ -70,12 +70,18 @@ struct scan_summary {
 	uint32_t syn, fin;		/* probes with SYN, with FIN */
 	uint16_t port;			/* the port of a sweep or flood */
 	/* What it reached (tally.h): distinct ports and hosts probed, the
-	 * contacts that answered, the distinct ports among them (open),
-	 * the first SCAN_OPEN_LISTED of those. */
+	 * contacts that answered, the distinct ports among them (open;
+	 * the first of them are listed in the alert's struct open_list). */
 	uint32_t ports, hosts;
 	uint32_t answered, open;
-	uint16_t open_ports[SCAN_OPEN_LISTED];
-	uint8_t nopen_listed;
+};
+
+/* The first SCAN_OPEN_LISTED ports that answered a scan.  In the alert,
+ * not in struct scan_summary, which every source entry carries: a list
+ * there would cost two more cache lines per source. */
+struct open_list {
+	uint16_t port[SCAN_OPEN_LISTED];
+	uint8_t n;
 };
 
 /* ALERT_SUPPRESSED: the alerts of one AlertLimit interval that were held
@@ -101,6 +107,7 @@ struct alert {
 	enum conn_outcome outcome;
 	uint32_t retransmits;		/* SYNs again before the outcome */
 	struct scan_summary scan;	/* PORTSCAN, SWEEP, FLOOD, SCAN_END */
+	struct open_list open;		/* their open ports, listed */
 
 	/* OSPROBE */
 	uint32_t packets;

@@ -86,7 +86,7 @@ static void fill_alert(const struct classic *c, const struct classic_entry *e,
 	a->scan = e->sum;
 	a->scan.scan_type = guess_scan_type(e);
 	a->scan.port = e->majority_port;
-	tally_read(c->tallies, &e->tally, &a->scan);
+	tally_read(c->tallies, &e->tally, &a->scan, &a->open);
 	a->method = "classic";
 	alert_set_iface(c->env->out, a, e->head.iface);
 }

@@ -116,7 +116,7 @@ static void fill_alert(const struct trw *t, const struct trw_entry *e,
 	a->scan.scan_type = guess_scan_type(e);
 	if (e->sum.kind == ALERT_SWEEP)
 		a->scan.port = e->majority_port;
-	tally_read(t->tallies, &e->tally, &a->scan);
+	tally_read(t->tallies, &e->tally, &a->scan, &a->open);
 	a->method = e->method;
 	a->probes = e->sum.count;
 	memcpy(a->tool, e->tool, sizeof a->tool);

@@ -79,9 +79,9 @@ static void put_scope(struct mail_wire *w, const struct alert *a)
 
 	put_be(w->ports, s->ports, 4);
 	put_be(w->hosts, s->hosts, 4);
-	for (size_t i = 0; i < s->nopen_listed && n < MAIL_OPEN_MAX; i++)
-		if (s->open_ports[i] != 0)
-			put_be(w->open[n++], s->open_ports[i], 2);
+	for (size_t i = 0; i < a->open.n && n < MAIL_OPEN_MAX; i++)
+		if (a->open.port[i] != 0)
+			put_be(w->open[n++], a->open.port[i], 2);
 	if (n < MAIL_OPEN_MAX || nopen < n)
 		nopen = (uint32_t)n;
 	put_be(w->nopen, nopen, 4);

@@ -217,7 +217,7 @@ void tally_release(struct tally_pool *p, struct tally *t)
 }
 
 void tally_read(const struct tally_pool *p, const struct tally *t,
-		struct scan_summary *s)
+		struct scan_summary *s, struct open_list *o)
 {
 	const struct tally_full *f = full_of(p, t);
 
@@ -225,11 +225,11 @@ void tally_read(const struct tally_pool *p, const struct tally *t,
 		s->ports = t->nports;
 		s->hosts = t->nhosts;
 		s->answered = t->answers;
-		s->nopen_listed = 0;
+		o->n = 0;
 		for (unsigned i = 0; i < t->nports; i++)
 			if (t->open_bits & (1u << i))
-				s->open_ports[s->nopen_listed++] = t->port[i];
-		s->open = s->nopen_listed;
+				o->port[o->n++] = t->port[i];
+		s->open = o->n;
 		return;
 	}
 	s->ports = f->nports + f->extra_ports;
@@ -237,9 +237,9 @@ void tally_read(const struct tally_pool *p, const struct tally *t,
 	 * port scan the estimate rounds to the count itself. */
 	s->hosts = linear_count(f->hosts_set, TALLY_HOST_BITS) + f->extra_hosts;
 	s->answered = f->answers;
-	s->nopen_listed = (uint8_t)(f->nopen < SCAN_OPEN_LISTED ?
-				    f->nopen : SCAN_OPEN_LISTED);
-	memcpy(s->open_ports, f->open, s->nopen_listed * sizeof f->open[0]);
+	o->n = (uint8_t)(f->nopen < SCAN_OPEN_LISTED ? f->nopen :
+			 SCAN_OPEN_LISTED);
+	memcpy(o->port, f->open, o->n * sizeof f->open[0]);
 	s->open = f->nopen;
 }
 

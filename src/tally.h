@@ -59,9 +59,10 @@ void tally_attach(struct tally_pool *p, struct tally *t,
 		  uint32_t extra_ports, uint32_t extra_hosts);
 /* The scan ended: its slot goes back to the pool; the tally is empty. */
 void tally_release(struct tally_pool *p, struct tally *t);
-/* ports, hosts, open and open_ports of s, as counted so far. */
+/* ports, hosts and open of s, and the open ports listed in o, as
+ * counted so far. */
 void tally_read(const struct tally_pool *p, const struct tally *t,
-		struct scan_summary *s);
+		struct scan_summary *s, struct open_list *o);
 
 /* Distinct values sketch s saw beyond the n that an early list holds,
  * among probes probes: what tally_attach's extra_ports and extra_hosts

@@ -157,9 +157,9 @@ TEST(scan_end_line)
 		  "2023-11-14T22:13:20.039000Z, SYN scan (40 SYN flags, 0 FIN flags); "
 		  "40 ports, 1 host, 0 open; severity 5");
 	/* Open ports listed up to SCAN_OPEN_IN_LINE; the tool last. */
-	a.scan.open = a.scan.nopen_listed = SCAN_OPEN_IN_LINE + 1;
+	a.scan.open = a.open.n = SCAN_OPEN_IN_LINE + 1;
 	for (int i = 0; i < SCAN_OPEN_IN_LINE + 1; i++)
-		a.scan.open_ports[i] = (uint16_t)(20 + i);
+		a.open.port[i] = (uint16_t)(20 + i);
 	a.scan.ports = 1000;
 	snprintf(a.tool, sizeof a.tool, "nmap");
 	CHECK(strstr(line(&a, ""), "; 1000 ports, 1 host, 9 open (20, 21, 22, "
@@ -241,9 +241,9 @@ TEST(json_events)
 	a = scan(ALERT_PORTSCAN, PROTO_TCP, true);
 	a.scan.ports = 40;
 	a.scan.hosts = 2;
-	a.scan.answered = a.scan.open = a.scan.nopen_listed = 2;
-	a.scan.open_ports[0] = 22;
-	a.scan.open_ports[1] = 80;
+	a.scan.answered = a.scan.open = a.open.n = 2;
+	a.open.port[0] = 22;
+	a.open.port[1] = 80;
 	alert_format_json(&a, NULL, buf, sizeof buf);
 	CHECK_STR(buf, "{\"event\":\"portscan\",\"ts\":\"2023-11-14T22:13:20.123456Z\","
 		       "\"severity\":6,"
