@@ -70,6 +70,19 @@ wait_for() {
 	return 1
 }
 
+# need_root NAME: a live test needs root (network namespaces).  Without
+# root it fails as NAME, or ends with nothing run when
+# SCANDETD_SKIP_LIVE=1 says so.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
+		echo "$1 tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
+		finish
+	fi
+	fail "$1" "needs root for network namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
+	finish
+}
+
 finish() {
 	if [ "$lib_skipped" -gt 0 ]; then
 		echo "$(basename "$0"): $lib_passed passed, $lib_failed failed, $lib_skipped skipped"

@@ -16,14 +16,7 @@
 . "$(dirname "$0")/../lib.sh"
 CHECKER="$TOP/tests/ecs/check_ecs.py"
 
-if [ "$(id -u)" -ne 0 ]; then
-	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
-		echo "live tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
-		finish
-	fi
-	fail ecs_live "needs root for network namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
-	finish
-fi
+need_root ecs_live
 
 NS_S=sd-ecs-$$-s
 NS_A=sd-ecs-$$-a

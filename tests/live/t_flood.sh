@@ -23,14 +23,7 @@
 # processes started here go at exit, also on failure.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
-		echo "flood tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
-		finish
-	fi
-	fail flood "needs root for network namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
-	finish
-fi
+need_root flood
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 

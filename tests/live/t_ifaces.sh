@@ -14,14 +14,7 @@
 # the namespaces go at exit, also on failure.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
-		echo "live tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
-		finish
-	fi
-	fail ifaces "needs root for network namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
-	finish
-fi
+need_root ifaces
 
 NS_S=sd-ifaces-$$-s
 NS_A=sd-ifaces-$$-a

@@ -9,14 +9,7 @@
 # used; the namespaces are removed at exit, also on failure.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	if [ "${SCANDETD_SKIP_LIVE:-0}" = 1 ]; then
-		echo "live tests SKIPPED (not root, SCANDETD_SKIP_LIVE=1)"
-		finish
-	fi
-	fail live "needs root for network namespaces (set SCANDETD_SKIP_LIVE=1 to skip)"
-	finish
-fi
+need_root live
 
 NS_A=sd-live-$$-a
 NS_B=sd-live-$$-b
