@@ -230,8 +230,13 @@ static void check_decoded(enum decode_result r, const struct pkt *p,
 		fail("decode", "IP version neither 4 nor 6");
 	if (p->ipver == 4 && (!addr_is_v4(&p->src) || !addr_is_v4(&p->dst)))
 		fail("decode", "IPv4 packet without IPv4 addresses");
+	if (p->arp != (p->proto == PROTO_ARP))
+		fail("decode", "ARP without PROTO_ARP, or the other way");
+	if (p->ip_only)
+		fail("decode", "DEC_OK for a packet without its transport");
 	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
-	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
+	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6 &&
+	    p->proto != PROTO_SCTP && p->proto != PROTO_ARP)
 		fail("decode", "DEC_OK for a protocol not decoded");
 	if (p->tcp_optlen > sizeof p->tcp_opts)
 		fail("decode", "TCP option length beyond the copy");

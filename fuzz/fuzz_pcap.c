@@ -126,7 +126,7 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 	res = decode_packet(capture_link(r->cap), data, caplen, p);
 	p->wire_len = wire_len;
 	/* Later fragments go on too: detect puts split headers together. */
-	if (res != DEC_OK && res != DEC_SKIP_LATER_FRAGMENT)
+	if (res != DEC_OK && res != DEC_SKIP_LATER_FRAGMENT && !p->ip_only)
 		return;
 	r->nbatch++;
 	if (p->fragment || r->nbatch == PKT_BATCH)

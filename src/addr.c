@@ -95,3 +95,21 @@ bool prefix_match(const struct ipprefix *p, const struct ipaddr *a)
 		return false;
 	return true;
 }
+
+bool addr_is_group(const struct ipaddr *a)
+{
+	if (addr_is_v4(a))
+		return (a->b[12] & 0xf0) == 0xe0 ||
+		       (a->b[12] == 255 && a->b[13] == 255 &&
+			a->b[14] == 255 && a->b[15] == 255);
+	return a->b[0] == 0xff;
+}
+
+bool addr_is_unspecified(const struct ipaddr *a)
+{
+	static const struct ipaddr zero;
+	struct ipaddr v4zero = { .b = { [10] = 0xff, [11] = 0xff } };
+
+	return memcmp(a, &zero, sizeof zero) == 0 ||
+	       memcmp(a, &v4zero, sizeof v4zero) == 0;
+}

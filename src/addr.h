@@ -22,6 +22,11 @@ void addr_from_v4(struct ipaddr *a, const uint8_t v4[4]);
 void addr_from_v6(struct ipaddr *a, const uint8_t v6[16]);
 bool addr_is_v4(const struct ipaddr *a);
 bool addr_equal(const struct ipaddr *a, const struct ipaddr *b);
+/* Multicast, or IPv4's limited broadcast: a packet to a group is for
+ * nobody in particular, and nobody in particular answers it. */
+bool addr_is_group(const struct ipaddr *a);
+/* 0.0.0.0 or :: (a host that has no address yet: DHCP, DAD). */
+bool addr_is_unspecified(const struct ipaddr *a);
 
 /* Text form: dotted quad for IPv4, RFC 5952 for IPv6.  Returns buf. */
 const char *addr_to_str(const struct ipaddr *a, char *buf, size_t len);

@@ -36,8 +36,44 @@ const char *scan_type_name(enum scan_type t)
 	case SCAN_XMAS: return "Xmas";
 	case SCAN_UDP: return "UDP";
 	case SCAN_ACK: return "ACK";
+	case SCAN_ECHO: return "echo";
+	case SCAN_TIMESTAMP: return "timestamp";
+	case SCAN_ADDRMASK: return "address-mask";
+	case SCAN_ARP: return "ARP";
+	case SCAN_ND: return "neighbour-solicitation";
+	case SCAN_PROTOCOL: return "protocol";
+	case SCAN_SCTP_INIT: return "INIT";
+	case SCAN_SCTP_COOKIE: return "COOKIE-ECHO";
+	case SCAN_TYPE_COUNT: break;
 	}
 	return "unknown";
+}
+
+const char *proto_key(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP: return "tcp";
+	case PROTO_UDP: return "udp";
+	case PROTO_SCTP: return "sctp";
+	case PROTO_ICMP: return "icmp";
+	case PROTO_ICMPV6: return "icmpv6";
+	case PROTO_ARP: return "arp";
+	case PROTO_IP: return "ip";
+	}
+	return "ip";
+}
+
+const char *proto_label(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP: return "TCP";
+	case PROTO_UDP: return "UDP";
+	case PROTO_SCTP: return "SCTP";
+	case PROTO_ICMP: return "ICMP";
+	case PROTO_ICMPV6: return "ICMPv6";
+	case PROTO_ARP: return "ARP";
+	}
+	return "IP";
 }
 
 /* The kind a scan_end summarises; any other alert's own. */
@@ -188,11 +224,33 @@ static const char *scan_word(enum alert_kind k)
 	}
 }
 
+/* What was scanned: "port" (the SPEC's words for TCP), "UDP port",
+ * "SCTP port", "ICMP host", "ARP host", "IP protocol". */
+static void put_subject(struct strbuf *sb, uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		sb_printf(sb, "port");
+		break;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+	case PROTO_ARP:
+		sb_printf(sb, "%s host", proto_label(proto));
+		break;
+	case PROTO_IP:
+		sb_printf(sb, "IP protocol");
+		break;
+	default:
+		sb_printf(sb, "%s port", proto_label(proto));
+	}
+}
+
 static void line_scan(struct strbuf *sb, const struct alert *a,
 		      const struct config *cfg, const struct alert_names *names)
 {
-	sb_printf(sb, "Possible %sport %s from ",
-		  a->proto == PROTO_UDP ? "UDP " : "", scan_word(a->kind));
+	sb_printf(sb, "Possible ");
+	put_subject(sb, a->proto);
+	sb_printf(sb, " %s from ", scan_word(a->kind));
 	put_host(sb, cfg, names, &a->src);
 	sb_printf(sb, " to ");
 	put_host(sb, cfg, names, &a->dst);
@@ -225,8 +283,9 @@ static void line_scan_end(struct strbuf *sb, const struct alert *a,
 
 	format_ts(s->first_ts, first, sizeof first);
 	format_ts(s->last_ts, last, sizeof last);
-	sb_printf(sb, "End of %sport %s from ",
-		  a->proto == PROTO_UDP ? "UDP " : "", scan_word(s->kind));
+	sb_printf(sb, "End of ");
+	put_subject(sb, a->proto);
+	sb_printf(sb, " %s from ", scan_word(s->kind));
 	put_host(sb, cfg, names, &a->src);
 	sb_printf(sb, " to ");
 	put_host(sb, cfg, names, &a->dst);
@@ -451,9 +510,7 @@ void alert_format_json(const struct alert *a, const char *sensor, char *buf,
 		sb_json_str(&sb, sensor);
 	}
 	if (a->kind != ALERT_SUPPRESSED) {	/* no packet, no addresses */
-		sb_printf(&sb, ",\"proto\":\"%s\"",
-			  a->proto == PROTO_UDP ? "udp" :
-			  a->proto == PROTO_ICMP ? "icmp" : "tcp");
+		sb_printf(&sb, ",\"proto\":\"%s\"", proto_key(a->proto));
 		json_addr(&sb, "src", &a->src);
 		json_addr(&sb, "dst", &a->dst);
 		/* Names were checked when read (conf_interfaces_add): no

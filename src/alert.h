@@ -45,7 +45,15 @@ enum conn_outcome {
 	CONN_ANSWERED,			/* UDP: a datagram came back */
 };
 
-enum scan_type { SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP, SCAN_ACK };
+/* How a scan probed: TCP flags, UDP; the host-discovery queries (ICMP
+ * echo, timestamp, address mask, ARP, IPv6 neighbour solicitation); IP
+ * protocol numbers; SCTP INIT or COOKIE ECHO chunks. */
+enum scan_type {
+	SCAN_SYN, SCAN_FIN, SCAN_NULL, SCAN_XMAS, SCAN_UDP, SCAN_ACK,
+	SCAN_ECHO, SCAN_TIMESTAMP, SCAN_ADDRMASK, SCAN_ARP, SCAN_ND,
+	SCAN_PROTOCOL, SCAN_SCTP_INIT, SCAN_SCTP_COOKIE,
+	SCAN_TYPE_COUNT
+};
 
 /* OS probe patterns (bit i = osfp_pattern_names[i]): the original's eight
  * TCP flag patterns, then the ICMP queries xprobe2 fingerprints with. */
@@ -99,7 +107,10 @@ struct held_back {
 struct alert {
 	enum alert_kind kind;
 	uint64_t ts_us;			/* packet time of the trigger */
-	uint8_t proto;			/* PROTO_TCP or PROTO_UDP */
+	uint8_t proto;			/* PROTO_TCP, _UDP, _SCTP, _ICMP,
+					 * _ICMPV6, or PROTO_ARP (an ARP
+					 * sweep), PROTO_IP (a protocol scan,
+					 * whose "ports" are protocol numbers) */
 	struct ipaddr src, dst;
 
 	uint16_t sport, dport;		/* CONNECTION; its first SYN's time
@@ -130,6 +141,10 @@ struct alert {
 
 const char *alert_kind_name(enum alert_kind k);	/* JSON "event" value */
 const char *scan_type_name(enum scan_type t);	/* "SYN", "FIN", ... */
+/* An alert's protocol: "tcp", "udp", "icmp", "icmpv6", "sctp", "arp",
+ * "ip" (JSON, the report); the same in capitals for text ("ICMPv6"). */
+const char *proto_key(uint8_t proto);
+const char *proto_label(uint8_t proto);
 const char *conn_outcome_name(enum conn_outcome o);	/* "refused", ... */
 /* 1 to 8, higher is worse (scandetd(8), OUTPUT): connections 1,
  * AlertLimit summaries 2, floods 3, port scans and sweeps 4 to 8 by

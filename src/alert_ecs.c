@@ -35,6 +35,12 @@ static const struct attack attack_scan = {
 	"TA0007", "Discovery", "T1046", "Network Service Discovery",
 };
 
+/* Host discovery (ICMP, ARP and neighbour-discovery sweeps): finding
+ * which addresses are in use is T1018 Remote System Discovery. */
+static const struct attack attack_hosts = {
+	"TA0007", "Discovery", "T1018", "Remote System Discovery",
+};
+
 /* OS fingerprinting (nmap -O, xprobe2, queso): the prober learns the
  * target's operating system from outside, which ATT&CK files under T1592
  * Gather Victim Host Information (host configuration, operating system
@@ -103,8 +109,10 @@ static const struct attack *attack_of(const struct alert *a)
 {
 	switch (scan_kind(a)) {
 	case ALERT_PORTSCAN:
-	case ALERT_SWEEP:
 		return &attack_scan;
+	case ALERT_SWEEP:
+		return a->proto == PROTO_ICMP || a->proto == PROTO_ICMPV6 ||
+		       a->proto == PROTO_ARP ? &attack_hosts : &attack_scan;
 	case ALERT_FLOOD:
 		return &attack_flood;
 	case ALERT_OSPROBE:
@@ -188,7 +196,9 @@ static bool dst_port(const struct alert *a, uint16_t *port)
 	}
 	if ((a->kind == ALERT_SWEEP || a->kind == ALERT_FLOOD ||
 	     a->kind == ALERT_SCAN_END) &&
-	    (a->scan.kind == ALERT_SWEEP || a->scan.kind == ALERT_FLOOD)) {
+	    (a->scan.kind == ALERT_SWEEP || a->scan.kind == ALERT_FLOOD) &&
+	    (a->proto == PROTO_TCP || a->proto == PROTO_UDP ||
+	     a->proto == PROTO_SCTP)) {
 		*port = a->scan.port;
 		return true;
 	}
@@ -196,23 +206,30 @@ static bool dst_port(const struct alert *a, uint16_t *port)
 }
 
 /* network.transport is IANA's keyword for the protocol: ICMP over IPv6
- * is "ipv6-icmp" (number 58), whatever the detector called it. */
+ * is "ipv6-icmp" (number 58), whatever the detector called it.  An ARP
+ * sweep has no transport (network.protocol "arp"), nor has an IP
+ * protocol scan, which tries them all. */
 static void put_network(struct strbuf *sb, const struct alert *a)
 {
 	bool v4 = addr_is_v4(&a->src);
-	const char *name = "tcp";
-	unsigned number = PROTO_TCP;
+	const char *name = proto_key(a->proto);
+	unsigned number = a->proto;
 
-	if (a->proto == PROTO_UDP) {
-		name = "udp";
-		number = PROTO_UDP;
-	} else if (a->proto == PROTO_ICMP || a->proto == PROTO_ICMPV6) {
+	sb_printf(sb, ",\"network\":{\"type\":\"%s\"", v4 ? "ipv4" : "ipv6");
+	if (a->proto == PROTO_ARP) {
+		sb_printf(sb, ",\"protocol\":\"arp\"}");
+		return;
+	}
+	if (a->proto == PROTO_IP) {
+		sb_printf(sb, "}");
+		return;
+	}
+	if (a->proto == PROTO_ICMP || a->proto == PROTO_ICMPV6) {
 		name = v4 ? "icmp" : "ipv6-icmp";
 		number = v4 ? PROTO_ICMP : PROTO_ICMPV6;
 	}
-	sb_printf(sb, ",\"network\":{\"type\":\"%s\",\"transport\":\"%s\","
-		  "\"iana_number\":\"%u\"}", v4 ? "ipv4" : "ipv6", name,
-		  number);
+	sb_printf(sb, ",\"transport\":\"%s\",\"iana_number\":\"%u\"}",
+		  name, number);
 }
 
 /* source, destination, network and related.ip (every address, once). */

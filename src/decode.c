@@ -20,6 +20,7 @@
 /* IEEE 802 / IANA ethertypes. */
 #define ETHERTYPE_IPV4   0x0800
 #define ETHERTYPE_IPV6   0x86dd
+#define ETHERTYPE_ARP    0x0806
 #define ETHERTYPE_8021Q  0x8100		/* C-tag */
 #define ETHERTYPE_8021AD 0x88a8		/* S-tag (QinQ) */
 #define ETHERTYPE_QINQ   0x9100		/* pre-standard QinQ */
@@ -33,6 +34,13 @@
 #define TCP_HDR_LEN   20
 #define UDP_HDR_LEN   8
 #define ICMP_HDR_LEN  8		/* type, code, checksum, 4 type-specific */
+#define SCTP_HDR_LEN  12	/* ports, verification tag, checksum */
+#define ARP_HRD_MAX   32	/* a hardware address longer is not ARP */
+/* RFC 4861: neighbour solicitation and advertisement. */
+#define ICMPV6_ND_NS  135
+#define ICMPV6_ND_NA  136
+/* What the link layer carries, beside IPv4 (4) and IPv6 (6). */
+#define NET_ARP       0x806
 /* RFC 792: an error quotes the IP header plus 64 bits of the datagram. */
 #define QUOTE_L4_LEN  8
 
@@ -58,12 +66,15 @@ static const char *const result_names[DEC_RESULT_COUNT] = {
 	[DEC_SKIP_NOT_IP]         = "decoder.skip.not_ip",
 	[DEC_SKIP_OTHER_PROTO]    = "decoder.skip.other_proto",
 	[DEC_SKIP_LATER_FRAGMENT] = "decoder.skip.later_fragment",
+	[DEC_SKIP_NO_TRANSPORT]   = "decoder.skip.no_transport",
 	[DEC_TRUNC_LINK]          = "decoder.link.trunc",
 	[DEC_TRUNC_IP]            = "decoder.ip.trunc",
 	[DEC_TRUNC_IPV6_EXT]      = "decoder.ipv6.trunc_ext",
 	[DEC_TRUNC_TCP]           = "decoder.tcp.trunc",
 	[DEC_TRUNC_UDP]           = "decoder.udp.trunc",
 	[DEC_TRUNC_ICMP]          = "decoder.icmp.trunc",
+	[DEC_TRUNC_SCTP]          = "decoder.sctp.trunc",
+	[DEC_TRUNC_ARP]           = "decoder.arp.trunc",
 	[DEC_BAD_LINK]            = "decoder.link.bad",
 	[DEC_BAD_IP_VERSION]      = "decoder.ip.bad_version",
 	[DEC_BAD_IP_HLEN]         = "decoder.ipv4.bad_hlen",
@@ -93,7 +104,11 @@ static enum decode_result ethertype_ip(uint16_t type, int *ipver)
 		*ipver = 6;
 		return DEC_OK;
 	}
-	return DEC_SKIP_NOT_IP;		/* ARP, LLDP, 802.3 length, ... */
+	if (type == ETHERTYPE_ARP) {
+		*ipver = NET_ARP;
+		return DEC_OK;
+	}
+	return DEC_SKIP_NOT_IP;		/* LLDP, 802.3 length, ... */
 }
 
 static bool is_vlan_tpid(uint16_t type)
@@ -242,14 +257,15 @@ static enum decode_result decode_link(enum link_type link, struct rd *r,
 /* ---- quoted packets in ICMP errors ------------------------------------ */
 
 /*
- * The first 8 bytes of the quoted transport header: for TCP and UDP the
- * ports come first (RFC 9293, RFC 768).  Other protocols are only named;
+ * The first 8 bytes of the quoted transport header: for TCP, UDP and SCTP
+ * the ports come first (RFC 9293, RFC 768, RFC 9260).  Other protocols are only named;
  * a quoted ICMP message in particular is never decoded, so an error about
  * an error cannot make us recurse.
  */
 static bool quote_l4(struct rd *r, struct quoted *q)
 {
-	if (q->proto != PROTO_TCP && q->proto != PROTO_UDP)
+	if (q->proto != PROTO_TCP && q->proto != PROTO_UDP &&
+	    q->proto != PROTO_SCTP)
 		return true;
 	return r->left >= QUOTE_L4_LEN && rd_be16(r, &q->sport) &&
 	       rd_be16(r, &q->dport);
@@ -503,6 +519,26 @@ static enum decode_result decode_udp(struct rd *r, struct pkt *pkt,
 	return DEC_OK;
 }
 
+/*
+ * RFC 9260 section 3: the common header (ports, verification tag,
+ * checksum), then chunks.  The first chunk's type tells an association's
+ * start (INIT, 1) from a scanner's COOKIE ECHO (10) or ABORT (6); a
+ * packet of the common header alone names chunk type 0xff (reserved).
+ */
+static enum decode_result decode_sctp(struct rd *r, struct pkt *pkt,
+				      size_t l4len)
+{
+	uint32_t vtag, sum;
+
+	if (!rd_be16(r, &pkt->sport) || !rd_be16(r, &pkt->dport) ||
+	    !rd_be32(r, &vtag) || !rd_be32(r, &sum))
+		return DEC_TRUNC_SCTP;
+	if (!rd_u8(r, &pkt->sctp_chunk))
+		pkt->sctp_chunk = 0xff;
+	pkt->payload_len = saturating_sub(l4len, SCTP_HDR_LEN);
+	return DEC_OK;
+}
+
 /* RFC 792: the error messages, which quote the offending datagram. */
 static bool icmp_is_error(uint8_t type)
 {
@@ -514,6 +550,16 @@ static bool icmp_is_error(uint8_t type)
 static bool icmpv6_is_error(uint8_t type)
 {
 	return type >= 1 && type <= 4;
+}
+
+/* RFC 4861 sections 4.3 and 4.4: after the 4 reserved/flag bytes, the
+ * target address.  A message cut before it names none (all zeros). */
+static void nd_target(struct rd *r, struct pkt *pkt)
+{
+	uint8_t t[16];
+
+	if (rd_bytes(r, t, sizeof t))
+		addr_from_v6(&pkt->nd_target, t);
 }
 
 /*
@@ -535,18 +581,30 @@ static enum decode_result decode_icmp(struct rd *r, struct pkt *pkt,
 		quote_ipv4(r, &pkt->quoted);
 	else if (pkt->ipver == 6 && icmpv6_is_error(pkt->icmp_type))
 		quote_ipv6(r, &pkt->quoted);
+	else if (pkt->ipver == 6 && (pkt->icmp_type == ICMPV6_ND_NS ||
+				     pkt->icmp_type == ICMPV6_ND_NA))
+		nd_target(r, pkt);
 	return DEC_OK;
 }
 
-/* The transport header; ICMP only in IPv4, ICMPv6 only in IPv6. */
+/* The transport header; ICMP only in IPv4, ICMPv6 only in IPv6.  A
+ * datagram that states no transport bytes (nmap -sO sends bare IP
+ * headers) or carries a protocol we do not read still says who tried
+ * which protocol on whom: ip_only. */
 static enum decode_result decode_l4(struct rd *r, struct pkt *pkt,
 				    size_t l4len)
 {
+	if (l4len == 0 && !pkt->fragment) {
+		pkt->ip_only = true;
+		return DEC_SKIP_NO_TRANSPORT;
+	}
 	switch (pkt->proto) {
 	case PROTO_TCP:
 		return decode_tcp(r, pkt, l4len);
 	case PROTO_UDP:
 		return decode_udp(r, pkt, l4len);
+	case PROTO_SCTP:
+		return decode_sctp(r, pkt, l4len);
 	case PROTO_ICMP:
 		if (pkt->ipver == 4)
 			return decode_icmp(r, pkt, l4len);
@@ -556,6 +614,7 @@ static enum decode_result decode_l4(struct rd *r, struct pkt *pkt,
 			return decode_icmp(r, pkt, l4len);
 		break;
 	}
+	pkt->ip_only = true;
 	return DEC_SKIP_OTHER_PROTO;
 }
 
@@ -670,6 +729,35 @@ static enum decode_result decode_ipv6(struct rd *r, struct pkt *pkt)
 	return decode_l4(r, pkt, c.stated);
 }
 
+/*
+ * RFC 826: hardware type, protocol type, the two address lengths, the
+ * operation, then sender and target hardware and protocol addresses.
+ * Only IPv4's ARP (protocol 0x0800, 4-byte addresses) and only requests
+ * and replies are ours; RARP and InARP are not host discovery.
+ */
+static enum decode_result decode_arp(struct rd *r, struct pkt *pkt)
+{
+	uint16_t hrd, pro, op;
+	uint8_t hln, pln, spa[4], tpa[4];
+
+	if (!rd_be16(r, &hrd) || !rd_be16(r, &pro) || !rd_u8(r, &hln) ||
+	    !rd_u8(r, &pln) || !rd_be16(r, &op))
+		return DEC_TRUNC_ARP;
+	if (pro != ETHERTYPE_IPV4 || pln != 4 || hln > ARP_HRD_MAX ||
+	    (op != ARP_REQUEST && op != ARP_REPLY))
+		return DEC_SKIP_NOT_IP;
+	if (!rd_skip(r, hln) || !rd_bytes(r, spa, 4) || !rd_skip(r, hln) ||
+	    !rd_bytes(r, tpa, 4))
+		return DEC_TRUNC_ARP;
+	pkt->arp = true;
+	pkt->arp_op = op;
+	pkt->ipver = 4;
+	pkt->proto = PROTO_ARP;
+	addr_from_v4(&pkt->src, spa);
+	addr_from_v4(&pkt->dst, tpa);
+	return DEC_OK;
+}
+
 enum decode_result decode_transport(struct pkt *pkt, const uint8_t *data,
 				    size_t len, size_t l4len)
 {
@@ -702,5 +790,12 @@ enum decode_result decode_packet(enum link_type link, const uint8_t *data,
 	res = decode_link(link, &r, &ipver);
 	if (res != DEC_OK)
 		return res;
-	return ipver == 4 ? decode_ipv4(&r, pkt) : decode_ipv6(&r, pkt);
+	switch (ipver) {
+	case 4:
+		return decode_ipv4(&r, pkt);
+	case 6:
+		return decode_ipv6(&r, pkt);
+	default:
+		return decode_arp(&r, pkt);
+	}
 }

@@ -5,7 +5,9 @@
  * through the bounds-checked cursor of rd.h and never past caplen.
  * Layers: link (Ethernet with 802.1Q/802.1ad, Linux cooked v1/v2, raw IP,
  * BSD loopback) -> IPv4 (RFC 791) / IPv6 (RFC 8200) -> TCP (RFC 9293),
- * UDP (RFC 768), ICMP (RFC 792) / ICMPv6 (RFC 4443).
+ * UDP (RFC 768), SCTP (RFC 9260), ICMP (RFC 792) / ICMPv6 (RFC 4443,
+ * with the target of neighbour discovery, RFC 4861).  Beside IP, ARP
+ * (RFC 826) for IPv4 over any hardware: host discovery on a LAN is ARP.
  */
 #ifndef SCANDETD_DECODE_H
 #define SCANDETD_DECODE_H
@@ -40,6 +42,16 @@ enum link_type {
 #define PROTO_TCP    6
 #define PROTO_UDP    17
 #define PROTO_ICMPV6 58
+#define PROTO_SCTP   132
+/* Not IP protocols: what an alert is about when it is not one transport.
+ * 0 is IPv6's Hop-by-Hop header, never a transport; 255 is reserved
+ * (RFC 5237).  Neither ever names a decoded packet's protocol. */
+#define PROTO_IP     0			/* an IP protocol scan */
+#define PROTO_ARP    255		/* ARP: pkt.arp */
+
+/* ARP operations (RFC 826). */
+#define ARP_REQUEST 1
+#define ARP_REPLY   2
 
 /* Why a packet was not decoded.  DEC_OK and the DEC_SKIP_ reasons are not
  * errors (a frame that is simply not IP, or a protocol we do not inspect);
@@ -50,12 +62,16 @@ enum decode_result {
 	DEC_SKIP_NOT_IP,		/* ARP, LLDP, ... */
 	DEC_SKIP_OTHER_PROTO,		/* IP, but not TCP/UDP/ICMP */
 	DEC_SKIP_LATER_FRAGMENT,	/* IP fragment that is not the first */
+	DEC_SKIP_NO_TRANSPORT,		/* IP datagram stating no transport
+					 * bytes at all (nmap -sO's bare headers) */
 	DEC_TRUNC_LINK,
 	DEC_TRUNC_IP,
 	DEC_TRUNC_IPV6_EXT,
 	DEC_TRUNC_TCP,
 	DEC_TRUNC_UDP,
 	DEC_TRUNC_ICMP,
+	DEC_TRUNC_SCTP,
+	DEC_TRUNC_ARP,
 	DEC_BAD_LINK,			/* unknown link type, too many VLAN tags */
 	DEC_BAD_IP_VERSION,
 	DEC_BAD_IP_HLEN,
@@ -86,8 +102,10 @@ struct pkt {
 	uint64_t ts_us;			/* packet time, set by the caller */
 	uint32_t wire_len;		/* original length on the wire */
 
-	uint8_t ipver;			/* 4 or 6 */
-	uint8_t proto;			/* PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6 */
+	uint8_t ipver;			/* 4 or 6 (ARP: 4) */
+	uint8_t proto;			/* PROTO_TCP, PROTO_UDP, PROTO_SCTP,
+					 * PROTO_ICMP, PROTO_ICMPV6; with
+					 * ip_only, any; ARP: PROTO_ARP */
 	uint8_t ttl;			/* TTL or hop limit */
 	/* The interface it was captured on, set by the caller like ts_us:
 	 * 1 + its place in the capture's list (alert_router_name_iface),
@@ -95,7 +113,15 @@ struct pkt {
 	uint8_t iface;
 	uint16_t ip_id;			/* IPv4 identification (0 for IPv6) */
 	uint16_t ip_len;		/* IP total length as stated */
-	struct ipaddr src, dst;
+	struct ipaddr src, dst;		/* ARP: sender and target
+					 * protocol addresses */
+	/* Only the network layer is valid: a protocol not decoded further,
+	 * or a datagram without room for its transport header
+	 * (DEC_SKIP_OTHER_PROTO, DEC_SKIP_NO_TRANSPORT).  Such packets go on
+	 * to detection, which counts the protocols a source tries. */
+	bool ip_only;
+	bool arp;			/* an ARP request or reply */
+	uint16_t arp_op;		/* ARP_REQUEST, ARP_REPLY */
 
 	/* Fragments: a first fragment (offset 0, more-fragments set) carries
 	 * the ports; later fragments are reported as DEC_SKIP_LATER_FRAGMENT. */
@@ -115,7 +141,8 @@ struct pkt {
 	 * transport header (RFC 1858's tiny fragments): evidence in itself. */
 	bool tiny_fragment;
 
-	uint16_t sport, dport;		/* TCP/UDP */
+	uint16_t sport, dport;		/* TCP/UDP/SCTP */
+	uint8_t sctp_chunk;		/* SCTP: type of the first chunk */
 
 	/* TCP */
 	uint8_t tcp_flags;		/* TH_* */
@@ -131,6 +158,9 @@ struct pkt {
 	/* ICMP / ICMPv6 */
 	uint8_t icmp_type, icmp_code;
 	struct quoted quoted;		/* for error messages */
+	/* ICMPv6 neighbour solicitation (135) and advertisement (136): the
+	 * address asked for, or answered for (RFC 4861 section 4.3/4.4). */
+	struct ipaddr nd_target;
 
 	uint16_t payload_len;		/* L4 payload bytes, per the headers */
 };

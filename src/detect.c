@@ -24,6 +24,7 @@ static const struct detector *const detectors[] = {
 	&detector_classic,
 	&detector_trw,
 	&detector_osfp,
+	&detector_discovery,
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 
@@ -180,17 +181,6 @@ static void classify_tcp_classic(struct detect *d, struct pkt_view *v)
 
 /* ---- classification ------------------------------------------------ */
 
-/* Multicast and broadcast destinations: a datagram to a group probes
- * nobody in particular, and nobody in particular answers. */
-static bool is_group_address(const struct ipaddr *a)
-{
-	if (addr_is_v4(a))
-		return (a->b[12] & 0xf0) == 0xe0 ||
-		       (a->b[12] == 255 && a->b[13] == 255 &&
-			a->b[14] == 255 && a->b[15] == 255);
-	return a->b[0] == 0xff;
-}
-
 static bool scan_ignored(const struct config *cfg, const struct pkt *p)
 {
 	return conf_scan_ignored(cfg, p->proto == PROTO_UDP ? CONF_UDP :
@@ -232,7 +222,7 @@ static void classify(struct detect *d, struct pkt_view *v)
 		v->probe = PROBE_ACK;
 	if (v->probe == PROBE_NONE)
 		return;
-	if (is_group_address(&p->dst) || (v->sig && v->sig->cls == SIG_BENIGN)) {
+	if (addr_is_group(&p->dst) || (v->sig && v->sig->cls == SIG_BENIGN)) {
 		d->not_a_contact++;
 		v->probe = PROBE_NONE;
 		return;
@@ -341,6 +331,19 @@ static void process(struct detect *d, const struct pkt *p,
 	d->nqueued = 0;
 }
 
+/* ARP, and IP datagrams of a protocol not decoded: no flow, no contact,
+ * only the detectors that read the network layer. */
+static void process_network_layer(struct detect *d, const struct pkt *p)
+{
+	struct pkt_view v;
+
+	memset(&v, 0, sizeof v);
+	v.p = p;
+	for (size_t i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->network_layer && method_on(d, detectors[i]))
+			detectors[i]->packet(d->state[i], &v);
+}
+
 static void packet_hinted(struct detect *d, const struct pkt *p,
 			  const struct packet_hints *h)
 {
@@ -348,6 +351,10 @@ static void packet_hinted(struct detect *d, const struct pkt *p,
 
 	d->packets++;
 	run_ticks(d, p->ts_us);
+	if (p->arp || p->ip_only) {
+		process_network_layer(d, p);
+		return;
+	}
 	/* Before the protocol test: an IPv6 later fragment names the header
 	 * that follows its Fragment header, not the transport. */
 	if (p->fragment && !frag_header_complete(p)) {

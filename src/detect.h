@@ -113,6 +113,10 @@ void detect_table_error(const struct config *cfg, const char *option,
 struct detector {
 	const char *name;
 	int method;			/* METHOD_TRW, METHOD_CLASSIC, or -1: both */
+	/* Also given packets that have only a network layer: ARP, and IP
+	 * datagrams whose transport is not decoded (pkt.ip_only).  The other
+	 * detectors see only TCP, UDP, SCTP, ICMP and ICMPv6. */
+	bool network_layer;
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
 	void (*packet)(void *self, const struct pkt_view *v);
 	/* Fetch ahead what packet() will read for p (may be NULL): called
@@ -176,6 +180,7 @@ extern const struct detector detector_connlog;
 extern const struct detector detector_classic;
 extern const struct detector detector_osfp;
 extern const struct detector detector_trw;
+extern const struct detector detector_discovery;
 
 /* Microseconds from then to now; 0 when packet time went backwards
  * (captures are not always in order). */

@@ -214,8 +214,9 @@ static void on_packet(void *arg, const uint8_t *data, size_t caplen,
 	p->wire_len = wire_len;
 	p->iface = e->cur_iface;
 	e->decode_results[r]++;
-	/* Later fragments go on too: detect puts split headers together. */
-	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT)
+	/* Later fragments go on too: detect puts split headers together;
+	 * so do datagrams of other protocols, for the protocols tried. */
+	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT && !p->ip_only)
 		return;
 	e->nbatch++;
 	/* A fragment's data points into the capture's buffer, valid only

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "decode.h"
 #include "util.h"
 
@@ -42,16 +43,6 @@ void tb_printf(struct tbuf *t, const char *fmt, ...)
 
 /* ---- subject and body ------------------------------------------------- */
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case PROTO_UDP: return "UDP";
-	case PROTO_ICMP: return "ICMP";
-	case PROTO_ICMPV6: return "ICMPv6";
-	default: return "TCP";
-	}
-}
-
 void mail_subject_expand(const char *tmpl, const struct mail_event *ev,
 			 char *out, size_t outlen)
 {
@@ -69,8 +60,8 @@ void mail_subject_expand(const char *tmpl, const struct mail_event *ev,
 		s++;
 		switch (*s) {
 		case 'p':
-			tb_add(&t, proto_name(ev->proto),
-			       strlen(proto_name(ev->proto)));
+			tb_add(&t, proto_label(ev->proto),
+			       strlen(proto_label(ev->proto)));
 			break;
 		case 's':
 			addr_to_str(&ev->src, ip, sizeof ip);
@@ -95,8 +86,17 @@ void mail_subject_expand(const char *tmpl, const struct mail_event *ev,
 		tb_printf(&t, " (ended)");
 }
 
-static const char *kind_words(enum alert_kind k)
+/* Only TCP, UDP and SCTP have ports; ICMP and ARP sweeps reach hosts,
+ * an IP protocol scan tries protocol numbers. */
+static bool has_ports(uint8_t proto)
 {
+	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
+}
+
+static const char *kind_words(enum alert_kind k, uint8_t proto)
+{
+	if (!has_ports(proto) && k != ALERT_OSPROBE)
+		return proto == PROTO_IP ? "protocol scan" : "host sweep";
 	switch (k) {
 	case ALERT_PORTSCAN: return "port scan";
 	case ALERT_SWEEP: return "port sweep";
@@ -110,10 +110,10 @@ static const char *kind_words(enum alert_kind k)
 static void put_event_words(struct tbuf *t, const struct mail_event *ev)
 {
 	if (ev->kind == ALERT_SCAN_END)
-		tb_printf(t, "end of %s", kind_words(ev->scan_kind));
+		tb_printf(t, "end of %s", kind_words(ev->scan_kind, ev->proto));
 	else
-		tb_printf(t, "%s", kind_words(ev->kind));
-	tb_printf(t, " (%s)", proto_name(ev->proto));
+		tb_printf(t, "%s", kind_words(ev->kind, ev->proto));
+	tb_printf(t, " (%s)", proto_label(ev->proto));
 }
 
 /* "name (192.0.2.1)" or "192.0.2.1". */
@@ -153,11 +153,11 @@ static void put_summary(struct tbuf *t, const struct mail_event *ev)
 	bool ended = ev->kind == ALERT_SCAN_END;
 	enum alert_kind k = ended ? ev->scan_kind : ev->kind;
 
-	tb_printf(t, "A %s", proto_name(ev->proto));
+	tb_printf(t, "A %s", proto_label(ev->proto));
 	if (ev->proto == PROTO_TCP)
 		tb_printf(t, " %s", scan_type_name(ev->scan_type));
-	tb_printf(t, " %s", kind_words(k));
-	if (k != ALERT_PORTSCAN)
+	tb_printf(t, " %s", kind_words(k, ev->proto));
+	if (k != ALERT_PORTSCAN && has_ports(ev->proto))
 		tb_printf(t, " of port %u", ev->port);
 	tb_printf(t, " %s ", k == ALERT_PORTSCAN ? "of" : "on");
 	put_host(t, ev->dst_name, &ev->dst);
@@ -206,7 +206,7 @@ static void body_scan(struct tbuf *t, const struct mail_event *ev)
 	tb_printf(t, "%-15s", "Destination:");
 	put_host(t, ev->dst_name, &ev->dst);
 	tb_printf(t, "%s\n", ev->dst_multiple ? " (and others)" : "");
-	if (k == ALERT_SWEEP || k == ALERT_FLOOD)
+	if ((k == ALERT_SWEEP || k == ALERT_FLOOD) && has_ports(ev->proto))
 		tb_printf(t, "%-15s%u\n", "Port:", ev->port);
 	if (ev->hosts)
 		tb_printf(t, "%-15s%u\n", "Hosts:", ev->hosts);

@@ -248,7 +248,7 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 		*why = "unknown kind of alert";
 		return false;
 	}
-	if (w.scan_type > SCAN_ACK || w.dst_multiple > 1) {
+	if (w.scan_type >= SCAN_TYPE_COUNT || w.dst_multiple > 1) {
 		*why = "bad scan type or flag";
 		return false;
 	}

@@ -38,6 +38,15 @@
 #define OSFP_WINDOW_US        (2 * 1000000ULL)
 #define OSFP_PATTERNS_NEEDED  3
 
+/* Host discovery (detect_discovery.c): a sweep is this many addresses
+ * asked for without an answer (as a 256-bit sketch counts them: about 34
+ * distinct), at most DISCOVERY_REPEAT_HALVES / 2 requests per address
+ * (nmap asks twice; a router keeping its ARP cache asks again and again).
+ * Its table holds 1 / DISCOVERY_TABLE_SHARE of SourceTableSize. */
+#define DISCOVERY_HOSTS         32
+#define DISCOVERY_REPEAT_HALVES 5
+#define DISCOVERY_TABLE_SHARE   4
+
 /* Per-source table: number of slots (rounded up to a power of two).
  * 65536 sources * ~200 bytes = 13 MiB. */
 #define DEFAULT_SOURCE_TABLE_SIZE 65536

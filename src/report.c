@@ -412,15 +412,6 @@ struct cells {
 	char c[COL_COUNT][ADDR_STR_MAX + 16];
 };
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case PROTO_TCP: return "tcp";
-	case PROTO_UDP: return "udp";
-	default: return "icmp";
-	}
-}
-
 /* Ports: a sweep's or flood's one port; a port scan's distinct ports,
  * "1000 distinct". */
 static void row_cells(const struct row *w, bool date, struct cells *c)
@@ -428,7 +419,7 @@ static void row_cells(const struct row *w, bool date, struct cells *c)
 	char ip[ADDR_STR_MAX];
 
 	snprintf(c->c[COL_KIND], sizeof c->c[0], "%s", alert_kind_name(w->kind));
-	snprintf(c->c[COL_PROTO], sizeof c->c[0], "%s", proto_name(w->proto));
+	snprintf(c->c[COL_PROTO], sizeof c->c[0], "%s", proto_key(w->proto));
 	snprintf(c->c[COL_SOURCE], sizeof c->c[0], "%s",
 		 addr_to_str(&w->src, ip, sizeof ip));
 	snprintf(c->c[COL_TARGETS], sizeof c->c[0], "%s%s",
