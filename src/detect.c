@@ -25,6 +25,7 @@ static const struct detector *const detectors[] = {
 	&detector_trw,
 	&detector_osfp,
 	&detector_discovery,
+	&detector_ipproto,
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 

@@ -181,6 +181,7 @@ extern const struct detector detector_classic;
 extern const struct detector detector_osfp;
 extern const struct detector detector_trw;
 extern const struct detector detector_discovery;
+extern const struct detector detector_ipproto;
 
 /* Microseconds from then to now; 0 when packet time went backwards
  * (captures are not always in order). */

@@ -21,6 +21,14 @@
  *    new ones.  More than DISCOVERY_REPEAT_HALVES / 2 requests per address
  *    is a
  *    host keeping its neighbours, not one looking for them.
+ *  - a host's own kernel resolving addresses for traffic it sends or
+ *    forwards: a router carrying a remote scanner's sweep into the LAN
+ *    ARPs for every address swept.  The kernel asks again a second later
+ *    (Linux: three times, RETRANS_TIMER 1 s, RFC 4861 section 10), where
+ *    sweep tools re-ask at their own pace or not at all.  So ARP and ND
+ *    are judged DISCOVERY_SETTLE_US after a source's first request, when
+ *    such retries of its first targets would have shown, and a source
+ *    with DISCOVERY_RESOLVER_RETRIES of them is a resolver, not a sweeper.
  * Broadcasts, group addresses, gratuitous ARP and duplicate address
  * detection (a sender without an address yet) ask for nobody.
  */
@@ -44,6 +52,12 @@
 #define ICMPV6_ND_NS		135
 #define ICMPV6_ND_NA		136
 
+/* One of a source's first targets: when it was first asked for. */
+struct early_target {
+	uint32_t fold;			/* addr_fold */
+	uint32_t ms;			/* since the episode's first request */
+};
+
 struct discovery_entry {
 	struct source_head head;	/* key: source and PROTO_ARP, _ICMP
 					 * or _ICMPV6 */
@@ -51,13 +65,21 @@ struct discovery_entry {
 	struct ipaddr first_dst;
 	struct sketch asked, answered;	/* target addresses */
 	uint16_t types;			/* 1 << scan_type of its requests */
+	struct early_target early[DISCOVERY_EARLY];
+	uint8_t nearly;
+	uint8_t resolver_retries;	/* early targets asked again a
+					 * resolver's second later */
+	bool pending;			/* waiting in discovery.pending */
 };
 
 struct discovery {
 	struct detect_env *env;
 	struct table *sources;
+	/* Sources past the threshold, waiting to be judged (ARP, ND). */
+	struct source_key pending[DISCOVERY_PENDING];
+	size_t npending;
 	uint64_t requests, answers;
-	uint64_t reported, ended;
+	uint64_t reported, ended, resolvers;
 };
 
 /* A request: which address it asks for, and how (enum scan_type). */
@@ -174,18 +196,48 @@ static unsigned unanswered(const struct discovery_entry *e)
 	return asked > answered ? asked - answered : 0;
 }
 
+/* ARP and neighbour solicitations: what a kernel sends to resolve. */
+static bool resolves(const struct discovery_entry *e)
+{
+	return e->types & (1u << SCAN_ARP | 1u << SCAN_ND);
+}
+
+static bool looks_like_sweep(const struct discovery_entry *e)
+{
+	return unanswered(e) >= DISCOVERY_HOSTS &&
+	       (uint64_t)e->sum.count * 2 <=
+		       (uint64_t)DISCOVERY_REPEAT_HALVES *
+			       sketch_count(&e->asked);
+}
+
+static void wait_to_judge(struct discovery *d, struct discovery_entry *e)
+{
+	if (e->pending || d->npending == DISCOVERY_PENDING)
+		return;			/* full: its next request tries again */
+	d->pending[d->npending++] = e->head.key;
+	e->pending = true;
+}
+
+/* now: packet time; settled: the resolver's retries would have shown
+ * (or the input ended). */
 static void judge(struct discovery *d, struct discovery_entry *e,
-		  uint64_t ts)
+		  uint64_t now, bool settled)
 {
 	struct alert a;
 
-	if (e->head.reported || unanswered(e) < DISCOVERY_HOSTS ||
-	    (uint64_t)e->sum.count * 2 >
-		    (uint64_t)DISCOVERY_REPEAT_HALVES * sketch_count(&e->asked))
+	if (e->head.reported || !looks_like_sweep(e))
 		return;
+	if (resolves(e) && !settled) {
+		wait_to_judge(d, e);
+		return;
+	}
+	if (e->resolver_retries >= DISCOVERY_RESOLVER_RETRIES) {
+		d->resolvers++;
+		return;
+	}
 	e->head.reported = true;
 	table_set_level(d->sources, e, SOURCE_LEVEL_REPORTED);
-	fill_alert(d, e, ALERT_SWEEP, ts, &a);
+	fill_alert(d, e, ALERT_SWEEP, now, &a);
 	d->reported++;
 	alert_emit(d->env->out, &a);
 }
@@ -227,6 +279,30 @@ static struct discovery_entry *source(struct discovery *d,
 	return e;
 }
 
+/* A first target asked for again DISCOVERY_RETRY_MIN_US to _MAX_US after
+ * its first request: a kernel's neighbour resolution retrying. */
+static void note_early(struct discovery_entry *e, const struct pkt *p,
+		       const struct request *r)
+{
+	uint32_t fold = addr_fold(&r->target);
+	uint64_t ms64 = us_since(p->ts_us, e->sum.first_ts) / 1000;
+	uint32_t ms = ms64 > UINT32_MAX ? UINT32_MAX : (uint32_t)ms64;
+
+	for (unsigned i = 0; i < e->nearly; i++) {
+		uint32_t gap = ms - e->early[i].ms;
+
+		if (e->early[i].fold != fold)
+			continue;
+		if (gap * 1000ULL >= DISCOVERY_RETRY_MIN_US &&
+		    gap * 1000ULL <= DISCOVERY_RETRY_MAX_US &&
+		    e->resolver_retries < UINT8_MAX)
+			e->resolver_retries++;
+		return;
+	}
+	if (e->nearly < DISCOVERY_EARLY)
+		e->early[e->nearly++] = (struct early_target){ fold, ms };
+}
+
 static void count_request(struct discovery *d, const struct pkt *p,
 			  const struct request *r)
 {
@@ -249,10 +325,13 @@ static void count_request(struct discovery *d, const struct pkt *p,
 	e->head.iface = p->iface;
 	e->types |= (uint16_t)(1u << r->type);
 	sketch_add(&e->asked, addr_fold(&r->target));
+	if (r->type == SCAN_ARP || r->type == SCAN_ND)
+		note_early(e, p, r);
 	if (!e->head.reported)
 		table_set_level(d->sources, e,
 				source_level(&e->head, unanswered(e)));
-	judge(d, e, p->ts_us);
+	judge(d, e, p->ts_us, us_since(p->ts_us, s->first_ts) >=
+				      DISCOVERY_SETTLE_US);
 }
 
 static void count_answer(struct discovery *d, const struct pkt *p,
@@ -293,10 +372,35 @@ static void expire_idle(void *entry, uint64_t now, void *arg)
 	table_remove(((struct discovery *)arg)->sources, entry);
 }
 
+/* The pending sources whose time has come (all of them at the end). */
+static void judge_pending(struct discovery *d, uint64_t now, bool all)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->npending; i++) {
+		struct discovery_entry *e = table_find(d->sources,
+						       &d->pending[i]);
+		bool due;
+
+		if (!e)
+			continue;	/* evicted or expired meanwhile */
+		due = all || us_since(now, e->sum.first_ts) >=
+				     DISCOVERY_SETTLE_US;
+		if (!due) {
+			d->pending[kept++] = d->pending[i];
+			continue;
+		}
+		e->pending = false;
+		judge(d, e, all ? e->head.last_ts : now, true);
+	}
+	d->npending = kept;
+}
+
 static void discovery_tick(void *self, uint64_t now_us)
 {
 	struct discovery *d = self;
 
+	judge_pending(d, now_us, false);
 	sources_sweep_idle(d->sources, now_us, expire_idle, d);
 }
 
@@ -309,6 +413,7 @@ static void discovery_finish(void *self)
 {
 	struct discovery *d = self;
 
+	judge_pending(d, 0, true);
 	sources_each_reported(d->sources, end_each, d);
 }
 
@@ -355,6 +460,7 @@ static void discovery_stats(void *self, stat_fn put, void *arg)
 	put(arg, "discovery.answers", d->answers);
 	put(arg, "discovery.sweeps", d->reported);
 	put(arg, "discovery.ended", d->ended);
+	put(arg, "discovery.resolvers", d->resolvers);
 }
 
 static uint32_t discovery_probes(void *self, const struct ipaddr *src,

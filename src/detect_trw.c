@@ -19,6 +19,14 @@
  *    complete a handshake (a client whose connections complete resets
  *    the count, and so is never a flood).
  *
+ * A UDP client whose servers do not answer (an NTP client trying pool
+ * server after pool server, a resolver whose upstreams are down) leaves
+ * unanswered contacts to one port, one every few seconds, on its own
+ * schedule; a sweep of that port by a scanner goes as fast as it can.
+ * An unanswered UDP contact to the same port as the source's previous
+ * one, UDP_CLIENT_PACE_US or more after it, is such a client's and is no
+ * evidence (trw.client_paced counts them).
+ *
  * Whether a flagged source is a port scan or a sweep comes from the shape
  * of its failed contacts (sketch.h); contacts spread one to one over
  * hosts and ports (peer-to-peer fan-out) stay undecided and unreported.
@@ -49,6 +57,8 @@ struct trw_entry {
 	struct tally tally;		/* ports, hosts, open ports */
 	uint16_t majority_port;		/* Boyer-Moore majority vote: */
 	uint32_t majority_votes;	/* a sweep's port */
+	uint16_t weak_port;		/* port and time of the latest UDP */
+	uint64_t weak_ts;		/* contact left unanswered */
 };
 
 /* What made the report: the walk, the walk mostly on signatures, the
@@ -71,6 +81,7 @@ struct trw {
 	uint64_t reported[ALERT_KIND_COUNT];
 	uint64_t by_method[TRW_METHODS];
 	uint64_t ended;
+	uint64_t client_paced;
 };
 
 /* ---- the walk's steps, from the configured probabilities ---------- */
@@ -338,6 +349,18 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 	}
 }
 
+/* Another unanswered datagram to the port of the source's previous one,
+ * at a client's pace (see the top of the file). */
+static bool client_paced(struct trw_entry *e, const struct contact_outcome *o)
+{
+	bool paced = e->weak_ts && e->weak_port == o->dport &&
+		     us_since(o->ts, e->weak_ts) >= UDP_CLIENT_PACE_US;
+
+	e->weak_port = o->dport;
+	e->weak_ts = o->ts;
+	return paced;
+}
+
 static void trw_outcome(void *self, const struct contact_outcome *o)
 {
 	struct trw *t = self;
@@ -358,6 +381,10 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 		e->llr += t->success;
 		if (e->llr <= t->lower)
 			e->llr = 0;	/* benign so far: a new walk */
+		return;
+	}
+	if (o->result == CONTACT_WEAK_FAILURE && client_paced(e, o)) {
+		t->client_paced++;
 		return;
 	}
 	e->llr += o->result == CONTACT_WEAK_FAILURE ? t->fail / 2 : t->fail;
@@ -454,6 +481,7 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.by_signature", t->by_method[BY_SIGNATURE]);
 	put(arg, "trw.by_slow_window", t->by_method[BY_SLOW]);
 	put(arg, "trw.ended", t->ended);
+	put(arg, "trw.client_paced", t->client_paced);
 	tally_put_stats(t->tallies, "trw", put, arg);
 }
 

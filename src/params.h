@@ -45,7 +45,23 @@
  * Its table holds 1 / DISCOVERY_TABLE_SHARE of SourceTableSize. */
 #define DISCOVERY_HOSTS         32
 #define DISCOVERY_REPEAT_HALVES 5
-#define DISCOVERY_TABLE_SHARE   4
+#define DISCOVERY_TABLE_SHARE   8
+/* ARP and ND sweeps are judged this long after the first request, when
+ * a kernel's retries of its first DISCOVERY_EARLY targets (a second
+ * apart: between _RETRY_MIN_US and _RETRY_MAX_US) have shown; that many
+ * retries make a resolver.  At most DISCOVERY_PENDING sources wait. */
+#define DISCOVERY_SETTLE_US     (1500 * 1000ULL)
+#define DISCOVERY_EARLY         8
+#define DISCOVERY_RETRY_MIN_US  (800 * 1000ULL)
+#define DISCOVERY_RETRY_MAX_US  (1300 * 1000ULL)
+#define DISCOVERY_RESOLVER_RETRIES 2
+#define DISCOVERY_PENDING       64
+
+/* IP protocol scans (detect_ipproto.c): this many protocol numbers other
+ * than TCP, UDP, SCTP and ICMP from one source to unicast addresses; the
+ * sources followed (such datagrams are rare: a small table). */
+#define IPPROTO_SCAN_PROTOCOLS  8
+#define IPPROTO_TABLE_SIZE      4096
 
 /* Per-source table: number of slots (rounded up to a power of two).
  * 65536 sources * ~200 bytes = 13 MiB. */
@@ -65,6 +81,10 @@
 /* Slow scans: distinct failed contacts of one source within the window. */
 #define DEFAULT_SLOW_WINDOW     3600
 #define DEFAULT_SLOW_THRESHOLD  10
+/* An unanswered UDP contact this long or longer after the source's
+ * previous one to the same port is a client's, not a sweep's
+ * (detect_trw.c). */
+#define UDP_CLIENT_PACE_US      (2 * 1000000ULL)
 /* Connection attempts to one port that never complete: a flood. */
 #define DEFAULT_FLOOD_THRESHOLD 40
 /* Datagrams whose transport header is split over fragments. */

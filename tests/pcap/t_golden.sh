@@ -16,7 +16,10 @@ for exp in "$TOP"/tests/pcap/expected/*.jsonl; do
 		fail "$name" "no capture $DATA/$name.pcap*"
 		continue
 	fi
-	if ! "$SCANDETD" -c "$conf" -r "$pcap" --json >"$TMPD/out" 2>"$TMPD/err"; then
+	# A capture cut short is read to its last whole packet, then the
+	# run exits 1 (scandetd(8)); its events are compared all the same.
+	if ! "$SCANDETD" -c "$conf" -r "$pcap" --json >"$TMPD/out" 2>"$TMPD/err" &&
+	   ! grep -q "truncated dump file" "$TMPD/err"; then
 		fail "$name" "scandetd failed: $(cat "$TMPD/err")"
 		continue
 	fi

@@ -21,7 +21,10 @@ def run(scandetd, conf, path):
     out = subprocess.run([scandetd, "-c", conf, "-r", path, "--json"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          check=False, timeout=600)
-    if out.returncode != 0:
+    # A file cut short (truth.json says which) is read to its last whole
+    # packet, and the run exits 1: the events are still all there.
+    cut_short = out.returncode == 1 and b"truncated dump file" in out.stderr
+    if out.returncode != 0 and not cut_short:
         raise RuntimeError("exit %d: %s" % (out.returncode, out.stderr.decode()))
     return [json.loads(line) for line in out.stdout.decode().splitlines()]
 
