@@ -23,12 +23,14 @@
  *    host keeping its neighbours, not one looking for them.
  *  - a host's own kernel resolving addresses for traffic it sends or
  *    forwards: a router carrying a remote scanner's sweep into the LAN
- *    ARPs for every address swept.  The kernel asks again a second later
- *    (Linux: three times, RETRANS_TIMER 1 s, RFC 4861 section 10), where
- *    sweep tools re-ask at their own pace or not at all.  So ARP and ND
- *    are judged DISCOVERY_SETTLE_US after a source's first request, when
- *    such retries of its first targets would have shown, and a source
- *    with DISCOVERY_RESOLVER_RETRIES of them is a resolver, not a sweeper.
+ *    ARPs for every address swept.  The kernel asks three times, a
+ *    second apart (Linux: MAX_MULTICAST_SOLICIT, RETRANS_TIMER; RFC 4861
+ *    section 10), where sweep tools ask once or twice (nmap re-asks once
+ *    after 1.1 s, arp-scan after 0.5 s).  So ARP and ND are judged
+ *    DISCOVERY_SETTLE_US after a source's first request, when a third
+ *    request for its first targets would have shown, and a source with
+ *    DISCOVERY_RESOLVER_RETRIES such targets is a resolver, not a
+ *    sweeper.
  * Broadcasts, group addresses, gratuitous ARP and duplicate address
  * detection (a sender without an address yet) ask for nobody.
  */
@@ -52,10 +54,11 @@
 #define ICMPV6_ND_NS		135
 #define ICMPV6_ND_NA		136
 
-/* One of a source's first targets: when it was first asked for. */
+/* One of a source's first targets: when it was last asked for. */
 struct early_target {
 	uint32_t fold;			/* addr_fold */
 	uint32_t ms;			/* since the episode's first request */
+	uint8_t retries;		/* asked again a second after */
 };
 
 struct discovery_entry {
@@ -67,8 +70,8 @@ struct discovery_entry {
 	uint16_t types;			/* 1 << scan_type of its requests */
 	struct early_target early[DISCOVERY_EARLY];
 	uint8_t nearly;
-	uint8_t resolver_retries;	/* early targets asked again a
-					 * resolver's second later */
+	uint8_t resolver_retries;	/* early targets asked a third time,
+					 * each a second after the one before */
 	bool pending;			/* waiting in discovery.pending */
 };
 
@@ -280,7 +283,7 @@ static struct discovery_entry *source(struct discovery *d,
 }
 
 /* A first target asked for again DISCOVERY_RETRY_MIN_US to _MAX_US after
- * its first request: a kernel's neighbour resolution retrying. */
+ * the request before, twice: a kernel's neighbour resolution retrying. */
 static void note_early(struct discovery_entry *e, const struct pkt *p,
 		       const struct request *r)
 {
@@ -293,14 +296,16 @@ static void note_early(struct discovery_entry *e, const struct pkt *p,
 
 		if (e->early[i].fold != fold)
 			continue;
-		if (gap * 1000ULL >= DISCOVERY_RETRY_MIN_US &&
-		    gap * 1000ULL <= DISCOVERY_RETRY_MAX_US &&
-		    e->resolver_retries < UINT8_MAX)
+		e->early[i].ms = ms;
+		if (gap * 1000ULL < DISCOVERY_RETRY_MIN_US ||
+		    gap * 1000ULL > DISCOVERY_RETRY_MAX_US)
+			return;
+		if (++e->early[i].retries == 2 && e->resolver_retries < UINT8_MAX)
 			e->resolver_retries++;
 		return;
 	}
 	if (e->nearly < DISCOVERY_EARLY)
-		e->early[e->nearly++] = (struct early_target){ fold, ms };
+		e->early[e->nearly++] = (struct early_target){ fold, ms, 0 };
 }
 
 static void count_request(struct discovery *d, const struct pkt *p,

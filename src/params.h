@@ -47,10 +47,11 @@
 #define DISCOVERY_REPEAT_HALVES 5
 #define DISCOVERY_TABLE_SHARE   8
 /* ARP and ND sweeps are judged this long after the first request, when
- * a kernel's retries of its first DISCOVERY_EARLY targets (a second
- * apart: between _RETRY_MIN_US and _RETRY_MAX_US) have shown; that many
- * retries make a resolver.  At most DISCOVERY_PENDING sources wait. */
-#define DISCOVERY_SETTLE_US     (1500 * 1000ULL)
+ * a kernel's two retries of its first DISCOVERY_EARLY targets (each a
+ * second after the one before: between _RETRY_MIN_US and _RETRY_MAX_US)
+ * have shown; DISCOVERY_RESOLVER_RETRIES targets so retried make a
+ * resolver.  At most DISCOVERY_PENDING sources wait. */
+#define DISCOVERY_SETTLE_US     (2500 * 1000ULL)
 #define DISCOVERY_EARLY         8
 #define DISCOVERY_RETRY_MIN_US  (800 * 1000ULL)
 #define DISCOVERY_RETRY_MAX_US  (1300 * 1000ULL)
