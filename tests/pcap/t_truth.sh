@@ -8,12 +8,12 @@
 . "$(dirname "$0")/../lib.sh"
 
 python3 "$TOP/tests/pcap/truth_check.py" "$SCANDETD" "$DATA" /dev/null \
-	classic,advanced strict truth.json ns_truth.json ns2_truth.json \
+	classic,advanced strict truth.json ns_truth.json ns2_truth.json ns3_truth.json ns4_truth.json \
 	>"$TMPD/trw" 2>&1
 sed 's/^/trw: /' "$TMPD/trw"
 echo "DetectionMethod classic" >"$TMPD/classic.conf"
 python3 "$TOP/tests/pcap/truth_check.py" "$SCANDETD" "$DATA" "$TMPD/classic.conf" \
-	classic allow truth.json ns_truth.json ns2_truth.json \
+	classic allow truth.json ns_truth.json ns2_truth.json ns3_truth.json ns4_truth.json \
 	>"$TMPD/classic" 2>&1
 sed 's/^/classic: /' "$TMPD/classic"
 # Add up the two runs' result lines.

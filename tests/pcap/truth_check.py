@@ -38,7 +38,7 @@ def main():
     for name in sys.argv[6:]:
         with open(os.path.join(data, name)) as f:
             truth.update(json.load(f)["files"])
-    passed = failed = 0
+    passed = failed = pending = 0
 
     def result(ok, name, why=""):
         nonlocal passed, failed
@@ -68,6 +68,12 @@ def main():
             continue
         expected = spec.get("expect", [])
         for exp in expected:
+            # "pending": a class the detectors do not cover yet (the
+            # truth file's note says which); listed, never counted.
+            if exp["level"] == "pending":
+                print("pending %s %s as %s" % (fname, exp["src"], exp["as"]))
+                pending += 1
+                continue
             if exp["level"] not in levels:
                 continue
             want = "%s %s as %s" % (fname, exp["src"], exp["as"])
@@ -84,6 +90,8 @@ def main():
                         if e["src"] not in known})
         result(not stray, "%s: no other source reported" % fname,
                "also reported: %s" % ", ".join(stray))
+    if pending:
+        print("truth_check: %d expectations pending (not counted)" % pending)
     print("truth_check: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

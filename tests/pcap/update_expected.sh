@@ -12,6 +12,7 @@ for name in $names; do
 	pcap=$(ls tests/pcap/data/"${name%@*}".pcap* | head -n 1)
 	conf=tests/pcap/expected/$name.conf
 	[ -f "$conf" ] || conf=/dev/null
-	"$BUILD/scandetd" -c "$conf" -r "$pcap" --json >tests/pcap/expected/"$name".jsonl 2>/dev/null
+	# A capture cut short still gives its events (and exit status 1).
+	"$BUILD/scandetd" -c "$conf" -r "$pcap" --json >tests/pcap/expected/"$name".jsonl 2>/dev/null || true
 	echo "$name: $(wc -l <tests/pcap/expected/"$name".jsonl) events"
 done
