@@ -404,7 +404,10 @@ static void json_summary(struct strbuf *sb, const struct alert *a)
 	json_ts(sb, "last_ts", s->last_ts);
 	sb_printf(sb, ",\"scan_type\":\"%s\",\"syn\":%u,\"fin\":%u",
 		  scan_type_name(s->scan_type), s->syn, s->fin);
-	if (s->kind == ALERT_SWEEP || s->kind == ALERT_FLOOD)
+	/* ICMP and ARP sweeps reach hosts, not a port. */
+	if ((s->kind == ALERT_SWEEP || s->kind == ALERT_FLOOD) &&
+	    (a->proto == PROTO_TCP || a->proto == PROTO_UDP ||
+	     a->proto == PROTO_SCTP))
 		sb_printf(sb, ",\"port\":%u", s->port);
 	sb_printf(sb, ",\"ports\":%u,\"hosts\":%u,\"answered\":%u,"
 		  "\"open\":%u,\"open_ports\":[", s->ports, s->hosts,

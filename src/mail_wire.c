@@ -228,7 +228,10 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
 	case ALERT_SCAN_END:
-		if (w.proto != PROTO_TCP && w.proto != PROTO_UDP) {
+		if (w.proto != PROTO_TCP && w.proto != PROTO_UDP &&
+		    w.proto != PROTO_SCTP && w.proto != PROTO_ICMP &&
+		    w.proto != PROTO_ICMPV6 && w.proto != PROTO_ARP &&
+		    w.proto != PROTO_IP) {
 			*why = "unknown protocol";
 			return false;
 		}

@@ -54,12 +54,16 @@ ATTACK = {
     "flood": ("T1499", "TA0040"),
     "osprobe": ("T1592", "TA0043"),
 }
+# Host discovery (ICMP, ARP and neighbour-discovery sweeps) is T1018.
+HOST_DISCOVERY = ("T1018", "TA0007")
+HOST_SCAN_TYPES = {"echo", "timestamp", "address-mask", "ARP",
+                   "neighbour-solicitation"}
 
 COMMON = ["@timestamp", "ecs.version", "event.kind", "event.category",
           "event.type", "event.action", "event.module", "event.dataset",
           "observer.product", "observer.vendor", "observer.type",
           "observer.hostname", "rule.name", "message"]
-NETWORK = ["source.ip", "network.transport", "network.type", "related.ip"]
+NETWORK = ["source.ip", "network.type", "related.ip"]
 
 # What documents are checked against: the ECS fields (name: (type,
 # array)), the names with fields below them, the allowed values and the
@@ -202,6 +206,16 @@ def check_categories(flat, allowed, expected):
     return faults
 
 
+def has_ports(flat):
+    return flat.get("network.transport") in ("tcp", "udp", "sctp")
+
+
+def without_transport(flat):
+    """An ARP sweep (network.protocol arp) or an IP protocol scan."""
+    return (flat.get("network.protocol") == "arp" or
+            flat.get("scandetd.scan_type") == "protocol")
+
+
 def required(action, flat):
     """(fields it must have, field prefixes it must not have)."""
     need, never = list(COMMON), []
@@ -211,6 +225,10 @@ def required(action, flat):
                   "threat."]
     else:
         need += NETWORK
+        if without_transport(flat):
+            never.append("network.transport")
+        else:
+            need.append("network.transport")
     if action in ("connection", "portscan", "sweep", "flood", "scan_end",
                   "osprobe"):
         need.append("destination.ip")
@@ -219,7 +237,7 @@ def required(action, flat):
     if action == "connection":
         need += ["source.port", "destination.port"]
         never.append("threat.")
-    elif scan in ("sweep", "flood"):
+    elif scan in ("sweep", "flood") and has_ports(flat):
         need.append("destination.port")
     elif action != "suppressed":
         never += ["source.port", "destination.port"]
@@ -244,7 +262,9 @@ def check_kind(flat, kinds):
     if flat.get("event.kind") != want and flat.get("event.kind") in kinds:
         faults.append("event.kind %s for %s, expected %s"
                       % (flat.get("event.kind"), action, want))
-    if scan in ATTACK:
+    if scan == "sweep" and flat.get("scandetd.scan_type") in HOST_SCAN_TYPES:
+        faults += check_threat(flat, *HOST_DISCOVERY)
+    elif scan in ATTACK:
         faults += check_threat(flat, *ATTACK[scan])
     return faults
 
@@ -285,7 +305,10 @@ def check_document(doc, ref):
 
 
 def transport(proto, src):
-    if proto != "icmp":
+    """network.transport for the default format's proto (None: none)."""
+    if proto in ("arp", "ip"):
+        return None
+    if proto not in ("icmp", "icmpv6"):
         return proto
     return "icmp" if ipaddress.ip_address(src).version == 4 else "ipv6-icmp"
 

@@ -86,10 +86,13 @@ printf 'LogConnections yes\nUdpLogConnections yes\nLogDetails yes\n'`
 { cat "$TMPD/base.conf"; echo "JsonFormat default"; } >"$TMPD/default.conf"
 
 # run OUT CONF ARGS...: scandetd with CONF, standard output in OUT
+# A capture cut short is read to its last whole packet and exits 1
+# (scandetd(8)): its events are checked all the same.
 run() {
 	ro=$1 rc=$2
 	shift 2
-	"$SCANDETD" -c "$rc" "$@" >"$ro" 2>"$TMPD/err"
+	"$SCANDETD" -c "$rc" "$@" >"$ro" 2>"$TMPD/err" ||
+		grep -q "truncated dump file" "$TMPD/err"
 }
 
 mkdir "$TMPD/runs"

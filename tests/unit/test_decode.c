@@ -326,7 +326,7 @@ static int is_v6(const struct ipaddr *a, const uint8_t v6[16])
 
 static int is_trunc(enum decode_result r)
 {
-	return r >= DEC_TRUNC_LINK && r <= DEC_TRUNC_ICMP;
+	return r >= DEC_TRUNC_LINK && r <= DEC_TRUNC_ARP;
 }
 
 /* ---- result names ------------------------------------------------------ */
@@ -715,13 +715,16 @@ TEST(other_protocols)
 	ip = ip6(&f, NH_DSTOPTS, V6_A, V6_B);
 	ext6(&f, NH_NONE, 8);
 	ip_fix(&f, ip, f.len);
-	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_SKIP_OTHER_PROTO);
+	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_SKIP_NO_TRANSPORT);
 	CHECK_INT(p.proto, NH_NONE);
 
-	/* No Next Header with payload length 0 is not a jumbogram. */
+	/* No Next Header with payload length 0 is not a jumbogram: a
+	 * datagram without transport, which still names its protocol. */
 	f.len = 0;
 	ip6(&f, NH_NONE, V6_A, V6_B);
-	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_SKIP_OTHER_PROTO);
+	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_SKIP_NO_TRANSPORT);
+	CHECK(p.ip_only);
+	CHECK_INT(p.proto, NH_NONE);
 }
 
 /* ---- one byte short ---------------------------------------------------- */
@@ -990,10 +993,118 @@ TEST(bad_ipv4_total_length)
 	f.b[14] = 0x46;
 	set16(&f, 14 + 2, 23);
 	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_BAD_IP_LEN);
-	/* Exactly the header: no room for TCP. */
+	/* Exactly the header: no room for TCP (nmap -sO's bare headers). */
 	f.b[14] = 0x45;
 	set16(&f, 14 + 2, 20);
-	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_TRUNC_TCP);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_SKIP_NO_TRANSPORT);
+	CHECK(p.ip_only);
+	CHECK_INT(p.proto, PROTO_TCP);
+}
+
+/* RFC 826 over Ethernet: a request, a reply, what is not IPv4's ARP. */
+static void arp_frame(struct frame *f, unsigned pro, unsigned pln,
+		      unsigned op, const uint8_t spa[4], const uint8_t tpa[4])
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+
+	f->len = 0;
+	eth(f, ETH_ARP);
+	put16(f, 1);
+	put16(f, pro);
+	put8(f, 6);
+	put8(f, pln);
+	put16(f, op);
+	putn(f, mac, 6);
+	putn(f, spa, 4);
+	fill(f, 0, 6);
+	putn(f, tpa, 4);
+}
+
+TEST(arp)
+{
+	struct frame f;
+	struct pkt p;
+
+	arp_frame(&f, ETH_IPV4, 4, ARP_REQUEST, V4_A, V4_B);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_OK);
+	CHECK(p.arp);
+	CHECK(!p.ip_only);
+	CHECK_INT(p.arp_op, ARP_REQUEST);
+	CHECK_INT(p.proto, PROTO_ARP);
+	CHECK(is_v4(&p.src, V4_A));
+	CHECK(is_v4(&p.dst, V4_B));
+
+	arp_frame(&f, ETH_IPV4, 4, ARP_REPLY, V4_B, V4_A);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_OK);
+	CHECK_INT(p.arp_op, ARP_REPLY);
+	CHECK(is_v4(&p.src, V4_B));
+
+	/* RARP's operations, another protocol, another address length. */
+	arp_frame(&f, ETH_IPV4, 4, 3, V4_A, V4_B);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_SKIP_NOT_IP);
+	arp_frame(&f, 0x86dd, 4, ARP_REQUEST, V4_A, V4_B);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_SKIP_NOT_IP);
+	arp_frame(&f, ETH_IPV4, 16, ARP_REQUEST, V4_A, V4_B);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_SKIP_NOT_IP);
+
+	/* Cut anywhere: truncated, never read past the capture. */
+	arp_frame(&f, ETH_IPV4, 4, ARP_REQUEST, V4_A, V4_B);
+	for (size_t len = 14; len < f.len; len++)
+		CHECK_RES(dec(&f, LINK_ETHERNET, len, &p), DEC_TRUNC_ARP);
+}
+
+/* RFC 9260: the common header and the first chunk's type. */
+TEST(sctp)
+{
+	struct frame f = { .len = 0 };
+	struct pkt p;
+	size_t ip;
+
+	eth(&f, ETH_IPV4);
+	ip = ip4(&f, PROTO_SCTP, V4_A, V4_B);
+	put16(&f, 40000);
+	put16(&f, 80);
+	put32(&f, 0);			/* INIT: verification tag 0 */
+	put32(&f, 0);
+	put8(&f, 1);			/* INIT */
+	put8(&f, 0);
+	put16(&f, 20);
+	fill(&f, 0, 16);
+	ip_fix(&f, ip, f.len);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_OK);
+	CHECK_INT(p.proto, PROTO_SCTP);
+	CHECK_INT(p.sport, 40000);
+	CHECK_INT(p.dport, 80);
+	CHECK_INT(p.sctp_chunk, 1);
+	/* The common header alone: no chunk (0xff). */
+	f.len = ip + 20 + 12;
+	ip_fix(&f, ip, f.len);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_OK);
+	CHECK_INT(p.sctp_chunk, 0xff);
+	f.len = ip + 20 + 11;
+	ip_fix(&f, ip, f.len);
+	CHECK_RES(dec_all(&f, LINK_ETHERNET, &p), DEC_TRUNC_SCTP);
+}
+
+/* RFC 4861: a neighbour solicitation names its target. */
+TEST(neighbour_solicitation)
+{
+	struct frame f = { .len = 0 };
+	struct pkt p;
+	size_t ip;
+
+	ip = ip6(&f, PROTO_ICMPV6, V6_A, V6_B);
+	icmp(&f, 135, 0);
+	putn(&f, V6_B, 16);
+	ip_fix(&f, ip, f.len);
+	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_OK);
+	CHECK_INT(p.icmp_type, 135);
+	CHECK(is_v6(&p.nd_target, V6_B));
+	/* Cut before the target: no target, still the message. */
+	f.len -= 8;
+	ip_fix(&f, ip, f.len);
+	CHECK_RES(dec_all(&f, LINK_RAW, &p), DEC_OK);
+	CHECK(!is_v6(&p.nd_target, V6_B));
 }
 
 TEST(bad_tcp_data_offset)
@@ -1774,5 +1885,8 @@ int main(void)
 	RUN(icmp_quote_variants);
 	RUN(icmpv6_unreachable_tcp);
 	RUN(every_prefix);
+	RUN(arp);
+	RUN(sctp);
+	RUN(neighbour_solicitation);
 	return unit_report(__FILE__);
 }

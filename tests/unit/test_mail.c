@@ -243,12 +243,12 @@ TEST(wire_decode_rejects)
 	       "bad kind of scan");
 	REJECT(w.scan_kind = ALERT_PORTSCAN, "bad kind of scan");
 	REJECT(w.kind = 200, "unknown kind of alert");
-	REJECT(w.proto = 1, "unknown protocol");
+	REJECT(w.proto = 2, "unknown protocol");
 	REJECT((w.kind = ALERT_OSPROBE, w.proto = PROTO_UDP),
 	       "OS probe not over TCP or ICMP");
 	REJECT((w.kind = ALERT_OSPROBE, w.patterns[0] = 0x80),
 	       "unknown OS probe pattern");
-	REJECT(w.scan_type = SCAN_ACK + 1, "bad scan type or flag");
+	REJECT(w.scan_type = SCAN_TYPE_COUNT, "bad scan type or flag");
 	REJECT(w.dst_multiple = 2, "bad scan type or flag");
 	REJECT(w.zero2[0] = 1, "padding not zero");
 	REJECT(w.open[0][1] = 22, "bad list of open ports");
