@@ -297,6 +297,39 @@ static bool tcp_packet(struct contacts *c, const struct pkt *p)
 	return false;
 }
 
+/*
+ * RFC 9260: an INIT is answered by INIT ACK (open) or ABORT (closed).
+ * As for TCP, the association completes when the source goes on (COOKIE
+ * ECHO), and a source that aborts after the INIT ACK only probed
+ * (nmap -sY): half-open.
+ */
+#define SCTP_INIT_ACK    2
+#define SCTP_ABORT       6
+#define SCTP_COOKIE_ECHO 10
+
+static void sctp_packet(struct contacts *c, const struct pkt *p)
+{
+	struct contact *e;
+
+	if (p->sctp_chunk == SCTP_INIT_ACK || p->sctp_chunk == SCTP_ABORT) {
+		e = find(c, &p->dst, &p->src, p->sport, PROTO_SCTP);
+		if (!open_state(e))
+			return;
+		if (p->sctp_chunk == SCTP_INIT_ACK)
+			e->synack = true;
+		else
+			decide(c, e, CONTACT_FAILURE, "abort", p->ts_us);
+	}
+	/* From the source after the INIT ACK: done, or only a probe. */
+	e = find(c, &p->src, &p->dst, p->dport, PROTO_SCTP);
+	if (!open_state(e) || !e->synack)
+		return;
+	if (p->sctp_chunk == SCTP_COOKIE_ECHO)
+		decide(c, e, CONTACT_SUCCESS, "handshake", p->ts_us);
+	else if (p->sctp_chunk == SCTP_ABORT)
+		decide(c, e, CONTACT_FAILURE, "half-open", p->ts_us);
+}
+
 /* ICMP destination unreachable (type 3; ICMPv6 type 1) ends a contact;
  * time exceeded (type 11; ICMPv6 3) says the probe never arrived: the
  * contact is forgotten, it is evidence of nothing (traceroute). */
@@ -306,7 +339,8 @@ static void icmp_packet(struct contacts *c, const struct pkt *p)
 	bool v6 = p->proto == PROTO_ICMPV6;
 	struct contact *e;
 
-	if (!q->valid || (q->proto != PROTO_TCP && q->proto != PROTO_UDP))
+	if (!q->valid || (q->proto != PROTO_TCP && q->proto != PROTO_UDP &&
+			  q->proto != PROTO_SCTP))
 		return;
 	e = find(c, &q->src, &q->dst, q->dport, q->proto);
 	if (!open_state(e))
@@ -332,6 +366,9 @@ bool contacts_packet(struct contacts *c, const struct pkt *p)
 			e->attempts = 0;
 		if (e && e->state == C_PENDING)
 			decide(c, e, CONTACT_SUCCESS, "reply", p->ts_us);
+		break;
+	case PROTO_SCTP:
+		sctp_packet(c, p);
 		break;
 	case PROTO_ICMP:
 	case PROTO_ICMPV6:

@@ -200,12 +200,57 @@ static bool is_ack_probe(struct detect *d, const struct pkt_view *v)
 	       !contacts_known(d->contacts, v->p);
 }
 
+/* The technique of a crafted TCP probe (detect.h), or 0.  Scanners'
+ * crafted probes carry no TCP options; OS fingerprinting's (nmap -O's
+ * T2 to T7) carry several, and are detect_osfp.c's. */
+static uint8_t technique_of(const struct pkt_view *v)
+{
+	uint8_t f = v->p->tcp_flags;
+
+	if (v->p->proto != PROTO_TCP || !v->p->tcp_flags_known ||
+	    v->p->tcp_optlen != 0)
+		return 0;
+	switch (tcp_probe_shape(f)) {
+	case PROBE_FIN: return TECHNIQUE_FIN;
+	case PROBE_NULL: return TECHNIQUE_NULL;
+	case PROBE_XMAS: return TECHNIQUE_XMAS;
+	case PROBE_ODD: return TECHNIQUE_ODD;
+	default: break;
+	}
+	if ((f & (TH_ACK | TH_SYN | TH_RST)) != TH_ACK || !v->sig ||
+	    v->sig->cls != SIG_SCAN)
+		return 0;
+	return f & TH_FIN ? TECHNIQUE_FINACK : TECHNIQUE_ACK;
+}
+
+/* RFC 9260 section 3.2 chunk types: INIT opens an association; a COOKIE
+ * ECHO belongs to one (its INIT-ACK came first) unless it is a probe. */
+#define SCTP_INIT        1
+#define SCTP_COOKIE_ECHO 10
+
+static enum probe_shape sctp_probe_shape(struct detect *d,
+					 const struct pkt *p)
+{
+	if (p->sctp_chunk == SCTP_INIT)
+		return PROBE_SCTP_INIT;
+	if (p->sctp_chunk == SCTP_COOKIE_ECHO &&
+	    !contacts_known(d->contacts, p))
+		return PROBE_SCTP_COOKIE;
+	return PROBE_NONE;
+}
+
 static void classify(struct detect *d, struct pkt_view *v)
 {
 	const struct pkt *p = v->p;
 
 	v->probe = PROBE_NONE;
-	if (p->proto == PROTO_TCP && p->tcp_flags_known) {
+	if (p->proto == PROTO_SCTP) {
+		/* SCTP scans are a default-method matter: the original
+		 * knew TCP and UDP only. */
+		if (!trw_on(d))
+			return;
+		v->probe = sctp_probe_shape(d, p);
+	} else if (p->proto == PROTO_TCP && p->tcp_flags_known) {
 		v->probe = tcp_probe_shape(p->tcp_flags);
 		if (!trw_on(d))
 			classify_tcp_classic(d, v);
@@ -221,16 +266,20 @@ static void classify(struct detect *d, struct pkt_view *v)
 	if (v->probe == PROBE_NONE && p->proto == PROTO_TCP &&
 	    is_ack_probe(d, v))
 		v->probe = PROBE_ACK;
-	if (v->probe == PROBE_NONE)
+	if (trw_on(d))
+		v->technique = technique_of(v);
+	if (v->probe == PROBE_NONE && !v->technique)
 		return;
 	if (addr_is_group(&p->dst) || (v->sig && v->sig->cls == SIG_BENIGN)) {
 		d->not_a_contact++;
 		v->probe = PROBE_NONE;
+		v->technique = 0;
 		return;
 	}
 	if (v->sig)
 		d->signature_hits++;
-	d->probes++;
+	if (v->probe != PROBE_NONE)
+		d->probes++;
 	v->scan_ignored = scan_ignored(d->env.cfg, p);
 	if (v->scan_ignored)
 		d->scan_ignored++;
@@ -258,7 +307,8 @@ static void track_contact(struct detect *d, struct pkt_view *v,
 	}
 	/* Stealth probes fail by nature; so does a scanner's signature or
 	 * a header cut into tiny fragments (RFC 1858). */
-	fails = v->probe != PROBE_SYN && v->probe != PROBE_UDP;
+	fails = v->probe != PROBE_SYN && v->probe != PROBE_UDP &&
+		v->probe != PROBE_SCTP_INIT;
 	why = "stealth";
 	if (v->sig && v->sig->cls == SIG_SCAN) {
 		fails = by_sig = true;
@@ -364,7 +414,8 @@ static void packet_hinted(struct detect *d, const struct pkt *p,
 		return;
 	}
 	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
-	    p->proto != PROTO_ICMP && p->proto != PROTO_ICMPV6)
+	    p->proto != PROTO_SCTP && p->proto != PROTO_ICMP &&
+	    p->proto != PROTO_ICMPV6)
 		return;
 	process(d, p, h);
 }

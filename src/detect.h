@@ -79,6 +79,18 @@ enum probe_shape {
 					 * connection: CWR alone, SYN+FIN, ... */
 	PROBE_ACK,			/* ACK or FIN+ACK with a scanner's
 					 * signature, outside known connections */
+	PROBE_SCTP_INIT,		/* SCTP INIT: an association's start */
+	PROBE_SCTP_COOKIE,		/* SCTP COOKIE ECHO without an INIT
+					 * before it: nmap -sZ */
+};
+
+/* Scan techniques told apart on the wire (pkt_view.technique): the
+ * stealth shapes, and ACK or FIN+ACK with a scanner's signature (nmap
+ * -sA and -sW send the same ACK; -sM a FIN+ACK). */
+enum {
+	TECHNIQUE_FIN = 1 << 0, TECHNIQUE_NULL = 1 << 1,
+	TECHNIQUE_XMAS = 1 << 2, TECHNIQUE_ODD = 1 << 3,
+	TECHNIQUE_ACK = 1 << 4, TECHNIQUE_FINACK = 1 << 5,
 };
 
 /* The SPEC's probe set: what the classic method counts. */
@@ -98,6 +110,10 @@ struct pkt_view {
 	 * datagram back.  The contact succeeded: p->dst made it. */
 	bool contact_answered;
 	const struct signature *sig;	/* the probe's signature, or NULL */
+	/* A crafted TCP probe: one bit per technique (TECHNIQUE_*), also
+	 * when it reaches a contact already known (nmap -sS, then -sF, -sN
+	 * and -sX at the same port); 0 for what stacks send. */
+	uint8_t technique;
 	uint32_t attempts;		/* TCP: attempts on this contact without
 					 * a completed handshake (contact.h) */
 	/* The source's hash from the prefetch hook, or NULL (table.h). */

@@ -27,6 +27,10 @@
  * one, UDP_CLIENT_PACE_US or more after it, is such a client's and is no
  * evidence (trw.client_paced counts them).
  *
+ * Several techniques against one port (nmap -sS, -sF, -sN, -sX; or -sA,
+ * -sM, -sW) are one contact, but no stack sends such a mix: TECHNIQUES_MIN
+ * kinds of crafted probe, or two kinds in CRAFTED_MIN probes, is a scan.
+ *
  * Whether a flagged source is a port scan or a sweep comes from the shape
  * of its failed contacts (sketch.h); contacts spread one to one over
  * hosts and ports (peer-to-peer fan-out) stay undecided and unreported.
@@ -49,6 +53,9 @@ struct trw_entry {
 	struct ipaddr first_dst;
 	uint32_t failures, successes, signature_failures;
 	uint32_t xmas, acks;
+	uint32_t cookies;		/* SCTP COOKIE ECHO probes */
+	uint32_t crafted;		/* crafted TCP probes, and */
+	uint8_t techniques;		/* their kinds (TECHNIQUE_*) */
 	struct sketch hosts, ports, contacts;	/* of failed contacts */
 	struct sketch slow;		/* failed contacts in the slow window */
 	uint64_t slow_start;
@@ -63,9 +70,10 @@ struct trw_entry {
 
 /* What made the report: the walk, the walk mostly on signatures, the
  * slow window.  The names are the events' "method". */
-enum trw_method { BY_WALK, BY_SIGNATURE, BY_SLOW, TRW_METHODS };
+enum trw_method { BY_WALK, BY_SIGNATURE, BY_SLOW, BY_TECHNIQUES,
+		  TRW_METHODS };
 static const char *const method_names[TRW_METHODS] = {
-	"trw", "signature", "slow",
+	"trw", "signature", "slow", "techniques",
 };
 
 struct trw {
@@ -105,6 +113,9 @@ static enum scan_type guess_scan_type(const struct trw_entry *e)
 {
 	if (e->head.key.proto == PROTO_UDP)
 		return SCAN_UDP;
+	if (e->head.key.proto == PROTO_SCTP)
+		return e->cookies * 2 > e->sum.count ? SCAN_SCTP_COOKIE :
+						       SCAN_SCTP_INIT;
 	if (e->xmas * 2 > e->sum.count)
 		return SCAN_XMAS;
 	if (e->acks * 2 > e->sum.count)
@@ -255,8 +266,10 @@ static void count_probe(struct trw *t, struct trw_entry *e,
 		e->sum.syn += (p->tcp_flags & TH_SYN) ? 1 : 0;
 		e->sum.fin += (p->tcp_flags & TH_FIN) ? 1 : 0;
 		e->xmas += v->probe == PROBE_XMAS;
-		e->acks += v->probe == PROBE_ACK;
+		e->acks += v->probe == PROBE_ACK ||
+			   (v->technique & (TECHNIQUE_ACK | TECHNIQUE_FINACK));
 	}
+	e->cookies += v->probe == PROBE_SCTP_COOKIE;
 	if (v->sig && v->sig->cls == SIG_SCAN && !e->tool[0])
 		memcpy(e->tool, v->sig->tool, sizeof e->tool);
 }
@@ -273,6 +286,21 @@ static void count_answer(struct trw *t, const struct pkt *p)
 		tally_open(t->tallies, &e->tally, p->sport);
 }
 
+/* Crafted probes of several kinds, whatever contacts they reach. */
+static void count_technique(struct trw *t, struct trw_entry *e,
+			    const struct pkt_view *v)
+{
+	unsigned kinds;
+
+	e->techniques |= v->technique;
+	e->crafted++;
+	kinds = (unsigned)__builtin_popcount(e->techniques);
+	if (e->head.reported || kinds < 2 ||
+	    (kinds < TECHNIQUES_MIN && e->crafted < CRAFTED_MIN))
+		return;
+	report(t, e, ALERT_PORTSCAN, BY_TECHNIQUES, v->p->ts_us);
+}
+
 static void trw_packet(void *self, const struct pkt_view *v)
 {
 	struct trw *t = self;
@@ -281,10 +309,21 @@ static void trw_packet(void *self, const struct pkt_view *v)
 
 	if (v->contact_answered)
 		count_answer(t, p);
-	if (v->probe == PROBE_NONE || v->scan_ignored)
+	if ((v->probe == PROBE_NONE && !v->technique) || v->scan_ignored)
 		return;
 	e = source(t, &p->src, p->proto, p->ts_us, v->source_hint);
+	/* A crafted packet to a contact already known is a probe of its
+	 * own only for the techniques' count. */
+	if (v->probe == PROBE_NONE) {
+		if (!e->head.reported) {
+			count_probe(t, e, v);
+			count_technique(t, e, v);
+		}
+		return;
+	}
 	count_probe(t, e, v);
+	if (v->technique)
+		count_technique(t, e, v);
 	if (!e->head.reported && v->attempts >= t->env->cfg->flood_threshold) {
 		e->sum.port = p->dport;
 		report(t, e, ALERT_FLOOD, BY_WALK, p->ts_us);
@@ -480,6 +519,7 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.by_walk", t->by_method[BY_WALK]);
 	put(arg, "trw.by_signature", t->by_method[BY_SIGNATURE]);
 	put(arg, "trw.by_slow_window", t->by_method[BY_SLOW]);
+	put(arg, "trw.by_techniques", t->by_method[BY_TECHNIQUES]);
 	put(arg, "trw.ended", t->ended);
 	put(arg, "trw.client_paced", t->client_paced);
 	tally_put_stats(t->tallies, "trw", put, arg);

@@ -82,6 +82,10 @@
 /* Slow scans: distinct failed contacts of one source within the window. */
 #define DEFAULT_SLOW_WINDOW     3600
 #define DEFAULT_SLOW_THRESHOLD  10
+/* Several techniques at one port (detect_trw.c): this many kinds of
+ * crafted TCP probe, or two kinds in CRAFTED_MIN crafted probes. */
+#define TECHNIQUES_MIN          3
+#define CRAFTED_MIN             3
 /* An unanswered UDP contact this long or longer after the source's
  * previous one to the same port is a client's, not a sweep's
  * (detect_trw.c). */
