@@ -10,10 +10,13 @@
 # PARTS (default all, in this order): routed (ICMP and ICMPv6 host
 # discovery from behind a router), lan (ARP and neighbour-discovery sweeps
 # on the segment), proto (nmap -sO, -sY, -sZ), multi (several techniques
-# against one port), victim (reflection, backscatter, a UDP scan whose
-# target answers), distributed (a distributed scan, a spoofed SYN flood),
-# slow (a 24-hour horizontal sweep, written by build/spoofs, merged with a
-# retimed busy client).  The structure follows make_captures2.sh.
+# against one port), reflection (SYN/ACK reflection seen by its victim),
+# udpscan (a UDP scan whose target answers), backscatter (a flooded
+# server's answers to spoofed LAN addresses), distributed (a distributed
+# scan, then a spoofed SYN flood, whose victim retransmits its SYN/ACKs for
+# a minute afterwards: no live part should follow it), slow (a 24-hour
+# horizontal sweep, written by build/spoofs, merged with a retimed busy
+# client).  The structure follows make_captures2.sh.
 #
 # Nothing leaves the namespaces that this script creates: they have no link
 # and no route to the host's network.  Only documentation addresses are
@@ -72,7 +75,7 @@ netns_capture_setup make_captures3 "${1:-}" nmap hping3 masscan zmap arp-scan dn
 WORK=$NETNS_WORK
 SPOOFS=${SPOOFS:-$TOP/build/spoofs}
 [ -x "$SPOOFS" ] || { echo "missing $SPOOFS: run make build/spoofs" >&2; exit 1; }
-PARTS=${PARTS:-routed lan proto multi victim distributed slow}
+PARTS=${PARTS:-routed lan proto multi reflection udpscan backscatter distributed slow}
 
 SFX=$$
 NS_BR=sd3-br-$SFX
@@ -134,6 +137,7 @@ inns "$NS_R" ip route add 192.0.2.248/30 via $X4 dev x0
 inns "$NS_R" ip route add 203.0.113.0/24 via $X4 dev x0
 inns "$NS_X" ip link set x1 up
 netns_addr "$NS_X" x1 $X4/25 $X6/64
+for i in $(seq 101 120); do netns_addr "$NS_X" x1 "192.0.2.$i/25"; done
 inns "$NS_X" ip route add $NET.0/24 via $XR4 dev x1
 inns "$NS_X" ip -6 route add 2001:db8::/64 via $XR6 dev x1
 # Flooder: y1, behind the remote namespace, which forwards and (the flood
@@ -147,6 +151,11 @@ inns "$NS_X" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.y0.rp_filter=0 \
 	net.ipv4.conf.x1.rp_filter=0 net.ipv4.conf.all.send_redirects=0
 inns "$NS_X" ip route add 203.0.113.0/24 via $F4 dev y0
+# The flooded server gives up a half-open connection after two SYN/ACK
+# retransmissions (1 s, 3 s) instead of five (63 s), so that the
+# backscatter, and the router's ARP for its dead addresses, end within the
+# capture and do not spill into the next one.
+inns "$NS_X" sysctl -qw net.ipv4.tcp_synack_retries=2
 inns "$NS_F" ip link set y1 up
 inns "$NS_F" ip addr add $F4/30 dev y1
 inns "$NS_F" ip route add 192.0.2.0/25 via $XY4 dev y1
@@ -190,7 +199,7 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r)"
 echo "$(nmap --version | head -n 1); $(masscan --version 2>&1 | grep -m1 version);" \
 	"$(zmap --version 2>&1 | head -n 1); hping3 $(dpkg-query -W -f '${Version}' hping3 2>/dev/null);" \
 	"$(arp-scan --version 2>&1 | head -n 1); $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3);" \
-	"$(curl --version | head -n 1 | cut -d' ' -f1-2); $(mergecap -V | head -n 1)"
+	"$(curl --version | head -n 1 | cut -d' ' -f1-2); $(mergecap --version | head -n 1)"
 
 # ------------------------------------------ 1. host discovery, routed (x0)
 # From the remote namespace through the router, seen on the router's
@@ -259,6 +268,144 @@ multi() {   # multi FILE TECHNIQUE...: one nmap run per technique against port 8
 part_multi() {
 	multi ns3_nmap_sS_sF_sN_sX_port80.pcap -sS -sF -sN -sX
 	multi ns3_nmap_sA_sM_sW_port80.pcap -sA -sM -sW
+}
+
+# ------------------------------------------ 5. victims that must not be blamed
+# (a) SYN/ACK reflection, seen from the victim: the attacker sends SYNs
+# "from" 198.51.100.30 to 100 reflectors (the live hosts with four more
+# addresses each; half serve HTTP on 80, so they answer SYN/ACK, the other
+# half RST); the victim receives the answers and RSTs the SYN/ACKs.
+reflectors() {   # the 100 reflector addresses, .101 .. .200
+	for i in $(seq 101 200); do printf '%s ' "$NET.$i"; done
+}
+reflect() {   # reflect ADDR...: 3 spoofed SYNs to each ADDR, 0.3 s apart, all at once
+	local a pids=""
+	for a in "$@"; do
+		ip netns exec "$NS_A" hping3 -q -S -a $V4 -p 80 -c 3 -i u300000 "$a" >/dev/null 2>&1 &
+		netns_track $!
+		pids="$pids $!"
+	done
+	for a in $pids; do wait "$a" || true; netns_untrack "$a"; done
+}
+warm() {   # warm NS ADDR...: one ICMP echo (hping3 -1) from NS to each ADDR, 25 at a time
+	local ns="$1"
+	shift
+	printf '%s\n' "$@" | xargs -P 25 -n 1 ip netns exec "$ns" hping3 -q -1 -c 1 >/dev/null 2>&1 || true
+}
+part_reflection() {
+	local n b
+	for n in $LIVE; do
+		for b in 120 140 160 180; do
+			netns_addr "sd3-live$n-$SFX" "l$n" "$NET.$((b + 10#$n))/24"
+		done
+	done
+	# shellcheck disable=SC2046
+	set -- $(reflectors)
+	# Not captured: the attacker and the victim learn the reflectors' MACs
+	# (and they the victim's), so that the capture holds the reflection,
+	# not 200 ARP requests that a LAN between them would add.
+	warm "$NS_A" "$@"
+	warm "$NS_V" "$@"
+	cap_start ns3_reflection_victim.pcap "$NS_V" v0
+	while [ $# -gt 0 ]; do   # 20 reflectors at a time
+		reflect "${@:1:20}"
+		shift $(( $# < 20 ? $# : 20 ))
+	done
+	cap_stop
+}
+
+# (b) Backscatter: the flooder SYN-floods the remote server 192.0.2.20 from
+# spoofed sources in 198.51.100.0/24 (build/spoofs rotates through the
+# /24: port 80 open, 81 closed, and UDP 53 closed), seen on the LAN's
+# uplink, where only the server's answers arrive (and the LAN's RSTs to
+# its SYN/ACKs, and the router's host unreachables for the dead addresses).
+part_backscatter() {
+	cap_start ns3_backscatter.pcap "$NS_R" x0
+	inns "$NS_F" "$SPOOFS" -q -s $NET.0/24 -d $X4 -p 80 -c 512 -r 200
+	inns "$NS_F" "$SPOOFS" -q -s $NET.0/24 -d $X4 -p 81 -c 256 -r 200
+	inns "$NS_F" "$SPOOFS" -q -s $NET.0/24 -d $X4 -p 53 -t udp -c 256 -r 200
+	sleep 8   # the server's SYN/ACK retransmissions, the router's ARP timeouts
+	cap_stop
+}
+
+# (c) A UDP scan of a host whose services answer: dnsmasq (DNS, and TFTP,
+# whose error comes from a fresh port); the scanner's kernel answers those
+# with port unreachable, as nmap's source port has no socket.  NBNS (samba's
+# nmbd) is left out: too heavy a package for one answer.
+part_udpscan() {
+	mkdir -p "$WORK/tftp"
+	ip netns exec "$NS_U" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --listen-address=$U4 --bind-interfaces --address=/example.org/192.0.2.1 \
+		--enable-tftp --tftp-root="$WORK/tftp" --user=root --pid-file="$WORK/dnsmasq.pid" \
+		--log-facility="$WORK/dnsmasq.log" &
+	netns_track $!
+	netns_wait_for "$WORK/dnsmasq.log" 'TFTP root' 10
+	nm ns3_nmap_sU_answers.pcap "$NS_U" u0 -Pn -sU --max-retries 1 -p 1-30,53,69,123,137,161 $U4
+}
+
+# ------------------------------------------------------ 6. distributed scan
+# 20 sources (192.0.2.101-120, real addresses of the remote namespace, so
+# the answers return), each SYN-scanning 5 ports of the target (source i:
+# ports i, i+20, i+40, i+60, i+80; 100 ports in all), started 1 s apart,
+# 2 s between probes.  Then a SYN flood at port 80 from 256 spoofed
+# sources (203.0.113.0/24, 4 SYNs each) from the flooder.
+part_distributed() {
+	local i pids=""
+	cap_start ns3_distributed_scan.pcap
+	for i in $(seq 1 20); do
+		ip netns exec "$NS_X" $NMAP -Pn -sS --scan-delay 2s --max-retries 0 -e x1 \
+			-S "192.0.2.$((100 + i))" -p "$i,$((i + 20)),$((i + 40)),$((i + 60)),$((i + 80))" \
+			$T4 >"$WORK/dist-$i.txt" 2>&1 &
+		netns_track $!
+		pids="$pids $!"
+		sleep 1
+	done
+	for i in $pids; do wait "$i" || true; netns_untrack "$i"; done
+	cap_stop
+	echo "    nmap: $(cat "$WORK"/dist-*.txt | grep -c '^[0-9]*/tcp *open') open ports found by 20 sources"
+
+	cap_start ns3_spoofed_synflood_port80.pcap
+	inns "$NS_F" "$SPOOFS" -q -s 203.0.113.0/24 -d $T4 -p 80 -c 1024 -r 400
+	cap_stop
+}
+
+# ------------------------------------------------ 7. slow horizontal sweep
+# A day of internet background scanning, written, not sent: build/spoofs
+# -w writes one SYN to port 23 every 2.6 s from 203.0.113.99 over
+# 172.16.0.0/17 (32768 addresses in ascending order, 23.7 h; a sensor that
+# watches that network, which is no documentation range, so nothing may
+# send to it).  The background is a busy client recorded here for a
+# minute: 198.51.100.50 fetching a page from 30 HTTP servers (live01-10,
+# three addresses each), 15 rounds 4 s apart, every connection complete;
+# tests/pcap/retime.py spreads its 450 connections evenly over the same
+# 24 hours (each connection's own timing kept).  mergecap merges the two.
+DAY=2026-12-05T00:00:00Z
+DAY_EPOCH=1796428800   # $DAY as epoch seconds
+part_slow() {
+	local n urls="" r
+	for n in $(seq -w 1 10); do
+		for r in 100 120 140; do
+			ip netns exec "sd3-live$n-$SFX" ip -4 -o addr show dev "l$n" | grep " $NET.$((r + 10#$n))/" >/dev/null ||
+				netns_addr "sd3-live$n-$SFX" "l$n" "$NET.$((r + 10#$n))/24"
+			urls="$urls -o /dev/null http://$NET.$((r + 10#$n))/"
+		done
+	done
+	cap_start ns3_busy_client_1min.pcap "$NS_C" c0
+	for r in $(seq 1 15); do
+		# shellcheck disable=SC2086
+		inns "$NS_C" curl -s --max-time 10 -w '%{http_code}\n' $urls >>"$WORK/busy.txt" 2>&1 || true
+		sleep 4
+	done
+	netns_capture_end
+	echo "    curl: $(grep -c '^200$' "$WORK/busy.txt")/450 requests answered 200"
+	"$PY" "$TOP/tests/pcap/retime.py" "$OUT/ns3_busy_client_1min.pcap" "$WORK/busy-day.pcap" \
+		$DAY_EPOCH 86400 | sed 's/^/    /'
+	rm -f "$OUT/ns3_busy_client_1min.pcap"
+	"$SPOOFS" -s 203.0.113.99 -d 172.16.0.0/17 -p 23 --delay 2.6 --start $DAY \
+		-w "$WORK/sweep.pcap" | sed 's/^/    /'
+	mergecap -F pcap -w "$OUT/ns3_slow_sweep_24h.pcap" "$WORK/sweep.pcap" "$WORK/busy-day.pcap"
+	chmod 644 "$OUT/ns3_slow_sweep_24h.pcap"
+	echo "ns3_slow_sweep_24h.pcap: $(capinfos -c -M "$OUT/ns3_slow_sweep_24h.pcap" | awk '/packets/ { print $NF }') packets"
 }
 
 # ------------------------------------------------------------------ main
