@@ -57,9 +57,9 @@ set -o pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/netns/lib.sh"
 netns_capture_setup make_captures4 "${1:-}" fping hping3 dnsmasq dhclient busybox arping \
-	radvd chronyd unbound dig curl
+	radvd chronyd unbound dig curl aria2c mktorrent opentracker
 WORK=$NETNS_WORK
-PARTS=${PARTS:-monitor lan ntp dns flood}
+PARTS=${PARTS:-monitor lan ntp dns flood p2p}
 SFX=$$
 NET=198.51.100
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -164,6 +164,9 @@ run_monitor() {
 	# shellcheck disable=SC2046
 	mon_rounds -4 5 $(seq_addrs $NET. 11 60)
 	netns_capture_end
+	# The IPv4 neighbour entries are confirmed (unicast ARP) 5 s after
+	# their last use: let that pass before the IPv6 capture.
+	sleep 10
 	netns_capture "$OUT/ns4_benign_monitor_ping6.pcap" "$MON_NS" m0
 	# shellcheck disable=SC2046
 	mon_rounds -6 3 $(seq_addrs 2001:db8:: 11 60)
@@ -478,12 +481,73 @@ run_flood() {
 	echo "    clients: $(cat "$W"/client*.txt | grep -c '^200$')/45 pages answered 200"
 }
 
+# ========================================================================= p2p
+# sd4t-br-$$: a BitTorrent swarm without the internet: the tracker
+# 198.51.100.2 (opentracker), the seeder 198.51.100.11 (a 64 KiB file, 2
+# pieces) and 15 more peers 198.51.100.12-26, each aria2c on a random port (no DHT, no local peer
+# discovery: the tracker is the only source of peers).  The captured client
+# is 198.51.100.12, there from the start to the end; the others join 4 s
+# apart, and 5 of them leave again while the tracker still lists them.
+P2P_TRK=sd4t-trk-$SFX
+P2P_ME=sd4t-p12-$SFX
+setup_p2p() {
+	local n hash
+	netns_bridge sd4t-br-$SFX
+	netns_host "$P2P_TRK" t0 $NET.2/24
+	for n in $(seq 11 26); do netns_host "sd4t-p$n-$SFX" "p$n" "$NET.$n/24"; done
+	mkdir -p "$WORK/swarm/seed"
+	head -c 65536 /dev/urandom >"$WORK/swarm/seed/sd4-data.bin"
+	mktorrent -l 15 -a "http://$NET.2:6969/announce" -o "$WORK/swarm/sd4.torrent" \
+		"$WORK/swarm/seed/sd4-data.bin" >/dev/null
+	hash=$(aria2c -S "$WORK/swarm/sd4.torrent" | sed -n 's/^Info Hash: //p')
+	# Debian's opentracker serves only the info hashes of its whitelist,
+	# which it reads after it has gone into its root directory (chroot) and
+	# become its own user (it refuses to run as root).
+	echo "$hash" >"$WORK/swarm/whitelist.txt"
+	printf '%s\n' "listen.tcp_udp $NET.2:6969" "access.whitelist whitelist.txt" \
+		"tracker.rootdir $WORK/swarm" "tracker.user _opentracker" >"$WORK/swarm/opentracker.conf"
+	bg "$WORK/swarm/tracker.log" "$P2P_TRK" opentracker -f "$WORK/swarm/opentracker.conf"
+	sleep 1
+	p2p_peer 11 "$WORK/swarm/seed" --check-integrity=true
+}
+p2p_peer() {   # p2p_peer N DIR [ARIA2C-OPTION...]: peer 198.51.100.N
+	local n="$1" dir="$2"
+	shift 2
+	mkdir -p "$dir"
+	bg "$dir.log" "sd4t-p$n-$SFX" aria2c --enable-dht=false --enable-dht6=false \
+		--bt-enable-lpd=false --disable-ipv6=true --listen-port=$((20000 + RANDOM % 40000)) \
+		--seed-ratio=0.0 --bt-tracker-interval=20 --max-overall-download-limit=16K \
+		--max-overall-upload-limit=16K --file-allocation=none --summary-interval=0 \
+		--console-log-level=notice -d "$dir" "$@" "$WORK/swarm/sd4.torrent"
+	echo "$!" >"$dir.pid"
+}
+run_p2p() {
+	local t0 n
+	netns_capture "$OUT/ns4_benign_p2p.pcap" "$P2P_ME" p12
+	t0=$(date +%s.%N)
+	until_t "$t0" 1
+	# The captured client uploads at most 1 KB/s: a smaller file.
+	p2p_peer 12 "$W/p12" --max-overall-upload-limit=1K
+	for n in $(seq 13 26); do
+		until_t "$t0" $((4 * (n - 12)))
+		p2p_peer "$n" "$W/p$n"
+	done
+	until_t "$t0" 60
+	for n in 13 15 17 19 21; do
+		kill "$(cat "$W/p$n.pid")"
+	done
+	until_t "$t0" 100
+	netns_capture_end
+	echo "    aria2c: $(grep -l 'SEED(' "$W"/p*.log | wc -l) of 15 peers completed the download"
+}
+
 # ================================================================== the run
 want monitor && setup_monitor
 want lan && setup_lan
 want ntp && setup_ntp
 want dns && setup_dns
 want flood && setup_flood
+want p2p && setup_p2p
 sleep 1
 want monitor && part monitor run_monitor
 want ntp && part ntp-u run_ntp_u
@@ -491,6 +555,7 @@ want ntp && part ntp-p run_ntp_p
 want lan && part lan run_lan
 want dns && part dns run_dns
 want flood && part flood run_flood
+want p2p && part p2p run_p2p
 rc=0
 for p in $PART_PIDS; do
 	if ! wait "${p#*:}"; then
