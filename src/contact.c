@@ -123,6 +123,7 @@ static void decide_inferred(struct contacts *c, struct contact *e,
 	o.by_signature = e->by_signature;
 	o.inferred = answer != NULL;
 	o.iface = answer ? answer->iface : 0;
+	o.attempts = e->attempts;
 	o.ts = ts;
 	if (result == CONTACT_SUCCESS)
 		c->st.successes++;

@@ -48,6 +48,7 @@ struct contact_outcome {
 					 * (an ACK probe told by its RST) */
 	uint8_t iface;			/* inferred: where that answer was
 					 * captured (pkt.iface); else 0 */
+	uint32_t attempts;		/* contact_probe.attempts by then */
 	uint64_t ts;			/* packet time of the decision */
 };
 

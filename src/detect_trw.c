@@ -21,11 +21,15 @@
  *
  * A UDP client whose servers do not answer (an NTP client trying pool
  * server after pool server, a resolver whose upstreams are down) leaves
- * unanswered contacts to one port, one every few seconds, on its own
- * schedule; a sweep of that port by a scanner goes as fast as it can.
- * An unanswered UDP contact to the same port as the source's previous
- * one, UDP_CLIENT_PACE_US or more after it, is such a client's and is no
- * evidence (trw.client_paced counts them).
+ * unanswered contacts to one port on its own schedule: one every few
+ * seconds (systemd-timesyncd), or each server asked again and again,
+ * every request from a new socket (chronyd: 20 servers every 4 s).  A
+ * scanner sweeps a port as fast as it can, and asks each host once (or
+ * again from the same port).  So an unanswered UDP contact is no
+ * evidence (trw.client_unanswered counts them) when it was asked again
+ * from another source port before ContactTimeout, or when it came
+ * UDP_CLIENT_PACE_US or more after the source's previous unanswered one
+ * to the same port.
  *
  * Several techniques against one port (nmap -sS, -sF, -sN, -sX; or -sA,
  * -sM, -sW) are one contact, but no stack sends such a mix: TECHNIQUES_MIN
@@ -89,7 +93,7 @@ struct trw {
 	uint64_t reported[ALERT_KIND_COUNT];
 	uint64_t by_method[TRW_METHODS];
 	uint64_t ended;
-	uint64_t client_paced;
+	uint64_t client_unanswered;
 };
 
 /* ---- the walk's steps, from the configured probabilities ---------- */
@@ -388,16 +392,18 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 	}
 }
 
-/* Another unanswered datagram to the port of the source's previous one,
- * at a client's pace (see the top of the file). */
-static bool client_paced(struct trw_entry *e, const struct contact_outcome *o)
+/* An unanswered UDP contact of a client on its own schedule (see the
+ * top of the file): asked again from a new socket, or at a client's pace
+ * after the source's previous one to the same port. */
+static bool client_unanswered(struct trw_entry *e,
+			      const struct contact_outcome *o)
 {
 	bool paced = e->weak_ts && e->weak_port == o->dport &&
 		     us_since(o->ts, e->weak_ts) >= UDP_CLIENT_PACE_US;
 
 	e->weak_port = o->dport;
 	e->weak_ts = o->ts;
-	return paced;
+	return paced || o->attempts >= 2;
 }
 
 static void trw_outcome(void *self, const struct contact_outcome *o)
@@ -422,8 +428,8 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 			e->llr = 0;	/* benign so far: a new walk */
 		return;
 	}
-	if (o->result == CONTACT_WEAK_FAILURE && client_paced(e, o)) {
-		t->client_paced++;
+	if (o->result == CONTACT_WEAK_FAILURE && client_unanswered(e, o)) {
+		t->client_unanswered++;
 		return;
 	}
 	e->llr += o->result == CONTACT_WEAK_FAILURE ? t->fail / 2 : t->fail;
@@ -521,7 +527,7 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 	put(arg, "trw.by_slow_window", t->by_method[BY_SLOW]);
 	put(arg, "trw.by_techniques", t->by_method[BY_TECHNIQUES]);
 	put(arg, "trw.ended", t->ended);
-	put(arg, "trw.client_paced", t->client_paced);
+	put(arg, "trw.client_unanswered", t->client_unanswered);
 	tally_put_stats(t->tallies, "trw", put, arg);
 }
 
