@@ -18,6 +18,7 @@ static const char *const kind_names[ALERT_KIND_COUNT] = {
 	[ALERT_SWEEP] = "sweep",
 	[ALERT_FLOOD] = "flood",
 	[ALERT_OSPROBE] = "osprobe",
+	[ALERT_DISTRIBUTED] = "distributed",
 	[ALERT_SCAN_END] = "scan_end",
 	[ALERT_SUPPRESSED] = "suppressed",
 };
@@ -92,7 +93,8 @@ unsigned alert_severity(const struct alert *a)
 	case ALERT_FLOOD: return 3;	/* one port: nothing learnt, and
 					 * the easiest to spoof */
 	case ALERT_OSPROBE: return 7;	/* aimed at one host's system */
-	case ALERT_PORTSCAN: breadth = s->ports; break;
+	case ALERT_PORTSCAN:
+	case ALERT_DISTRIBUTED: breadth = s->ports; break;
 	case ALERT_SWEEP: breadth = s->hosts; break;
 	default: return 1;		/* connections */
 	}
@@ -301,6 +303,21 @@ static void line_scan_end(struct strbuf *sb, const struct alert *a,
 	put_tool(sb, a);
 }
 
+/* "Possible distributed port scan of 198.51.100.10 from 20 sources
+ * (192.0.2.101 and others); 100 ports" */
+static void line_distributed(struct strbuf *sb, const struct alert *a,
+			     const struct config *cfg,
+			     const struct alert_names *names)
+{
+	sb_printf(sb, "Possible distributed ");
+	put_subject(sb, a->proto);
+	sb_printf(sb, " scan of ");
+	put_host(sb, cfg, names, &a->dst);
+	sb_printf(sb, " from %u sources (", a->scan.sources);
+	put_host(sb, cfg, names, &a->src);
+	sb_printf(sb, " and others); %u ports", a->scan.ports);
+}
+
 static void line_osprobe(struct strbuf *sb, const struct alert *a,
 			 const struct config *cfg,
 			 const struct alert_names *names)
@@ -365,6 +382,9 @@ void alert_format_line(const struct alert *a, const struct config *cfg,
 		break;
 	case ALERT_OSPROBE:
 		line_osprobe(&sb, a, cfg, names);
+		break;
+	case ALERT_DISTRIBUTED:
+		line_distributed(&sb, a, cfg, names);
 		break;
 	case ALERT_SUPPRESSED:
 		line_suppressed(&sb, a);
@@ -478,6 +498,10 @@ void alert_json_details(struct strbuf *sb, const struct alert *a)
 		break;
 	case ALERT_OSPROBE:
 		json_osprobe(sb, a);
+		break;
+	case ALERT_DISTRIBUTED:
+		json_summary(sb, a);
+		sb_printf(sb, ",\"sources\":%u", a->scan.sources);
 		break;
 	case ALERT_SUPPRESSED:
 		json_suppressed(sb, a);	/* no packet, nothing more */

@@ -28,6 +28,7 @@ enum alert_kind {
 	ALERT_SWEEP,			/* one source, one port, many hosts */
 	ALERT_FLOOD,			/* one source, one port, again and again */
 	ALERT_OSPROBE,			/* OS fingerprinting probe */
+	ALERT_DISTRIBUTED,		/* many sources, many ports, one host */
 	ALERT_SCAN_END,			/* a reported scan went idle: summary */
 	ALERT_SUPPRESSED,		/* the router's: what AlertLimit held
 					 * back in one interval */
@@ -82,6 +83,7 @@ struct scan_summary {
 	 * the first of them are listed in the alert's struct open_list). */
 	uint32_t ports, hosts;
 	uint32_t answered, open;
+	uint32_t sources;		/* DISTRIBUTED: distinct sources */
 };
 
 /* The first SCAN_OPEN_LISTED ports that answered a scan.  In the alert,

@@ -82,6 +82,8 @@ static const struct ecs_kind ecs_kinds[ALERT_KIND_COUNT] = {
 	[ALERT_PORTSCAN] = { "alert", NET_IDS, INFO, "Port scan" },
 	[ALERT_SWEEP] = { "alert", NET_IDS, INFO, "Port sweep" },
 	[ALERT_FLOOD] = { "alert", NET_IDS, INFO, "Port flood" },
+	[ALERT_DISTRIBUTED] = { "alert", NET_IDS, INFO,
+				"Distributed port scan" },
 	[ALERT_OSPROBE] = { "alert", NET_IDS, INFO,
 			    "OS fingerprinting probe" },
 	/* A summary of the scan: the scan's rule; event.action tells it. */
@@ -109,6 +111,7 @@ static const struct attack *attack_of(const struct alert *a)
 {
 	switch (scan_kind(a)) {
 	case ALERT_PORTSCAN:
+	case ALERT_DISTRIBUTED:
 		return &attack_scan;
 	case ALERT_SWEEP:
 		return a->proto == PROTO_ICMP || a->proto == PROTO_ICMPV6 ||

@@ -35,6 +35,7 @@ static uint64_t strength(const struct alert_limiter *l, const struct alert *a)
 		probes = a->packets;
 		break;
 	case ALERT_SCAN_END:
+	case ALERT_DISTRIBUTED:
 		probes = a->scan.count;
 		break;
 	case ALERT_PORTSCAN:

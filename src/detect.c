@@ -26,6 +26,7 @@ static const struct detector *const detectors[] = {
 	&detector_osfp,
 	&detector_discovery,
 	&detector_ipproto,
+	&detector_distributed,
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 
@@ -375,7 +376,7 @@ static void process(struct detect *d, const struct pkt *p,
 		track_contact(d, &v, h ? &h->contact : NULL);
 	d->in_packet = false;
 	for (size_t i = 0; i < NDETECTORS; i++)
-		if (method_on(d, detectors[i]))
+		if (detectors[i]->packet && method_on(d, detectors[i]))
 			detectors[i]->packet(d->state[i], &v);
 	for (size_t i = 0; i < d->nqueued; i++)
 		deliver_outcome(d, &d->queued[i]);
@@ -391,7 +392,8 @@ static void process_network_layer(struct detect *d, const struct pkt *p)
 	memset(&v, 0, sizeof v);
 	v.p = p;
 	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->network_layer && method_on(d, detectors[i]))
+		if (detectors[i]->network_layer && detectors[i]->packet &&
+		    method_on(d, detectors[i]))
 			detectors[i]->packet(d->state[i], &v);
 }
 

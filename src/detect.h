@@ -134,7 +134,7 @@ struct detector {
 	 * detectors see only TCP, UDP, SCTP, ICMP and ICMPv6. */
 	bool network_layer;
 	void *(*create)(struct detect_env *env, char *err, size_t errlen);
-	void (*packet)(void *self, const struct pkt_view *v);
+	void (*packet)(void *self, const struct pkt_view *v);	/* or NULL */
 	/* Fetch ahead what packet() will read for p (may be NULL): called
 	 * for packets that may be probes, a few packets before their turn,
 	 * so it must not change any state; what it learns of p's source
@@ -198,6 +198,7 @@ extern const struct detector detector_osfp;
 extern const struct detector detector_trw;
 extern const struct detector detector_discovery;
 extern const struct detector detector_ipproto;
+extern const struct detector detector_distributed;
 
 /* Microseconds from then to now; 0 when packet time went backwards
  * (captures are not always in order). */

@@ -99,6 +99,7 @@ static const char *kind_words(enum alert_kind k, uint8_t proto)
 		return proto == PROTO_IP ? "protocol scan" : "host sweep";
 	switch (k) {
 	case ALERT_PORTSCAN: return "port scan";
+	case ALERT_DISTRIBUTED: return "distributed port scan";
 	case ALERT_SWEEP: return "port sweep";
 	case ALERT_FLOOD: return "port flood";
 	case ALERT_OSPROBE: return "OS fingerprinting probe";

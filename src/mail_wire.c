@@ -227,6 +227,7 @@ bool mail_wire_decode(const void *buf, size_t len, struct mail_event *ev,
 	case ALERT_PORTSCAN:
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
+	case ALERT_DISTRIBUTED:
 	case ALERT_SCAN_END:
 		if (w.proto != PROTO_TCP && w.proto != PROTO_UDP &&
 		    w.proto != PROTO_SCTP && w.proto != PROTO_ICMP &&

@@ -82,6 +82,17 @@
 /* Slow scans: distinct failed contacts of one source within the window. */
 #define DEFAULT_SLOW_WINDOW     3600
 #define DEFAULT_SLOW_THRESHOLD  10
+/* Distributed scans (detect_distributed.c): per destination, this many
+ * distinct ports of failed first contacts from this many sources within
+ * the window, at most _REPEAT_HALVES / 2 failures per port and
+ * _PER_SOURCE per source; the destinations followed. */
+#define DISTRIBUTED_PORTS         20
+#define DISTRIBUTED_SOURCES       4
+#define DISTRIBUTED_WINDOW_US     (60 * 1000000ULL)
+#define DISTRIBUTED_REPEAT_HALVES 3
+#define DISTRIBUTED_PER_SOURCE    8
+#define DISTRIBUTED_TABLE_SIZE    4096
+
 /* Several techniques at one port (detect_trw.c): this many kinds of
  * crafted TCP probe, or two kinds in CRAFTED_MIN crafted probes. */
 #define TECHNIQUES_MIN          3

@@ -72,7 +72,7 @@ static enum alert_kind row_kind(const struct alert *a)
 static bool has_row(enum alert_kind k)
 {
 	return k == ALERT_PORTSCAN || k == ALERT_SWEEP || k == ALERT_FLOOD ||
-	       k == ALERT_OSPROBE;
+	       k == ALERT_OSPROBE || k == ALERT_DISTRIBUTED;
 }
 
 static bool row_is(const struct row *w, const struct alert *a)

@@ -89,9 +89,11 @@ static bool wanted(const struct mail_sink *m, const struct alert *a)
 	case ALERT_PORTSCAN:
 	case ALERT_SWEEP:
 	case ALERT_FLOOD:
+	case ALERT_DISTRIBUTED:
 	case ALERT_SCAN_END:	/* its summary, once, when it ends */
-		return a->proto == PROTO_UDP ? m->send_udp :
-		       a->proto == PROTO_TCP && m->send_tcp;
+		/* UDP's setting for UDP, TCP's for the rest: SCTP, ICMP
+		 * and ARP sweeps, protocol scans. */
+		return a->proto == PROTO_UDP ? m->send_udp : m->send_tcp;
 	case ALERT_OSPROBE:
 		return m->send_osfp;
 	default:

@@ -50,6 +50,7 @@ DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,9})?"
 # scandetd.conf(5), src/alert_ecs.c).
 ATTACK = {
     "portscan": ("T1046", "TA0007"),
+    "distributed": ("T1046", "TA0007"),
     "sweep": ("T1046", "TA0007"),
     "flood": ("T1499", "TA0040"),
     "osprobe": ("T1592", "TA0043"),
@@ -230,7 +231,7 @@ def required(action, flat):
         else:
             need.append("network.transport")
     if action in ("connection", "portscan", "sweep", "flood", "scan_end",
-                  "osprobe"):
+                  "osprobe", "distributed"):
         need.append("destination.ip")
     if action != "suppressed":
         need.append("event.severity")

@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 
-SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe"}
+SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe", "distributed"}
 
 
 def cut_short(out):
@@ -48,12 +48,22 @@ def main():
         exp = spec.get("expect", [])
         hit, miss, pr = [], [], []
         for x in exp:
-            m = [e for e in alerts if e["src"] == x["src"] and e["event"] == x["as"]]
-            (hit if m else miss).append("%s %s" % (x["src"], x["as"]))
+            who = x.get("src", x.get("dst"))
+            m = [e for e in alerts if e["event"] == x["as"] and
+                 (e["src"] == x["src"] if "src" in x else e["dst"] == x["dst"])]
+            (hit if m else miss).append("%s %s" % (who, x["as"]))
             pr += [e["probes"] for e in m if "probes" in e][:1]
-        known = {x["src"] for x in exp}
+        known = {x["src"] for x in exp if "src" in x}
+        for x in exp:
+            if "srcs" in x:
+                first, last = x["srcs"].split("-")
+                base, low = first.rsplit(".", 1)
+                known |= {"%s.%d" % (base, i)
+                          for i in range(int(low), int(last) + 1)}
         false = sorted({"%s %s" % (e["src"], e["event"]) for e in alerts
-                        if e["src"] not in known})
+                        if e["src"] not in known and not (
+                            e["event"] == "distributed" and
+                            any(x["as"] == "distributed" for x in exp))})
         probes += pr
         print("| %s | %d | %d | %s | %s | %s |" % (
             fname, len(exp), len(hit), ", ".join(miss) or "-",

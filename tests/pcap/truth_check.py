@@ -14,7 +14,14 @@ import os
 import subprocess
 import sys
 
-SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe"}
+SCAN_EVENTS = {"portscan", "sweep", "flood", "osprobe", "distributed"}
+
+
+def address_range(spec):
+    """ "192.0.2.101-120" -> the 20 addresses, as strings."""
+    first, last = spec.split("-")
+    base, low = first.rsplit(".", 1)
+    return {"%s.%d" % (base, i) for i in range(int(low), int(last) + 1)}
 
 
 def run(scandetd, conf, path):
@@ -76,6 +83,13 @@ def main():
                 continue
             if exp["level"] not in levels:
                 continue
+            if exp["as"] == "distributed":
+                # Per destination: many sources, no one of them named.
+                want = "%s %s as distributed" % (fname, exp["dst"])
+                match = [e for e in alerts if e["event"] == "distributed"
+                         and e["dst"] == exp["dst"]]
+                result(bool(match), want, "not reported")
+                continue
             want = "%s %s as %s" % (fname, exp["src"], exp["as"])
             match = [e for e in alerts if e["src"] == exp["src"]
                      and e["event"] == exp["as"]
@@ -85,9 +99,16 @@ def main():
                                        "/" + e["tool"] if "tool" in e else "")
                           for e in alerts if e["src"] == exp["src"]})
             result(bool(match), want, "got %s" % (got or "nothing"))
-        known = {e["src"] for e in expected}
+        known = {e["src"] for e in expected if "src" in e}
+        # A distributed scan's sources ("srcs": "192.0.2.101-120") each
+        # made a small scan of their own: they may be reported.
+        for e in expected:
+            if "srcs" in e:
+                known |= address_range(e["srcs"])
+        per_dst = any(x["as"] == "distributed" for x in expected)
         stray = sorted({"%s %s" % (e["event"], e["src"]) for e in alerts
-                        if e["src"] not in known})
+                        if e["src"] not in known and
+                        not (per_dst and e["event"] == "distributed")})
         result(not stray, "%s: no other source reported" % fname,
                "also reported: %s" % ", ".join(stray))
     if pending:

@@ -1,0 +1,207 @@
+/*
+ * detect_distributed.c - distributed port scans, told per destination.
+ *
+ * Many sources, each probing a few ports of one host, so that no source
+ * alone looks like much: the host's side of it is DISTRIBUTED_PORTS
+ * distinct ports whose first contacts failed, from DISTRIBUTED_SOURCES
+ * distinct sources, within DISTRIBUTED_WINDOW_US.  Two things look alike
+ * and are not one:
+ *  - a spoofed SYN flood: thousands of sources, but one port (or a few);
+ *  - the internet's background noise on a public host: unrelated
+ *    scanners, each after the same popular ports (22, 23, 80, 443, 3389
+ *    again and again).  A distributed scan shares the ports out, each
+ *    port tried about once: at most DISTRIBUTED_REPEAT_HALVES / 2 failed
+ *    contacts per distinct port;
+ *  - one scanner among a few others: a distributed scan has no leader,
+ *    at most DISTRIBUTED_PER_SOURCE failed contacts per source on
+ *    average (the scanner itself is reported on its own).
+ * Fed by the decided first contacts (contact.h), as the walk is; memory
+ * is a fixed table of destinations.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "params.h"
+#include "sketch.h"
+#include "table.h"
+
+struct target_entry {
+	struct source_head head;	/* key: the destination, proto */
+	uint64_t window_start;
+	struct sketch ports, sources;	/* of failed contacts in the window */
+	uint32_t failures;		/* in the window */
+	struct scan_summary sum;	/* of the reported scan */
+	struct ipaddr first_src;
+};
+
+struct distributed {
+	struct detect_env *env;
+	struct table *targets;
+	uint64_t reported;
+};
+
+static void report(struct distributed *d, struct target_entry *e,
+		   uint64_t ts)
+{
+	struct alert a;
+
+	e->head.reported = true;
+	table_set_level(d->targets, e, SOURCE_LEVEL_REPORTED);
+	memset(&a, 0, sizeof a);
+	a.kind = ALERT_DISTRIBUTED;
+	a.ts_us = ts;
+	a.proto = e->head.key.proto;
+	a.src = e->first_src;
+	a.dst = e->head.key.src;
+	a.scan = e->sum;
+	a.scan.kind = ALERT_DISTRIBUTED;
+	a.scan.scan_type = e->head.key.proto == PROTO_UDP ? SCAN_UDP :
+			   e->head.key.proto == PROTO_SCTP ? SCAN_SCTP_INIT :
+							     SCAN_SYN;
+	a.scan.ports = sketch_count(&e->ports);
+	a.scan.sources = sketch_count(&e->sources);
+	a.scan.hosts = 1;
+	a.method = "distributed";
+	a.probes = e->failures;
+	alert_set_iface(d->env->out, &a, e->head.iface);
+	d->reported++;
+	alert_emit(d->env->out, &a);
+}
+
+static bool is_distributed(const struct target_entry *e)
+{
+	unsigned ports = sketch_count(&e->ports);
+
+	unsigned sources = sketch_count(&e->sources);
+
+	return ports >= DISTRIBUTED_PORTS && sources >= DISTRIBUTED_SOURCES &&
+	       (uint64_t)e->failures * 2 <=
+		       (uint64_t)DISTRIBUTED_REPEAT_HALVES * ports &&
+	       e->failures <= (uint64_t)DISTRIBUTED_PER_SOURCE * sources;
+}
+
+static void count_failure(struct target_entry *e,
+			  const struct contact_outcome *o)
+{
+	struct scan_summary *s = &e->sum;
+
+	if (us_since(o->ts, e->window_start) >= DISTRIBUTED_WINDOW_US) {
+		memset(&e->ports, 0, sizeof e->ports);
+		memset(&e->sources, 0, sizeof e->sources);
+		e->failures = 0;
+		e->window_start = o->ts;
+		if (!e->head.reported) {
+			memset(s, 0, sizeof *s);
+			e->first_src = o->src;
+		}
+	}
+	e->failures++;
+	sketch_add(&e->ports, o->dport);
+	sketch_add(&e->sources, addr_fold(&o->src));
+	if (s->count == 0) {
+		s->first_port = o->dport;
+		s->first_ts = o->ts;
+		e->first_src = o->src;
+	}
+	s->count++;
+	s->last_port = o->dport;
+	s->last_ts = o->ts;
+	s->dst_multiple = false;
+	e->head.last_ts = o->ts;
+	e->head.iface = o->iface;
+}
+
+static void distributed_outcome(void *self, const struct contact_outcome *o)
+{
+	struct distributed *d = self;
+	struct source_key key;
+	struct target_entry *e;
+	bool created;
+
+	if (o->result != CONTACT_FAILURE ||
+	    conf_scan_ignored(d->env->cfg, o->proto == PROTO_UDP ? CONF_UDP :
+			      CONF_TCP, &o->src, o->sport, &o->dst, o->dport))
+		return;
+	source_key_make(&key, &o->dst, o->proto);
+	e = table_get(d->targets, &key, &created);
+	if (!created && us_since(o->ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
+		memset(e, 0, sizeof *e);
+		e->head.key = key;
+	}
+	count_failure(e, o);
+	if (e->head.reported) {
+		e->sum.ports = sketch_count(&e->ports);
+		return;
+	}
+	table_set_level(d->targets, e,
+			source_level(&e->head, sketch_count(&e->ports)));
+	if (is_distributed(e))
+		report(d, e, o->ts);
+}
+
+static void expire_idle(void *entry, uint64_t now, void *arg)
+{
+	(void)now;
+	table_remove(((struct distributed *)arg)->targets, entry);
+}
+
+static void distributed_tick(void *self, uint64_t now_us)
+{
+	struct distributed *d = self;
+
+	sources_sweep_idle(d->targets, now_us, expire_idle, d);
+}
+
+static void *distributed_create(struct detect_env *env, char *err,
+				size_t errlen)
+{
+	struct distributed *d = calloc(1, sizeof *d);
+	struct table_ops ops = {
+		.entry_size = sizeof(struct target_entry),
+		.key_size = sizeof(struct source_key),
+		.evict_level = SOURCE_LEVEL_REPORTED,
+	};
+
+	if (d) {
+		d->env = env;
+		ops.arg = d;
+		d->targets = table_new(DISTRIBUTED_TABLE_SIZE, &ops, &env->key);
+		if (d->targets)
+			return d;
+	}
+	free(d);
+	detect_table_error(env->cfg, "SourceTableSize",
+			   DISTRIBUTED_TABLE_SIZE, "distributed scan table",
+			   err, errlen);
+	return NULL;
+}
+
+static void distributed_stats(void *self, stat_fn put, void *arg)
+{
+	struct distributed *d = self;
+
+	put(arg, "distributed.targets.slots", table_slots(d->targets));
+	put(arg, "distributed.targets.used", table_count(d->targets));
+	put(arg, "distributed.targets.evictions",
+	    table_evictions(d->targets));
+	put(arg, "distributed.scans", d->reported);
+}
+
+static void distributed_destroy(void *self)
+{
+	struct distributed *d = self;
+
+	table_free(d->targets);
+	free(d);
+}
+
+const struct detector detector_distributed = {
+	.name = "distributed",
+	.method = METHOD_TRW,
+	.create = distributed_create,
+	.outcome = distributed_outcome,
+	.tick = distributed_tick,
+	.stats = distributed_stats,
+	.destroy = distributed_destroy,
+};
