@@ -50,6 +50,18 @@
 #include "table.h"
 #include "tally.h"
 
+/* The failed contacts of the slow window, kept across episodes: their
+ * number, and whether they all went to one host or to one port (an
+ * episode's own sketches see one probe of a scan slower than an episode
+ * lasts: a sweep at one SYN in five minutes). */
+struct slow_window {
+	struct sketch contacts;
+	uint64_t start;
+	struct ipaddr dst;		/* the window's first failed contact */
+	uint16_t port;
+	bool one_host, one_port;
+};
+
 struct trw_entry {
 	struct source_head head;	/* last_ts: latest probe or outcome */
 	double llr;			/* the walk, natural log */
@@ -61,8 +73,7 @@ struct trw_entry {
 	uint32_t crafted;		/* crafted TCP probes, and */
 	uint8_t techniques;		/* their kinds (TECHNIQUE_*) */
 	struct sketch hosts, ports, contacts;	/* of failed contacts */
-	struct sketch slow;		/* failed contacts in the slow window */
-	uint64_t slow_start;
+	struct slow_window slow;
 	char tool[24];
 	const char *method;
 	struct tally tally;		/* ports, hosts, open ports */
@@ -193,13 +204,19 @@ static void end_scan(struct trw *t, struct trw_entry *e)
 static void restart(struct trw_entry *e)
 {
 	struct source_key key = e->head.key;
-	struct sketch slow = e->slow;
-	uint64_t slow_start = e->slow_start;
+	struct slow_window slow = e->slow;
 
 	memset(e, 0, sizeof *e);
 	e->head.key = key;
 	e->slow = slow;
-	e->slow_start = slow_start;
+}
+
+static bool slow_scan_goes_on(const struct trw *t, const struct trw_entry *e,
+			      uint64_t now)
+{
+	return e->method == method_names[BY_SLOW] &&
+	       us_since(now, e->head.last_ts) <
+		       (uint64_t)t->env->cfg->slow_window * 1000000;
 }
 
 /* hint: the source's hash from the prefetch, or NULL (table.h). */
@@ -218,7 +235,8 @@ static struct trw_entry *source(struct trw *t, const struct ipaddr *src,
 		e = table_get_hinted(t->sources, &key, hint, &created);
 		t->recent = e;
 	}
-	if (!created && us_since(ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
+	if (!created && us_since(ts, e->head.last_ts) >= SCAN_EXPIRE_US &&
+	    !(e->head.reported && slow_scan_goes_on(t, e, ts))) {
 		end_scan(t, e);
 		restart(e);
 		set_level(t, e);
@@ -359,17 +377,56 @@ static void add_failure(struct trw_entry *e, const struct contact_outcome *o,
 	sketch_add(&e->hosts, addr_fold(&o->dst));
 	sketch_add(&e->ports, o->dport);
 	sketch_add(&e->contacts, contact);
-	if (us_since(o->ts, e->slow_start) >= window_us) {
+	if (us_since(o->ts, e->slow.start) >= window_us ||
+	    sketch_count(&e->slow.contacts) == 0) {
 		memset(&e->slow, 0, sizeof e->slow);
-		e->slow_start = o->ts;
+		e->slow.start = o->ts;
+		e->slow.dst = o->dst;
+		e->slow.port = o->dport;
+		e->slow.one_host = e->slow.one_port = true;
 	}
-	sketch_add(&e->slow, contact);
+	e->slow.one_host &= addr_equal(&o->dst, &e->slow.dst);
+	e->slow.one_port &= o->dport == e->slow.port;
+	sketch_add(&e->slow.contacts, contact);
+}
+
+/* The slow window's shape, for an episode too short to have one. */
+static enum alert_kind slow_shape(const struct trw_entry *e)
+{
+	if (e->slow.one_port && !e->slow.one_host)
+		return ALERT_SWEEP;
+	if (e->slow.one_host && !e->slow.one_port)
+		return ALERT_PORTSCAN;
+	return ALERT_KIND_COUNT;
 }
 
 static enum alert_kind shape(const struct trw_entry *e)
 {
 	return scan_shape(sketch_count(&e->hosts), sketch_count(&e->ports),
 			  sketch_count(&e->contacts));
+}
+
+/* A scan slower than an episode is reported with what the slow window
+ * saw of it: its failed contacts, its first, and their breadth. */
+static void take_slow_window(struct trw_entry *e, enum alert_kind kind)
+{
+	unsigned n = sketch_count(&e->slow.contacts);
+
+	/* The tally counts the episode's own exactly; the window's others
+	 * are an estimate beyond them (tally.h). */
+	if (kind == ALERT_SWEEP) {
+		e->hosts = e->slow.contacts;
+		e->tally.hosts_over = true;
+	} else {
+		e->ports = e->slow.contacts;
+		e->tally.ports_over = true;
+	}
+	e->first_dst = e->slow.dst;
+	e->sum.first_port = e->slow.port;
+	e->sum.first_ts = e->slow.start;
+	e->sum.dst_multiple = !e->slow.one_host;
+	if (e->sum.count < n)
+		e->sum.count = n;
 }
 
 static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
@@ -382,14 +439,20 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 	if (e->head.reported || e->sum.count == 0)
 		return;
 	kind = shape(e);
-	if (kind == ALERT_KIND_COUNT)
-		return;
-	if (e->llr >= t->upper) {
+	if (kind != ALERT_KIND_COUNT && e->llr >= t->upper) {
 		report(t, e, kind, e->signature_failures * 2 > e->failures ?
 		       BY_SIGNATURE : BY_WALK, ts);
-	} else if (sketch_count(&e->slow) >= c->slow_threshold) {
-		report(t, e, kind, BY_SLOW, ts);
+		return;
 	}
+	if (sketch_count(&e->slow.contacts) < c->slow_threshold)
+		return;
+	if (kind == ALERT_KIND_COUNT) {
+		kind = slow_shape(e);
+		if (kind == ALERT_KIND_COUNT)
+			return;
+		take_slow_window(e, kind);
+	}
+	report(t, e, kind, BY_SLOW, ts);
 }
 
 /* An unanswered UDP contact of a client on its own schedule (see the
@@ -443,14 +506,16 @@ static void trw_outcome(void *self, const struct contact_outcome *o)
 /* ---- expiry --------------------------------------------------------- */
 
 /* Idle for SCAN_EXPIRE_US: a reported scan ends and a new episode may
- * begin; the entry stays for the slow window's memory, then goes. */
+ * begin; the entry stays for the slow window's memory, then goes.  A
+ * scan the slow window reported goes on while its probes keep coming
+ * within the window (one in five minutes is still one scan). */
 static void expire_idle(void *entry, uint64_t now, void *arg)
 {
 	struct trw *t = arg;
 	struct trw_entry *e = entry;
 	uint64_t last = e->head.last_ts;
 
-	if (e->head.reported) {
+	if (e->head.reported && !slow_scan_goes_on(t, e, now)) {
 		end_scan(t, e);
 		restart(e);
 		e->head.last_ts = last;
