@@ -406,6 +406,15 @@ part_slow() {
 	mergecap -F pcap -w "$OUT/ns3_slow_sweep_24h.pcap" "$WORK/sweep.pcap" "$WORK/busy-day.pcap"
 	chmod 644 "$OUT/ns3_slow_sweep_24h.pcap"
 	echo "ns3_slow_sweep_24h.pcap: $(capinfos -c -M "$OUT/ns3_slow_sweep_24h.pcap" | awk '/packets/ { print $NF }') packets"
+	# Slower still: one SYN to port 22 every 5 minutes (288 in the day,
+	# 172.16.128.0/23), over the same busy client.
+	"$SPOOFS" -s 203.0.113.98 -d 172.16.128.0/23 -p 22 --delay 300 --start $DAY \
+		-c 1 -w "$WORK/sweep5m-all.pcap" | sed 's/^/    /'
+	editcap -c 288 "$WORK/sweep5m-all.pcap" "$WORK/sweep5m.pcap" >/dev/null
+	mergecap -F pcap -w "$OUT/ns3_slow_sweep_5min.pcap" "$WORK"/sweep5m_00000_*.pcap \
+		"$WORK/busy-day.pcap"
+	chmod 644 "$OUT/ns3_slow_sweep_5min.pcap"
+	echo "ns3_slow_sweep_5min.pcap: $(capinfos -c -M "$OUT/ns3_slow_sweep_5min.pcap" | awk '/packets/ { print $NF }') packets"
 }
 
 # ------------------------------------------------------------------ main
