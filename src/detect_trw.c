@@ -33,7 +33,10 @@
  *
  * Several techniques against one port (nmap -sS, -sF, -sN, -sX; or -sA,
  * -sM, -sW) are one contact, but no stack sends such a mix: TECHNIQUES_MIN
- * kinds of crafted probe, or two kinds in CRAFTED_MIN probes, is a scan.
+ * kinds of crafted probe, or ACK and FIN+ACK in CRAFTED_MIN probes, is a
+ * scan, when they span more than OSFP_WINDOW_US: nmap runs one technique
+ * at a time.  An OS probe's odd packets come all at once (queso's FIN,
+ * FIN+ACK, SYN+FIN and PSH within milliseconds): detect_osfp.c's.
  *
  * Whether a flagged source is a port scan or a sweep comes from the shape
  * of its failed contacts (sketch.h); contacts spread one to one over
@@ -70,8 +73,9 @@ struct trw_entry {
 	uint32_t failures, successes, signature_failures;
 	uint32_t xmas, acks;
 	uint32_t cookies;		/* SCTP COOKIE ECHO probes */
-	uint32_t crafted;		/* crafted TCP probes, and */
-	uint8_t techniques;		/* their kinds (TECHNIQUE_*) */
+	uint32_t crafted;		/* crafted TCP probes, */
+	uint8_t techniques;		/* their kinds (TECHNIQUE_*), */
+	uint64_t crafted_ts;		/* and the time of the first */
 	struct sketch hosts, ports, contacts;	/* of failed contacts */
 	struct slow_window slow;
 	char tool[24];
@@ -308,17 +312,27 @@ static void count_answer(struct trw *t, const struct pkt *p)
 		tally_open(t->tallies, &e->tally, p->sport);
 }
 
+/* ACK and FIN+ACK only: nmap -sA, -sW (the same ACK) and -sM. */
+static bool ack_family(uint8_t techniques)
+{
+	return (techniques & ~(TECHNIQUE_ACK | TECHNIQUE_FINACK)) == 0;
+}
+
 /* Crafted probes of several kinds, whatever contacts they reach. */
 static void count_technique(struct trw *t, struct trw_entry *e,
 			    const struct pkt_view *v)
 {
 	unsigned kinds;
 
+	if (e->crafted++ == 0)
+		e->crafted_ts = v->p->ts_us;
 	e->techniques |= v->technique;
-	e->crafted++;
 	kinds = (unsigned)__builtin_popcount(e->techniques);
-	if (e->head.reported || kinds < 2 ||
-	    (kinds < TECHNIQUES_MIN && e->crafted < CRAFTED_MIN))
+	if (e->head.reported ||
+	    us_since(v->p->ts_us, e->crafted_ts) <= OSFP_WINDOW_US ||
+	    !(kinds >= TECHNIQUES_MIN || (ack_family(e->techniques) &&
+					  kinds == 2 &&
+					  e->crafted >= CRAFTED_MIN)))
 		return;
 	report(t, e, ALERT_PORTSCAN, BY_TECHNIQUES, v->p->ts_us);
 }
