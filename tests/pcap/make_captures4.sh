@@ -27,6 +27,8 @@
 #   flood    ns4_benign_synflood_victim.pcap: a web server under a SYN flood
 #            (hping3, 500 spoofed sources) answering with SYN-ACKs, while 3
 #            clients fetch pages; captured on the server's link
+#   p2p      ns4_benign_p2p.pcap: a BitTorrent client (aria2c) in a swarm of
+#            16 peers with a tracker (opentracker), 5 peers leaving
 #
 # Nothing leaves the namespaces that this script creates: they have no link
 # and no route to the host's network.  Only documentation addresses are
@@ -42,12 +44,13 @@
 # Sensor positions: the monitoring host's link (monitor), the bridge (lan:
 # tcpdump puts br0 in promiscuous mode, a sensor on the segment), the NTP
 # client's link (ntp), the resolver's link (dns), the web server's link
-# (flood).
+# (flood), the BitTorrent client's link (p2p).
 #
 # Needs root, iproute2, tcpdump, python3, fping, hping3, dnsmasq
 # (dnsmasq-base), dhclient (isc-dhcp-client), busybox, arping
-# (iputils-arping), radvd, chronyd (chrony), unbound, dig (bind9-dnsutils)
-# and curl.  The namespaces, tcpdump and the teardown are
+# (iputils-arping), radvd, chronyd (chrony), unbound, dig (bind9-dnsutils),
+# curl, aria2c (aria2), mktorrent and opentracker, and tshark for the
+# final check.  The namespaces, tcpdump and the teardown are
 # tests/netns/lib.sh's; the web server is tests/netns/services.py.
 
 # shellcheck disable=SC2031  # W is set in each part's subshell (part)
@@ -57,7 +60,7 @@ set -o pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/netns/lib.sh"
 netns_capture_setup make_captures4 "${1:-}" fping hping3 dnsmasq dhclient busybox arping \
-	radvd chronyd unbound dig curl aria2c mktorrent opentracker
+	radvd chronyd unbound dig curl aria2c mktorrent opentracker tshark
 WORK=$NETNS_WORK
 PARTS=${PARTS:-monitor lan ntp dns flood p2p}
 SFX=$$
@@ -128,7 +131,9 @@ echo "$(fping --version); hping3 $(dpkg-query -W -f '${Version}' hping3 2>/dev/n
 	"busybox $(dpkg-query -W -f '${Version}' busybox 2>/dev/null); $(arping -V | head -n 1);" \
 	"radvd $(dpkg-query -W -f '${Version}' radvd 2>/dev/null); $(chronyd --version | cut -d' ' -f1-4);" \
 	"unbound $(unbound -V | head -n 1 | cut -d' ' -f2); $(dig -v 2>&1 | cut -d' ' -f1-2);" \
-	"$(curl --version | head -n 1 | cut -d' ' -f1-2)"
+	"$(curl --version | head -n 1 | cut -d' ' -f1-2); $(aria2c --version | head -n 1);" \
+	"$(mktorrent -h | head -n 1 | cut -d' ' -f1-2);" \
+	"opentracker $(dpkg-query -W -f '${Version}' opentracker 2>/dev/null)"
 
 # ===================================================================== monitor
 # sd4m-br-$$: the monitoring host m0 (198.51.100.2, 2001:db8::2) and 45
