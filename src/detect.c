@@ -622,6 +622,19 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 }
 
 /* The AlertLimit ranks held scan alerts by their scans as they are now. */
+static bool any_many_hosts(const struct detect_env *env,
+			   const struct ipaddr *src, uint8_t proto)
+{
+	const struct detect *d = env->detect;
+
+	for (size_t i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->many_hosts && d->state[i] &&
+		    method_on(d, detectors[i]) &&
+		    detectors[i]->many_hosts(d->state[i], src, proto))
+			return true;
+	return false;
+}
+
 static uint32_t probes_now(void *arg, const struct alert *a)
 {
 	struct detect *d = arg;
@@ -650,6 +663,8 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 	}
 	d->env.cfg = cfg;
 	d->env.out = out;
+	d->env.many_hosts = any_many_hosts;
+	d->env.detect = d;
 	d->env.sigs = &d->sigs;
 	if (sipkey_random(&d->env.key) != 0) {
 		snprintf(err, errlen, "no random bytes for the hash key");

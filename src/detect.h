@@ -63,6 +63,11 @@ struct detect_env {
 	const struct signatures *sigs;	/* current signature table */
 	struct alert_router *out;
 	struct sipkey key;		/* random per run, for tables */
+	/* Whether src has probed more than one host over proto, as far as
+	 * the detectors know (detector.many_hosts). */
+	bool (*many_hosts)(const struct detect_env *env,
+			   const struct ipaddr *src, uint8_t proto);
+	void *detect;			/* for many_hosts() */
 };
 
 /* A packet shaped like a probe.  SYN, FIN, NULL, Xmas and UDP are the
@@ -150,6 +155,9 @@ struct detector {
 	 * reported): how strong an alert held by the AlertLimit is by now
 	 * (alert.h).  May be NULL. */
 	uint32_t (*probes)(void *self, const struct ipaddr *src, uint8_t proto);
+	/* Whether src's probes over proto went to more than one host (may
+	 * be NULL). */
+	bool (*many_hosts)(void *self, const struct ipaddr *src, uint8_t proto);
 	void (*destroy)(void *self);
 };
 

@@ -14,7 +14,15 @@
  *    contacts per distinct port;
  *  - one scanner among a few others: a distributed scan has no leader,
  *    at most DISTRIBUTED_PER_SOURCE failed contacts per source on
- *    average (the scanner itself is reported on its own).
+ *    average (the scanner itself is reported on its own);
+ *  - a scan of many hosts from many sources (a grid, spoofed or not):
+ *    its sources reach other hosts too, where a distributed scan's are
+ *    given this one.  Of the first DISTRIBUTED_SAMPLE sources, most must
+ *    have probed no other host.
+ * Each of these shows only after a while (the sources of a grid have
+ * probed one host each at first), so a destination that crosses the
+ * thresholds is judged DISTRIBUTED_SETTLE_US later, with its counts as
+ * they are then.
  * Fed by the decided first contacts (contact.h), as the walk is; memory
  * is a fixed table of destinations.
  */
@@ -33,11 +41,16 @@ struct target_entry {
 	uint32_t failures;		/* in the window */
 	struct scan_summary sum;	/* of the reported scan */
 	struct ipaddr first_src;
+	struct ipaddr sample[DISTRIBUTED_SAMPLE];	/* first sources */
+	uint8_t nsample;
+	uint64_t due;			/* judged then; 0: not waiting */
 };
 
 struct distributed {
 	struct detect_env *env;
 	struct table *targets;
+	struct source_key pending[DISTRIBUTED_PENDING];	/* waiting */
+	size_t npending;
 	uint64_t reported;
 };
 
@@ -81,6 +94,27 @@ static bool is_distributed(const struct target_entry *e)
 	       e->failures <= (uint64_t)DISTRIBUTED_PER_SOURCE * sources;
 }
 
+/* Most of the first sources probed other hosts too: a grid. */
+static bool sources_roam(const struct distributed *d,
+			 const struct target_entry *e)
+{
+	unsigned roaming = 0;
+
+	for (unsigned i = 0; i < e->nsample; i++)
+		roaming += d->env->many_hosts(d->env, &e->sample[i],
+					      e->head.key.proto);
+	return roaming * 2 > e->nsample;
+}
+
+static void sample_source(struct target_entry *e, const struct ipaddr *src)
+{
+	for (unsigned i = 0; i < e->nsample; i++)
+		if (addr_equal(&e->sample[i], src))
+			return;
+	if (e->nsample < DISTRIBUTED_SAMPLE)
+		e->sample[e->nsample++] = *src;
+}
+
 static void count_failure(struct target_entry *e,
 			  const struct contact_outcome *o)
 {
@@ -97,6 +131,7 @@ static void count_failure(struct target_entry *e,
 		}
 	}
 	e->failures++;
+	sample_source(e, &o->src);
 	sketch_add(&e->ports, o->dport);
 	sketch_add(&e->sources, addr_fold(&o->src));
 	if (s->count == 0) {
@@ -136,8 +171,33 @@ static void distributed_outcome(void *self, const struct contact_outcome *o)
 	}
 	table_set_level(d->targets, e,
 			source_level(&e->head, sketch_count(&e->ports)));
-	if (is_distributed(e))
-		report(d, e, o->ts);
+	if (!e->due && d->npending < DISTRIBUTED_PENDING && is_distributed(e)) {
+		e->due = o->ts + DISTRIBUTED_SETTLE_US;
+		d->pending[d->npending++] = e->head.key;
+	}
+}
+
+/* The destinations waiting whose time has come (all at the end). */
+static void judge_pending(struct distributed *d, uint64_t now, bool all)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->npending; i++) {
+		struct target_entry *e = table_find(d->targets,
+						    &d->pending[i]);
+
+		if (!e || !e->due)
+			continue;	/* gone meanwhile */
+		if (!all && now < e->due) {
+			d->pending[kept++] = d->pending[i];
+			continue;
+		}
+		e->due = 0;
+		if (!e->head.reported && is_distributed(e) &&
+		    !sources_roam(d, e))
+			report(d, e, all ? e->head.last_ts : now);
+	}
+	d->npending = kept;
 }
 
 static void expire_idle(void *entry, uint64_t now, void *arg)
@@ -150,7 +210,13 @@ static void distributed_tick(void *self, uint64_t now_us)
 {
 	struct distributed *d = self;
 
+	judge_pending(d, now_us, false);
 	sources_sweep_idle(d->targets, now_us, expire_idle, d);
+}
+
+static void distributed_finish(void *self)
+{
+	judge_pending(self, 0, true);
 }
 
 static void *distributed_create(struct detect_env *env, char *err,
@@ -202,6 +268,7 @@ const struct detector detector_distributed = {
 	.create = distributed_create,
 	.outcome = distributed_outcome,
 	.tick = distributed_tick,
+	.finish = distributed_finish,
 	.stats = distributed_stats,
 	.destroy = distributed_destroy,
 };

@@ -622,6 +622,18 @@ static uint32_t trw_probes(void *self, const struct ipaddr *src,
 	return e && e->head.reported ? e->sum.count : 0;
 }
 
+static bool trw_many_hosts(void *self, const struct ipaddr *src,
+			   uint8_t proto)
+{
+	struct trw *t = self;
+	struct source_key key;
+	const struct trw_entry *e;
+
+	source_key_make(&key, src, proto);
+	e = table_find(t->sources, &key);
+	return e && e->sum.dst_multiple;
+}
+
 static void trw_destroy(void *self)
 {
 	struct trw *t = self;
@@ -642,5 +654,6 @@ const struct detector detector_trw = {
 	.finish = trw_finish,
 	.stats = trw_stats,
 	.probes = trw_probes,
+	.many_hosts = trw_many_hosts,
 	.destroy = trw_destroy,
 };

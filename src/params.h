@@ -91,6 +91,12 @@
 #define DISTRIBUTED_WINDOW_US     (60 * 1000000ULL)
 #define DISTRIBUTED_REPEAT_HALVES 3
 #define DISTRIBUTED_PER_SOURCE    8
+/* Judged this long after crossing the thresholds, when a grid's sources
+ * have shown other hosts; of the first DISTRIBUTED_SAMPLE sources, most
+ * must have probed no other.  At most DISTRIBUTED_PENDING wait. */
+#define DISTRIBUTED_SETTLE_US     (5 * 1000000ULL)
+#define DISTRIBUTED_SAMPLE        8
+#define DISTRIBUTED_PENDING       64
 #define DISTRIBUTED_TABLE_SIZE    4096
 
 /* Several techniques at one port (detect_trw.c): this many kinds of
