@@ -17,8 +17,9 @@
  *    average (the scanner itself is reported on its own);
  *  - a scan of many hosts from many sources (a grid, spoofed or not):
  *    its sources reach other hosts too, where a distributed scan's are
- *    given this one.  Of the first DISTRIBUTED_SAMPLE sources, most must
- *    have probed no other host.
+ *    given this one.  Failed contacts of a source known to have probed
+ *    other hosts are not counted, and of the first DISTRIBUTED_SAMPLE
+ *    sources, most must still have probed no other host when judged.
  * Each of these shows only after a while (the sources of a grid have
  * probed one host each at first), so a destination that crosses the
  * thresholds is judged DISTRIBUTED_SETTLE_US later, with its counts as
@@ -34,16 +35,20 @@
 #include "sketch.h"
 #include "table.h"
 
+/* What every failed contact reads first, then what it may write; the
+ * sample and the summary last (a spoofed flood at many hosts passes
+ * through here on every probe). */
 struct target_entry {
 	struct source_head head;	/* key: the destination, proto */
 	uint64_t window_start;
-	struct sketch ports, sources;	/* of failed contacts in the window */
+	uint64_t due;			/* judged then; 0: not waiting */
 	uint32_t failures;		/* in the window */
+	uint8_t nsample;
+	bool roaming;			/* judged a grid in this window */
+	struct sketch ports, sources;	/* of failed contacts in the window */
+	struct ipaddr sample[DISTRIBUTED_SAMPLE];	/* first sources */
 	struct scan_summary sum;	/* of the reported scan */
 	struct ipaddr first_src;
-	struct ipaddr sample[DISTRIBUTED_SAMPLE];	/* first sources */
-	uint8_t nsample;
-	uint64_t due;			/* judged then; 0: not waiting */
 };
 
 struct distributed {
@@ -108,6 +113,8 @@ static bool sources_roam(const struct distributed *d,
 
 static void sample_source(struct target_entry *e, const struct ipaddr *src)
 {
+	if (e->nsample == DISTRIBUTED_SAMPLE)
+		return;
 	for (unsigned i = 0; i < e->nsample; i++)
 		if (addr_equal(&e->sample[i], src))
 			return;
@@ -124,6 +131,7 @@ static void count_failure(struct target_entry *e,
 		memset(&e->ports, 0, sizeof e->ports);
 		memset(&e->sources, 0, sizeof e->sources);
 		e->failures = 0;
+		e->roaming = false;
 		e->window_start = o->ts;
 		if (!e->head.reported) {
 			memset(s, 0, sizeof *s);
@@ -158,12 +166,20 @@ static void distributed_outcome(void *self, const struct contact_outcome *o)
 	    conf_scan_ignored(d->env->cfg, o->proto == PROTO_UDP ? CONF_UDP :
 			      CONF_TCP, &o->src, o->sport, &o->dst, o->dport))
 		return;
+	/* A source that has probed other hosts is not this one's: a
+	 * distributed scan gives each source its target. */
+	if (d->env->many_hosts(d->env, &o->src, o->proto))
+		return;
 	source_key_make(&key, &o->dst, o->proto);
 	e = table_get(d->targets, &key, &created);
 	if (!created && us_since(o->ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
 		memset(e, 0, sizeof *e);
 		e->head.key = key;
 	}
+	/* A grid's target: nothing more to learn in this window. */
+	if (e->roaming && us_since(o->ts, e->window_start) <
+			  DISTRIBUTED_WINDOW_US)
+		return;
 	count_failure(e, o);
 	if (e->head.reported) {
 		e->sum.ports = sketch_count(&e->ports);
@@ -193,8 +209,11 @@ static void judge_pending(struct distributed *d, uint64_t now, bool all)
 			continue;
 		}
 		e->due = 0;
-		if (!e->head.reported && is_distributed(e) &&
-		    !sources_roam(d, e))
+		if (e->head.reported || !is_distributed(e))
+			continue;
+		if (sources_roam(d, e))
+			e->roaming = true;
+		else
 			report(d, e, all ? e->head.last_ts : now);
 	}
 	d->npending = kept;

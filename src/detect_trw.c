@@ -630,7 +630,12 @@ static bool trw_many_hosts(void *self, const struct ipaddr *src,
 	const struct trw_entry *e;
 
 	source_key_make(&key, src, proto);
-	e = table_find(t->sources, &key);
+	/* Asked right after the walk took the same outcome: its entry is
+	 * the one last looked up. */
+	e = t->recent;
+	if (!e || !table_live(t->sources, e) ||
+	    memcmp(&e->head.key, &key, sizeof key) != 0)
+		e = table_find(t->sources, &key);
 	return e && e->sum.dst_multiple;
 }
 
