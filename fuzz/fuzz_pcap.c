@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "detect.h"
+#include "pipeline.h"
 #include "params.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -50,9 +51,7 @@ static struct alert_router router;	/* large (the hold): not on the stack */
 struct run {
 	struct capture *cap;
 	struct detect *det[NSTAGES];
-	uint64_t packets;
-	struct pkt batch[PKT_BATCH];
-	size_t nbatch;
+	struct pipeline pipe;		/* capture -> decode -> det[] */
 };
 
 static void fail(const char *what, const char *text)
@@ -105,32 +104,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void flush_packets(struct run *r)
-{
-	for (size_t i = 0; i < NSTAGES; i++)
-		detect_batch(r->det[i], r->batch, r->nbatch);
-	r->nbatch = 0;
-}
-
-/* As main.c's on_packet: in batches, a fragment at once. */
-static void on_packet(void *arg, const uint8_t *data, size_t caplen,
-		      uint32_t wire_len, uint64_t ts_us)
+/* The pipeline's next stage: every detection configuration in turn. */
+static void detect_packets(void *arg, const struct pkt *batch, size_t n)
 {
 	struct run *r = arg;
-	struct pkt *p = &r->batch[r->nbatch];
-	enum decode_result res;
 
-	memset(p, 0, sizeof *p);
-	p->ts_us = ts_us;
-	r->packets++;
-	res = decode_packet(capture_link(r->cap), data, caplen, p);
-	p->wire_len = wire_len;
-	/* Later fragments go on too: detect puts split headers together. */
-	if (res != DEC_OK && res != DEC_SKIP_LATER_FRAGMENT && !p->ip_only)
-		return;
-	r->nbatch++;
-	if (p->fragment || r->nbatch == PKT_BATCH)
-		flush_packets(r);
+	for (size_t i = 0; i < NSTAGES; i++)
+		detect_batch(r->det[i], batch, n);
 }
 
 static void run_file(const char *path)
@@ -153,12 +133,15 @@ static void run_file(const char *path)
 	for (size_t i = 0; i < NSTAGES; i++)
 		if (!(r.det[i] = detect_new(&cfg[i], &router, err, sizeof err)))
 			fail("detect_new", err);
-	/* In batches, as scandetd -r does (4096 there; here a little more
-	 * than PKT_BATCH, so that full and partial batches both happen). */
+	/* scandetd's own decode stage (pipeline.h), in rounds as -r reads
+	 * (4096 there; here a little more than PKT_BATCH, so that full and
+	 * partial batches both happen). */
+	pipeline_init(&r.pipe, detect_packets, &r);
+	pipeline_source(&r.pipe, capture_link(r.cap), 0);
 	do {
-		n = capture_dispatch(r.cap, PKT_BATCH + 8, on_packet, &r, err,
-				     sizeof err);
-		flush_packets(&r);
+		n = capture_dispatch(r.cap, PKT_BATCH + 8, pipeline_packet,
+				     &r.pipe, err, sizeof err);
+		pipeline_flush(&r.pipe);
 	} while (n > 0);
 	for (size_t i = 0; i < NSTAGES; i++) {
 		detect_finish(r.det[i]);

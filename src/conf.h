@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "rule.h"
+#include "siphash.h"
 
 /* A set of ports, one bit each: O(1) membership on the packet path. */
 struct portset {
@@ -134,6 +135,11 @@ struct config {
 	char *json_log;			/* JsonLog, NULL: none */
 	enum json_format json_format;	/* JsonFormat */
 	char *metrics_listen;		/* MetricsListen, NULL: none */
+	/* --hash-key: the tables' key, fixed (tests, benchmarks: the same
+	 * input then fills the tables alike on every run); not from the
+	 * file.  Otherwise a random key per run. */
+	bool hash_key_fixed;
+	struct sipkey hash_key;
 	unsigned source_table_size;	/* SourceTableSize */
 	unsigned flow_table_size;	/* FlowTableSize */
 

@@ -666,7 +666,9 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 	d->env.many_hosts = any_many_hosts;
 	d->env.detect = d;
 	d->env.sigs = &d->sigs;
-	if (sipkey_random(&d->env.key) != 0) {
+	if (cfg->hash_key_fixed)
+		d->env.key = cfg->hash_key;
+	else if (sipkey_random(&d->env.key) != 0) {
 		snprintf(err, errlen, "no random bytes for the hash key");
 		free(d);
 		return NULL;

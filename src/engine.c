@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "params.h"
 #include "priv.h"
+#include "pipeline.h"
 #include "proc.h"
 #include "report.h"
 #include "resolve.h"
@@ -50,27 +51,17 @@ struct engine {
 	struct report *report;		/* -r without -q: progress, summary */
 	bool named;			/* caps are named interfaces, not a
 					 * file or "any": packets say which */
-	/* The capture being dispatched, as on_packet needs it. */
-	enum link_type cur_link;
-	uint8_t cur_iface;		/* pkt.iface of its packets */
+	struct pipeline pipe;		/* decoded packets, in batches, to det */
 	struct detect *det;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
 	struct sink *json_log;		/* the JsonLog sink, if any */
 	struct resolver *resolver;	/* DNSResolve: the lookup helper */
 	struct services *services;	/* PortResolve: /etc/services */
-	uint64_t now_us;		/* time of the latest packet */
-	uint64_t first_us, last_us;	/* the earliest and latest packet */
-	/* Decoded packets waiting for detect_batch (see on_packet). */
-	struct pkt batch[PKT_BATCH];
-	size_t nbatch;
 	int sock;			/* to the parent */
 	int sigfd;
 	bool stop;
 	int exit_code;
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t decode_results[DEC_RESULT_COUNT];
 	struct metrics_writer metrics;	/* MetricsListen's page */
 };
 
@@ -143,19 +134,9 @@ static void put_all_capture_stats(struct engine *e, stat_fn put, void *arg)
 static void put_stats(struct engine *e, stat_fn put, void *arg,
 		      bool every_reason)
 {
-	uint64_t malformed = 0, decoded = e->decode_results[DEC_OK];
-
-	for (int r = 0; r < DEC_RESULT_COUNT; r++)
-		if (decode_is_malformed((enum decode_result)r))
-			malformed += e->decode_results[r];
-	put(arg, "packets.seen", e->packets);
-	put(arg, "packets.decoded", decoded);
-	put(arg, "packets.malformed", malformed);
+	pipeline_put_counts(&e->pipe, put, arg);
 	put_all_capture_stats(e, put, arg);
-	for (int r = 1; r < DEC_RESULT_COUNT; r++)
-		if (e->decode_results[r] || every_reason)
-			put(arg, decode_result_name((enum decode_result)r),
-			    e->decode_results[r]);
+	pipeline_put_reasons(&e->pipe, put, arg, every_reason);
 	alert_router_stats(&e->router, put, arg);
 	if (e->resolver)
 		resolver_put_stats(e->resolver, put, arg);
@@ -186,43 +167,12 @@ static void publish_metrics(struct engine *e)
 
 /* ---- the packet path -------------------------------------------- */
 
-static void flush_packets(struct engine *e)
-{
-	detect_batch(e->det, e->batch, e->nbatch);
-	e->nbatch = 0;
-}
-
-/* Decoded packets go to detection in batches (detect_batch fetches each
- * one's table entries ahead), and every batch is handed over before
- * capture_dispatch returns: nothing waits for the next packet. */
-static void on_packet(void *arg, const uint8_t *data, size_t caplen,
-		      uint32_t wire_len, uint64_t ts_us)
+/* The pipeline's next stage (pipeline.h). */
+static void detect_packets(void *arg, const struct pkt *batch, size_t n)
 {
 	struct engine *e = arg;
-	struct pkt *p = &e->batch[e->nbatch];
-	enum decode_result r;
 
-	e->packets++;
-	e->bytes += wire_len;
-	e->now_us = ts_us;
-	if (ts_us < e->first_us || e->packets == 1)
-		e->first_us = ts_us;
-	if (ts_us > e->last_us)
-		e->last_us = ts_us;
-	p->ts_us = ts_us;
-	r = decode_packet(e->cur_link, data, caplen, p);
-	p->wire_len = wire_len;
-	p->iface = e->cur_iface;
-	e->decode_results[r]++;
-	/* Later fragments go on too: detect puts split headers together;
-	 * so do datagrams of other protocols, for the protocols tried. */
-	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT && !p->ip_only)
-		return;
-	e->nbatch++;
-	/* A fragment's data points into the capture's buffer, valid only
-	 * until the next packet: it goes now, after those before it. */
-	if (p->fragment || e->nbatch == PKT_BATCH)
-		flush_packets(e);
+	detect_batch(e->det, batch, n);
 }
 
 /* Up to max packets of capture c, whose packets say iface
@@ -232,10 +182,9 @@ static int dispatch_from(struct engine *e, struct capture *c, uint8_t iface,
 {
 	int n;
 
-	e->cur_link = capture_link(c);
-	e->cur_iface = iface;
-	n = capture_dispatch(c, max, on_packet, e, err, errlen);
-	flush_packets(e);
+	pipeline_source(&e->pipe, capture_link(c), iface);
+	n = capture_dispatch(c, max, pipeline_packet, &e->pipe, err, errlen);
+	pipeline_flush(&e->pipe);
 	return n;
 }
 
@@ -255,7 +204,7 @@ static const char *host_name_cb(void *arg, const struct ipaddr *a)
 {
 	struct engine *e = arg;
 
-	return e->resolver ? resolver_lookup(e->resolver, a, e->now_us) : NULL;
+	return e->resolver ? resolver_lookup(e->resolver, a, e->pipe.c.now_us) : NULL;
 }
 
 static bool host_pending_cb(void *arg, const struct ipaddr *a)
@@ -509,6 +458,7 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		return false;
 	/* The tables, and SignatureFile read while we still may. */
 	e->det = detect_new(e->cfg, &e->router, err, errlen);
+	pipeline_init(&e->pipe, detect_packets, e);
 	return e->det != NULL;
 }
 
@@ -750,10 +700,10 @@ static void report_reading(struct engine *e)
 {
 	struct report_reading rd = {
 		.files = (unsigned)e->nfiles,
-		.packets = e->packets,
-		.first_us = e->first_us,
-		.last_us = e->last_us,
-		.decode_results = e->decode_results,
+		.packets = e->pipe.c.packets,
+		.first_us = e->pipe.c.first_us,
+		.last_us = e->pipe.c.last_us,
+		.decode_results = e->pipe.c.decode_results,
 	};
 
 	if (e->report)
@@ -784,7 +734,7 @@ static void finish(struct engine *e, const char *error)
 /* On a terminal, now and then: how far the files have been read. */
 static void show_progress(struct engine *e, struct capture *c)
 {
-	struct report_position pos = { .packets = e->packets };
+	struct report_position pos = { .packets = e->pipe.c.packets };
 	uint64_t now = wall_us(), done, size;
 
 	if (!e->report || !report_progress_due(e->report, now))
@@ -824,7 +774,7 @@ static void read_file(struct engine *e, struct capture *c)
 		}
 		read_names(e);
 		/* AlertLimit intervals follow packet time. */
-		alert_router_tick(&e->router, e->now_us);
+		alert_router_tick(&e->router, e->pipe.c.now_us);
 		handle_signals(e);
 		read_parent(e);
 		show_progress(e, c);

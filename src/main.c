@@ -39,6 +39,7 @@ struct options {
 	bool show_and_exit;		/* -s */
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
+	const char *hash_key;		/* --hash-key */
 };
 
 static void usage(FILE *out)
@@ -63,6 +64,10 @@ static void usage(FILE *out)
 "  -f, --filter EXPR     BPF capture filter (overrides CaptureFilter)\n"
 "  -q, --quiet           with -r, the events only: no progress, no summary\n"
 "      --stats           with -r, every statistic after the summary\n"
+"      --hash-key HEX    the tables' hash key, 32 hex digits, instead of a\n"
+"                        random one: runs over the same input are then\n"
+"                        identical (tests; never on a sensor: a known key\n"
+"                        lets traffic be made to collide)\n"
 "  -F, --foreground      do not detach; events on standard output and\n"
 "                        diagnostics on standard error, not in syslog\n"
 "      --json            events on standard output as JSON Lines\n"
@@ -145,6 +150,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'T' },
+		{ "hash-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -164,6 +170,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 1: add_read_file(o, optarg); break;
 		case 'q': o->quiet = true; break;
 		case 'T': o->stats = true; break;
+		case 'K': o->hash_key = optarg; break;
 		case 'i':
 			if (!conf_interfaces_add(&o->ifaces, optarg, err,
 						 sizeof err)) {
@@ -234,6 +241,16 @@ int main(int argc, char **argv)
 		conf_strlist_free(&opt.ifaces);
 		return 1;
 	}
+	if (opt.hash_key && !sipkey_parse(opt.hash_key, &cfg->hash_key)) {
+		fprintf(stderr, "scandetd: --hash-key: %s: not 32 hexadecimal "
+			"digits\n", opt.hash_key);
+		conf_free(cfg);
+		free(cfg);
+		free(config_path);
+		conf_strlist_free(&opt.ifaces);
+		return 2;
+	}
+	cfg->hash_key_fixed = opt.hash_key != NULL;
 	if (opt.json_log && !cfg->json_log) {
 		fprintf(stderr, "scandetd: --json-log: the configuration "
 			"sets no JsonLog\n");

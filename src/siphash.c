@@ -68,3 +68,32 @@ int sipkey_random(struct sipkey *key)
 	key->k1 = k[1];
 	return 0;
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool sipkey_parse(const char *hex, struct sipkey *key)
+{
+	uint64_t k[2] = { 0, 0 };
+
+	for (int i = 0; i < 32; i++) {
+		int d = hex_digit(hex[i]);
+
+		if (d < 0)
+			return false;	/* also the end of a short string */
+		k[i / 16] = k[i / 16] << 4 | (uint64_t)d;
+	}
+	if (hex[32] != '\0')
+		return false;
+	key->k0 = k[0];
+	key->k1 = k[1];
+	return true;
+}

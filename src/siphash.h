@@ -7,6 +7,7 @@
 #ifndef SCANDETD_SIPHASH_H
 #define SCANDETD_SIPHASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,8 @@ uint64_t siphash13(const struct sipkey *key, const void *data, size_t len);
 
 /* A fresh random key (random_bytes): 0, or -1 if the kernel gives none. */
 int sipkey_random(struct sipkey *key);
+/* 32 hexadecimal digits (k0 then k1, most significant first): true and
+ * *key set, or false. */
+bool sipkey_parse(const char *hex, struct sipkey *key);
 
 #endif

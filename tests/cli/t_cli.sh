@@ -123,4 +123,26 @@ check_eq "flood to one port" \
 "$SPOOFS" -q -w "$TMPD/flood.pcap" -s 203.0.113.0/24 -d 198.51.100.10 -p 80 -c 20
 check_eq "rotating-source flood: nobody is a scanner" \
 	"$("$SCANDETD" -c /dev/null -r "$TMPD/flood.pcap" 2>/dev/null | wc -l)" 0
+
+# --hash-key: a fixed key for the tables (tests, benchmarks).  A run over
+# a flood that keeps every table full, twice with the same key: the same
+# events and statistics to the byte.  A key that is not 32 hex digits is
+# refused, naming the option.
+"$SPOOFS" -q -w "$TMPD/hk.pcap" -s 203.0.113.0/24 -d 198.51.100.0/28 \
+	-p 1-400 -c 2 -r 1000000
+printf 'SourceTableSize 64\nFlowTableSize 256\nAlertLimit 0 60\n' >"$TMPD/hk.conf"
+for i in 1 2; do
+	"$SCANDETD" -c "$TMPD/hk.conf" --hash-key 000102030405060708090a0b0c0d0e0f \
+		--stats -r "$TMPD/hk.pcap" --json >"$TMPD/hk$i.json" 2>"$TMPD/hk$i.err"
+	check_eq "--hash-key: run $i" "$?" 0
+	grep '^stat ' "$TMPD/hk$i.err" >"$TMPD/hk$i.stat"
+done
+check "--hash-key: the tables were full" grep -q 'trw.sources.evictions [1-9]' "$TMPD/hk1.stat"
+check "--hash-key: the same events twice" cmp "$TMPD/hk1.json" "$TMPD/hk2.json"
+check "--hash-key: the same statistics twice" cmp "$TMPD/hk1.stat" "$TMPD/hk2.stat"
+for bad in 0011 000102030405060708090a0b0c0d0e0fff 000102030405060708090a0b0c0d0e0g ""; do
+	"$SCANDETD" -c /dev/null --hash-key "$bad" -r "$TMPD/hk.pcap" >/dev/null 2>"$TMPD/hk.bad"
+	check_eq "--hash-key '$bad' refused" "$?" 2
+	check_grep "--hash-key '$bad': says why" "$TMPD/hk.bad" "^scandetd: --hash-key: .*: not 32 hexadecimal digits$"
+done
 finish
