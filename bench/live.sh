@@ -20,6 +20,7 @@
 #
 # Variables: BENCH_LIVE_RATES (packets/s, requested), BENCH_LIVE_SECONDS
 # (per step), BENCH_LIVE_QUICK, BENCH_LIVE_READERS (a subset, in order),
+# BENCH_LIVE_SETTLE (seconds between a reader's start and the step),
 # BENCH_LIVE_WORKERS_CONF, BENCH_LIVE_BEFORE / BENCH_LIVE_BEFORE_LABEL
 # (another scandetd binary as one more reader, "scandetd-before": a
 # capture change measured before/after in the same run).
@@ -323,12 +324,13 @@ stop_scanlogd() {
 }
 
 # measure READER CFG RATE LEN: one step with READER capturing; a line
-# "reader rate sent elapsed_ms recv drop linkdrop" to $WORK/rows.
+# "input reader rate sent elapsed_ms recv drop lost" to $OUT/rows.txt.
 measure() {
 	kind=$1
 	case $kind in scandetd*) kind=scandetd ;; esac
 	"start_$kind" "$1"
 	rx0=$(cnt "$NS_S" "$DEV_S" rx_packets)
+	sleep ${BENCH_LIVE_SETTLE:-0}
 	send "$2" "$3" "$4"
 	sleep 1		# the reader drains its buffer
 	arrived=$(($(cnt "$NS_S" "$DEV_S" rx_packets) - rx0))
@@ -336,16 +338,16 @@ measure() {
 	[ -n "$recv" ] && [ -n "$drop" ] || die "$1: no counters"
 	# Frames put on the sensor's wire that never reached its stack (the
 	# veth's backlog full) are lost before any reader.
-	echo "$1 $3 $sent $elapsed $recv $drop $((sent - arrived))" >>"$WORK/rows"
-	printf '  %-16s %6s pps asked: %9d sent in %5d ms, %9d offered, %8d dropped\n' \
-		"$1" "$3" "$sent" "$elapsed" "$recv" "$drop"
+	echo "$1 $3 $sent $elapsed $recv $drop $((sent - arrived))" >>"$OUT/rows.txt"
+	printf '  %-16s %6s pps asked: %9d sent in %5d ms, %9d offered, %8d dropped, %d lost\n' \
+		"$1" "$3" "$sent" "$elapsed" "$recv" "$drop" $((sent - arrived))
 }
 
 # ---- the run --------------------------------------------------------------
 
 setup
 make_inputs
-: >"$WORK/rows"
+: >"$OUT/rows.txt"
 for input in a b; do
 	if [ $input = a ]; then cfg=$WORK/syn.cfg len=$SYN_LEN
 	else cfg=$WORK/mix.cfg len=$MIX_LEN; fi
@@ -355,7 +357,7 @@ for input in a b; do
 			if [ "$r" = scandetd-N ] && [ -z "$WORKERS_CONF" ]; then
 				continue
 			fi
-			printf '%s ' "$input" >>"$WORK/rows"
+			printf '%s ' "$input" >>"$OUT/rows.txt"
 			measure "$r" "$cfg" "$rate" "$len"
 		done
 	done
@@ -375,54 +377,7 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "$(tcpdump --version 2>&1 | head -n 1), trafgen $(trafgen -v 2>&1 | sed -n 's/.*trafgen \([0-9.]*\).*/\1/p' | head -n 1), scanlogd $(dpkg-query -W -f='${Version}' scanlogd 2>/dev/null || echo '?')"
 	echo "steps of $STEP s, frames (a) $SYN_LEN bytes, (b) $MIX_LEN bytes on average; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo ""
-	python3 - "$WORK/rows" "$READERS" "$WORKERS_CONF" <<'PYEOF'
-import sys
-rows, readers, workers = sys.argv[1], sys.argv[2].split(), sys.argv[3]
-data = {}
-for line in open(rows):
-    inp, r, rate, sent, ms, recv, drop, link = line.split()
-    data.setdefault(inp, {}).setdefault(rate, {})[r] = (
-        int(sent), int(ms), int(recv), int(drop), int(link))
-names = {"a": "(a) spoofed SYNs, 512 sources", "b": "(b) realistic mix (bench/gen mix)"}
-print("cell: packets the reader got / dropped by the kernel @ the rate (k frames/s)")
-print("measured on the sensor's wire during that reader's step")
-for inp in sorted(data):
-    print("")
-    print(names[inp])
-    cols = readers
-    head = "%-9s" % "asked"
-    for r in cols:
-        head += " | %-24s" % r
-    print(head)
-    held = {r: 0 for r in cols}
-    for rate in sorted(data[inp], key=lambda x: float("inf") if x == "max" else int(x)):
-        line = "%-9s" % rate
-        for r in cols:
-            c = data[inp][rate].get(r)
-            if c is None:
-                cell = "n/a (Workers not built yet)" if r == "scandetd-N" else "-"
-                line += " | %-24s" % cell[:24]
-                continue
-            sent, ms, recv, drop, link = c
-            pps = sent * 1000 // max(ms, 1)
-            got = recv - drop
-            cell = "%d / %d @%dk" % (got, drop, pps // 1000)
-            if link:
-                cell += " L%d" % link
-            line += " | %-24s" % cell
-            if drop == 0 and pps > held[r]:
-                held[r] = pps
-        print(line)
-    print("highest rate held with no drops (sent pps):")
-    for r in cols:
-        if r == "scandetd-N" and not workers:
-            print("  %-16s n/a (Workers not built yet)" % r)
-        else:
-            print("  %-16s %s" % (r, held[r] or "none of the rates"))
-print("")
-print("L<n>: n frames lost between the sensor's wire and its stack (the")
-print("veth's backlog), the same for every reader.")
-PYEOF
+	python3 bench/live_report.py "$OUT/rows.txt" "$READERS" "$WORKERS_CONF"
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 echo ""
