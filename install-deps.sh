@@ -23,9 +23,12 @@
 # and tshark's wireshark-common (editcap, mergecap, capinfos).
 # Log rotation (tests/live/t_logs.sh): logrotate, run for real on the
 # shipped contrib/scandetd.logrotate.
+# make bench-live (bench/live.sh; not a test): netsniff-ng (trafgen, the
+# generator), scanlogd (the peer measured beside scandetd; its service
+# is not started here, see policy-rc.d below) and tcpdump (the ceiling).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-# Packages with a service (prometheus, fail2ban) are installed for the
+# Packages with a service (prometheus, fail2ban, scanlogd) are installed for the
 # tests, which run their own instances: none is started here (policy-rc.d
 # answers 101, unless the machine has a policy of its own).
 policy=/usr/sbin/policy-rc.d
@@ -42,7 +45,7 @@ apt-get install -y -qq --no-install-recommends \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
 	dpkg-dev debhelper lintian systemd adduser bsdutils \
-	logrotate >/dev/null
+	logrotate netsniff-ng scanlogd >/dev/null
 # fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
 # (own configuration, socket and PID file, in a network namespace).
 # Debian's package enables the system's fail2ban.service, which the tests

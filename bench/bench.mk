@@ -3,6 +3,10 @@
 #   make bench        build what it needs, run bench/run.sh; the results
 #                     table goes to $(BUILD)/bench/results.txt
 #
+#   make bench-live   live capture, measured (root, network namespaces):
+#                     bench/live.sh; the table goes to
+#                     $(BUILD)/bench/live/results.txt
+#
 # Not part of `make check`: timings are not tests.  See bench/README.md.
 
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/runstat \
@@ -18,10 +22,13 @@ bench-tools: $(BUILD)/scandetd $(BENCH_TOOLS)
 bench: bench-tools
 	BUILD=$(BUILD) bench/run.sh
 
+bench-live: $(BUILD)/scandetd $(BUILD)/bench/gen
+	BUILD=$(BUILD) bench/live.sh
+
 # For tests/bench/t_hashflood.sh: the compiler (first line) and the flags
 # (second line) a test program is built with.
 bench-print-flags:
 	@echo $(CC)
 	@echo $(ALL_CFLAGS) $(ALL_LDFLAGS)
 
-.PHONY: bench bench-tools bench-print-flags
+.PHONY: bench bench-live bench-tools bench-print-flags
