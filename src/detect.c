@@ -747,9 +747,7 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	put(arg, "detect.udp_new_flows", d->udp_new_flows);
 	put(arg, "detect.udp_replies", d->udp_replies);
 	put(arg, "detect.tcp_answered", d->tcp_answered);
-	put(arg, "flows.slots", table_slots(d->flows));
-	put(arg, "flows.used", table_count(d->flows));
-	put(arg, "flows.evictions", table_evictions(d->flows));
+	table_put_stats(d->flows, "flows", put, arg);
 	contacts_stats(d->contacts, &cs);
 	put(arg, "contacts.slots", cs.slots);
 	put(arg, "contacts.used", cs.used);
@@ -770,6 +768,19 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->stats)
 			detectors[i]->stats(d->state[i], put, arg);
+}
+
+void table_put_stats(const struct table *t, const char *name, stat_fn put,
+		     void *arg)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "%s.slots", name);
+	put(arg, key, table_slots(t));
+	snprintf(key, sizeof key, "%s.used", name);
+	put(arg, key, table_count(t));
+	snprintf(key, sizeof key, "%s.evictions", name);
+	put(arg, key, table_evictions(t));
 }
 
 void detect_free(struct detect *d)

@@ -191,6 +191,9 @@ void sources_prefetch(const struct table *t, const struct pkt *p,
 void sources_sweep_idle(struct table *t, uint64_t now,
 			void (*fn)(void *entry, uint64_t now, void *arg),
 			void *arg);
+/* A table's statistics: NAME.slots, NAME.used, NAME.evictions. */
+void table_put_stats(const struct table *t, const char *name, stat_fn put,
+		     void *arg);
 /* fn(entry, arg) for each entry whose scan was reported. */
 void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
 			   void *arg);

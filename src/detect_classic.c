@@ -293,9 +293,7 @@ static void classic_stats(void *self, stat_fn put, void *arg)
 {
 	struct classic *c = self;
 
-	put(arg, "classic.sources.slots", table_slots(c->sources));
-	put(arg, "classic.sources.used", table_count(c->sources));
-	put(arg, "classic.sources.evictions", table_evictions(c->sources));
+	table_put_stats(c->sources, "classic.sources", put, arg);
 	put(arg, "classic.portscans", c->reported[ALERT_PORTSCAN]);
 	put(arg, "classic.sweeps", c->reported[ALERT_SWEEP]);
 	put(arg, "classic.floods", c->reported[ALERT_FLOOD]);

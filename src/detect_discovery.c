@@ -458,9 +458,7 @@ static void discovery_stats(void *self, stat_fn put, void *arg)
 {
 	struct discovery *d = self;
 
-	put(arg, "discovery.sources.slots", table_slots(d->sources));
-	put(arg, "discovery.sources.used", table_count(d->sources));
-	put(arg, "discovery.sources.evictions", table_evictions(d->sources));
+	table_put_stats(d->sources, "discovery.sources", put, arg);
 	put(arg, "discovery.requests", d->requests);
 	put(arg, "discovery.answers", d->answers);
 	put(arg, "discovery.sweeps", d->reported);

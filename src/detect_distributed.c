@@ -266,10 +266,7 @@ static void distributed_stats(void *self, stat_fn put, void *arg)
 {
 	struct distributed *d = self;
 
-	put(arg, "distributed.targets.slots", table_slots(d->targets));
-	put(arg, "distributed.targets.used", table_count(d->targets));
-	put(arg, "distributed.targets.evictions",
-	    table_evictions(d->targets));
+	table_put_stats(d->targets, "distributed.targets", put, arg);
 	put(arg, "distributed.scans", d->reported);
 }
 

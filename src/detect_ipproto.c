@@ -184,9 +184,7 @@ static void ipproto_stats(void *self, stat_fn put, void *arg)
 {
 	struct ipproto *d = self;
 
-	put(arg, "ipproto.sources.slots", table_slots(d->sources));
-	put(arg, "ipproto.sources.used", table_count(d->sources));
-	put(arg, "ipproto.sources.evictions", table_evictions(d->sources));
+	table_put_stats(d->sources, "ipproto.sources", put, arg);
 	put(arg, "ipproto.datagrams", d->datagrams);
 	put(arg, "ipproto.scans", d->reported);
 	put(arg, "ipproto.ended", d->ended);

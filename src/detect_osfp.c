@@ -238,9 +238,7 @@ static void osfp_stats(void *self, stat_fn put, void *arg)
 {
 	struct osfp *o = self;
 
-	put(arg, "osfp.sources.slots", table_slots(o->sources));
-	put(arg, "osfp.sources.used", table_count(o->sources));
-	put(arg, "osfp.sources.evictions", table_evictions(o->sources));
+	table_put_stats(o->sources, "osfp.sources", put, arg);
 	put(arg, "osfp.probes", o->reported);
 }
 

@@ -595,9 +595,7 @@ static void trw_stats(void *self, stat_fn put, void *arg)
 {
 	struct trw *t = self;
 
-	put(arg, "trw.sources.slots", table_slots(t->sources));
-	put(arg, "trw.sources.used", table_count(t->sources));
-	put(arg, "trw.sources.evictions", table_evictions(t->sources));
+	table_put_stats(t->sources, "trw.sources", put, arg);
 	put(arg, "trw.portscans", t->reported[ALERT_PORTSCAN]);
 	put(arg, "trw.sweeps", t->reported[ALERT_SWEEP]);
 	put(arg, "trw.floods", t->reported[ALERT_FLOOD]);
