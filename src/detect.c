@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "frag.h"
 #include "params.h"
 #include "table.h"
@@ -34,26 +35,11 @@ static const struct detector *const detectors[] = {
  * answers, and the one a RST implies.  More are delivered at once. */
 #define QUEUED_OUTCOMES 4
 
-/* A UDP flow or a TCP connection attempt, keyed in the direction of its
- * first packet. */
-struct flow_key {
-	struct ipaddr src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
-struct flow {
-	struct flow_key key;
-	uint64_t last_ts;
-	bool answered;
-};
-
 struct detect {
 	struct detect_env env;
 	void *state[NDETECTORS];
-	struct table *flows;
-	struct contacts *contacts;
+	/* Classification, here; NULL when workers classify (workers.h). */
+	struct classifier *cls;
 	struct frag_pool *frags;
 	struct signatures sigs;
 	char *sig_file;			/* the SignatureFile loaded, or NULL */
@@ -62,264 +48,12 @@ struct detect {
 	size_t nqueued;
 	uint64_t next_tick_us;
 	uint64_t packets;
-	uint64_t probes;
-	uint64_t scan_ignored;
-	uint64_t udp_new_flows;
-	uint64_t udp_replies;
-	uint64_t tcp_answered;
-	uint64_t not_a_contact;		/* multicast, broadcast, benign signature */
-	uint64_t signature_hits;
+	struct classify_counts worker_counts;	/* with workers: theirs */
 };
-
-enum probe_shape tcp_probe_shape(uint8_t flags)
-{
-	/* ECE and CWR do not change what a packet is: an ECN-setup SYN is
-	 * still a connection attempt (RFC 3168). */
-	uint8_t f = flags & (uint8_t)~(TH_ECE | TH_CWR);
-
-	if (flags == TH_FIN)
-		return PROBE_FIN;
-	if (flags == 0)
-		return PROBE_NULL;
-	if (flags == (TH_FIN | TH_PSH | TH_URG))
-		return PROBE_XMAS;
-	if ((f & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
-		return PROBE_SYN;
-	/* SYN with FIN or RST, or no SYN, ACK nor RST at all: nothing a
-	 * stack sends (CWR alone, PSH alone, SYN+FIN, all six flags...). */
-	if (f & TH_SYN ? (f & (TH_FIN | TH_RST)) != 0 : !(f & (TH_ACK | TH_RST)))
-		return PROBE_ODD;
-	return PROBE_NONE;
-}
 
 static bool method_on(const struct detect *d, const struct detector *det)
 {
 	return det->method < 0 || det->method == d->env.cfg->detection_method;
-}
-
-static bool trw_on(const struct detect *d)
-{
-	return d->env.cfg->detection_method == METHOD_TRW;
-}
-
-/* ---- the flow table (UDP flows, and TCP attempts for classic) ------- */
-
-static void flow_key_make(struct flow_key *k, const struct ipaddr *src,
-			  uint16_t sport, const struct ipaddr *dst,
-			  uint16_t dport, uint8_t proto)
-{
-	memset(k, 0, sizeof *k);
-	k->src = *src;
-	k->dst = *dst;
-	k->sport = sport;
-	k->dport = dport;
-	k->proto = proto;
-}
-
-/*
- * Is this UDP datagram the first of a flow, a reply, or more of the same?
- * The original counted every datagram as a probe; an RTP stream or a DNS
- * server answering on many client ports then looked like a flood or a
- * scan.  A flow idle for FLOW_IDLE_US starts afresh.
- */
-static void classify_udp(struct detect *d, struct pkt_view *v)
-{
-	const struct pkt *p = v->p;
-	struct flow_key k;
-	struct flow *f;
-	bool created;
-
-	flow_key_make(&k, &p->dst, p->dport, &p->src, p->sport, p->proto);
-	f = table_find(d->flows, &k);
-	if (f && us_since(p->ts_us, f->last_ts) < FLOW_IDLE_US) {
-		v->contact_answered = !f->answered;
-		f->answered = true;
-		f->last_ts = p->ts_us;
-		v->udp_reply = true;
-		d->udp_replies++;
-		return;
-	}
-	flow_key_make(&k, &p->src, p->sport, &p->dst, p->dport, p->proto);
-	f = table_get(d->flows, &k, &created);
-	if (created || us_since(p->ts_us, f->last_ts) >= FLOW_IDLE_US) {
-		f->answered = false;
-		v->udp_new_flow = true;
-		d->udp_new_flows++;
-	}
-	f->last_ts = p->ts_us;
-}
-
-/*
- * Classic method: remember each connection attempt, so that its SYN-ACK
- * shows the contact succeeded.  A client whose connections are answered
- * is not scanning, however fast it connects.
- */
-static void classify_tcp_classic(struct detect *d, struct pkt_view *v)
-{
-	const struct pkt *p = v->p;
-	struct flow_key k;
-	struct flow *f;
-	bool created;
-
-	if (v->probe == PROBE_SYN) {
-		flow_key_make(&k, &p->src, p->sport, &p->dst, p->dport,
-			      p->proto);
-		f = table_get(d->flows, &k, &created);
-		if (created || us_since(p->ts_us, f->last_ts) >= FLOW_IDLE_US)
-			f->answered = false;
-		f->last_ts = p->ts_us;
-		return;
-	}
-	if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) != (TH_SYN | TH_ACK))
-		return;
-	flow_key_make(&k, &p->dst, p->dport, &p->src, p->sport, p->proto);
-	f = table_find(d->flows, &k);
-	if (f && !f->answered && us_since(p->ts_us, f->last_ts) < FLOW_IDLE_US) {
-		f->answered = true;
-		v->contact_answered = true;
-		d->tcp_answered++;
-	}
-}
-
-/* ---- classification ------------------------------------------------ */
-
-static bool scan_ignored(const struct config *cfg, const struct pkt *p)
-{
-	return conf_scan_ignored(cfg, p->proto == PROTO_UDP ? CONF_UDP :
-				 CONF_TCP, &p->src, p->sport, &p->dst,
-				 p->dport);
-}
-
-/* An ACK or FIN+ACK is a probe only with a scanner's shape and outside
- * every connection we know of. */
-static bool is_ack_probe(struct detect *d, const struct pkt_view *v)
-{
-	uint8_t f = v->p->tcp_flags;
-
-	return (f & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK && v->sig &&
-	       v->sig->cls == SIG_SCAN && trw_on(d) &&
-	       !contacts_known(d->contacts, v->p);
-}
-
-/* The technique of a crafted TCP probe (detect.h), or 0.  Scanners'
- * crafted probes carry no TCP options; OS fingerprinting's (nmap -O's
- * T2 to T7) carry several, and are detect_osfp.c's. */
-static uint8_t technique_of(const struct pkt_view *v)
-{
-	uint8_t f = v->p->tcp_flags;
-
-	if (v->p->proto != PROTO_TCP || !v->p->tcp_flags_known ||
-	    v->p->tcp_optlen != 0)
-		return 0;
-	switch (tcp_probe_shape(f)) {
-	case PROBE_FIN: return TECHNIQUE_FIN;
-	case PROBE_NULL: return TECHNIQUE_NULL;
-	case PROBE_XMAS: return TECHNIQUE_XMAS;
-	case PROBE_ODD: return TECHNIQUE_ODD;
-	default: break;
-	}
-	if ((f & (TH_ACK | TH_SYN | TH_RST)) != TH_ACK || !v->sig ||
-	    v->sig->cls != SIG_SCAN)
-		return 0;
-	return f & TH_FIN ? TECHNIQUE_FINACK : TECHNIQUE_ACK;
-}
-
-/* RFC 9260 section 3.2 chunk types: INIT opens an association; a COOKIE
- * ECHO belongs to one (its INIT-ACK came first) unless it is a probe. */
-#define SCTP_INIT        1
-#define SCTP_COOKIE_ECHO 10
-
-static enum probe_shape sctp_probe_shape(struct detect *d,
-					 const struct pkt *p)
-{
-	if (p->sctp_chunk == SCTP_INIT)
-		return PROBE_SCTP_INIT;
-	if (p->sctp_chunk == SCTP_COOKIE_ECHO &&
-	    !contacts_known(d->contacts, p))
-		return PROBE_SCTP_COOKIE;
-	return PROBE_NONE;
-}
-
-static void classify(struct detect *d, struct pkt_view *v)
-{
-	const struct pkt *p = v->p;
-
-	v->probe = PROBE_NONE;
-	if (p->proto == PROTO_SCTP) {
-		/* SCTP scans are a default-method matter: the original
-		 * knew TCP and UDP only. */
-		if (!trw_on(d))
-			return;
-		v->probe = sctp_probe_shape(d, p);
-	} else if (p->proto == PROTO_TCP && p->tcp_flags_known) {
-		v->probe = tcp_probe_shape(p->tcp_flags);
-		if (!trw_on(d))
-			classify_tcp_classic(d, v);
-	} else if (p->proto == PROTO_UDP) {
-		classify_udp(d, v);
-		if (v->udp_new_flow)
-			v->probe = PROBE_UDP;
-	} else {
-		return;
-	}
-	if (trw_on(d))
-		v->sig = signature_match(&d->sigs, p);
-	if (v->probe == PROBE_NONE && p->proto == PROTO_TCP &&
-	    is_ack_probe(d, v))
-		v->probe = PROBE_ACK;
-	if (trw_on(d))
-		v->technique = technique_of(v);
-	if (v->probe == PROBE_NONE && !v->technique)
-		return;
-	if (addr_is_group(&p->dst) || (v->sig && v->sig->cls == SIG_BENIGN)) {
-		d->not_a_contact++;
-		v->probe = PROBE_NONE;
-		v->technique = 0;
-		return;
-	}
-	if (v->sig)
-		d->signature_hits++;
-	if (v->probe != PROBE_NONE)
-		d->probes++;
-	v->scan_ignored = scan_ignored(d->env.cfg, p);
-	if (v->scan_ignored)
-		d->scan_ignored++;
-}
-
-/* The contact side of a packet (method trw). */
-static void track_contact(struct detect *d, struct pkt_view *v,
-			  const struct table_hint *hint)
-{
-	const struct pkt *p = v->p;
-	bool fails, by_sig = false;
-	const char *why;
-	struct contact_probe cp;
-
-	/* An ignored probe is still a contact, whose outcome the detectors
-	 * drop: unknown, its answers (and the RST that an ignored scanner's
-	 * own kernel sends to them) would read as probes from the host it
-	 * reached, and accuse that host. */
-	if (v->probe == PROBE_NONE) {
-		if (contacts_packet(d->contacts, p)) {
-			v->contact_answered = true;
-			d->tcp_answered++;
-		}
-		return;
-	}
-	/* Stealth probes fail by nature; so does a scanner's signature or
-	 * a header cut into tiny fragments (RFC 1858). */
-	fails = v->probe != PROBE_SYN && v->probe != PROBE_UDP &&
-		v->probe != PROBE_SCTP_INIT;
-	why = "stealth";
-	if (v->sig && v->sig->cls == SIG_SCAN) {
-		fails = by_sig = true;
-		why = v->sig->name;
-	} else if (p->tiny_fragment) {
-		fails = true;
-		why = "tiny-fragment";
-	}
-	cp = contacts_probe(d->contacts, p, fails, why, by_sig, hint);
-	v->attempts = cp.attempts;
 }
 
 /* ---- outcomes and ticks -------------------------------------------- */
@@ -341,10 +75,9 @@ static void on_outcome(void *arg, const struct contact_outcome *o)
 		deliver_outcome(d, o);
 }
 
+/* The detectors' clock: a tick once per second of packet time. */
 static void run_ticks(struct detect *d, uint64_t now)
 {
-	if (d->contacts)
-		contacts_expire(d->contacts, now);
 	/* Captures may jump in time (or start at 1970): never run more than
 	 * one tick per packet, and restart the clock on a jump backwards. */
 	if (d->next_tick_us == 0 || now + 2000000 < d->next_tick_us)
@@ -357,11 +90,40 @@ static void run_ticks(struct detect *d, uint64_t now)
 			detectors[i]->tick(d->state[i], now);
 }
 
+/* Packet time moves to now: contacts whose time is up are decided (their
+ * outcomes delivered at once), then the detectors' tick. */
+static void advance(struct detect *d, uint64_t now)
+{
+	if (d->cls)
+		classifier_expire(d->cls, now);
+	run_ticks(d, now);
+}
+
+/* Every detector of the method, or (network_layer: ARP, and IP
+ * datagrams of a protocol not decoded) those that read that layer. */
+static void run_detectors(struct detect *d, const struct pkt_view *v,
+			  bool network_layer)
+{
+	for (size_t i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->packet && method_on(d, detectors[i]) &&
+		    (!network_layer || detectors[i]->network_layer))
+			detectors[i]->packet(d->state[i], v);
+}
+
+static void deliver_queued(struct detect *d)
+{
+	for (size_t i = 0; i < d->nqueued; i++)
+		deliver_outcome(d, &d->queued[i]);
+	d->nqueued = 0;
+}
+
 /* What the prefetch learnt of a packet's keys (detect_batch). */
 struct packet_hints {
 	struct table_hint contact, source;
 };
 
+/* Outcomes the packet decides reach the detectors after it (queued), so
+ * that a detector has counted a probe before it hears how it ended. */
 static void process(struct detect *d, const struct pkt *p,
 		    const struct packet_hints *h)
 {
@@ -370,31 +132,19 @@ static void process(struct detect *d, const struct pkt *p,
 	memset(&v, 0, sizeof v);
 	v.p = p;
 	v.source_hint = h ? &h->source : NULL;
-	classify(d, &v);
 	d->in_packet = true;
-	if (trw_on(d))
-		track_contact(d, &v, h ? &h->contact : NULL);
+	classifier_packet(d->cls, &v, h ? &h->contact : NULL);
 	d->in_packet = false;
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->packet && method_on(d, detectors[i]))
-			detectors[i]->packet(d->state[i], &v);
-	for (size_t i = 0; i < d->nqueued; i++)
-		deliver_outcome(d, &d->queued[i]);
-	d->nqueued = 0;
+	run_detectors(d, &v, false);
+	deliver_queued(d);
 }
 
-/* ARP, and IP datagrams of a protocol not decoded: no flow, no contact,
- * only the detectors that read the network layer. */
-static void process_network_layer(struct detect *d, const struct pkt *p)
+/* The protocols classification and the detectors read. */
+static bool transport_known(const struct pkt *p)
 {
-	struct pkt_view v;
-
-	memset(&v, 0, sizeof v);
-	v.p = p;
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->network_layer && detectors[i]->packet &&
-		    method_on(d, detectors[i]))
-			detectors[i]->packet(d->state[i], &v);
+	return p->proto == PROTO_TCP || p->proto == PROTO_UDP ||
+	       p->proto == PROTO_SCTP || p->proto == PROTO_ICMP ||
+	       p->proto == PROTO_ICMPV6;
 }
 
 static void packet_hinted(struct detect *d, const struct pkt *p,
@@ -403,9 +153,11 @@ static void packet_hinted(struct detect *d, const struct pkt *p,
 	struct pkt whole;
 
 	d->packets++;
-	run_ticks(d, p->ts_us);
+	advance(d, p->ts_us);
 	if (p->arp || p->ip_only) {
-		process_network_layer(d, p);
+		struct pkt_view v = { .p = p };
+
+		run_detectors(d, &v, true);
 		return;
 	}
 	/* Before the protocol test: an IPv6 later fragment names the header
@@ -415,9 +167,7 @@ static void packet_hinted(struct detect *d, const struct pkt *p,
 			process(d, &whole, NULL);
 		return;
 	}
-	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
-	    p->proto != PROTO_SCTP && p->proto != PROTO_ICMP &&
-	    p->proto != PROTO_ICMPV6)
+	if (!transport_known(p))
 		return;
 	process(d, p, h);
 }
@@ -438,16 +188,10 @@ void detect_packet(struct detect *d, const struct pkt *p)
 static void prefetch(const struct detect *d, const struct pkt *p,
 		     bool entry, struct packet_hints *h)
 {
-	/* A UDP datagram may open a flow (classify_udp tells); TCP by its
-	 * flags, as classify will see them. */
-	bool maybe_probe = p->proto == PROTO_UDP ||
-			   (p->proto == PROTO_TCP && p->tcp_flags_known &&
-			    tcp_probe_shape(p->tcp_flags) != PROBE_NONE);
-
-	if (p->fragment || !maybe_probe)
+	if (!classifier_may_open(d->cls, p))
 		return;
-	if (trw_on(d))
-		contacts_prefetch(d->contacts, p, entry, &h->contact);
+	if (d->cls)
+		classifier_prefetch(d->cls, p, entry, &h->contact);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->prefetch && method_on(d, detectors[i]))
 			detectors[i]->prefetch(d->state[i], p, entry,
@@ -594,30 +338,27 @@ static bool load_signatures(struct detect *d, const struct config *cfg,
 	return ok;
 }
 
+/* classify: the classification stage too (no workers). */
 static bool make_tables(struct detect *d, const struct config *cfg,
-			char *err, size_t errlen)
+			bool classify, char *err, size_t errlen)
 {
-	struct table_ops flow_ops = {
-		.entry_size = sizeof(struct flow),
-		.key_size = sizeof(struct flow_key),
-	};
-
-	d->flows = table_new(cfg->flow_table_size, &flow_ops, &d->env.key);
-	d->contacts = contacts_new(cfg->flow_table_size, &d->env.key,
-				   on_outcome, d);
-	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
-	if (!d->flows || !d->contacts) {
-		detect_table_error(cfg, "FlowTableSize", cfg->flow_table_size,
-				   "flow and contact tables", err, errlen);
-		return false;
+	if (classify) {
+		d->cls = classifier_new(cfg, cfg->flow_table_size, &d->env.key,
+					&d->sigs, on_outcome, d);
+		if (!d->cls) {
+			detect_table_error(cfg, "FlowTableSize",
+					   cfg->flow_table_size,
+					   "flow and contact tables", err,
+					   errlen);
+			return false;
+		}
 	}
+	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
 	if (!d->frags) {
 		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
 				   "fragment table", err, errlen);
 		return false;
 	}
-	contacts_set_timeout(d->contacts,
-			     (uint64_t)cfg->contact_timeout * 1000000);
 	return true;
 }
 
@@ -652,8 +393,9 @@ static uint32_t probes_now(void *arg, const struct alert *a)
 	return most;
 }
 
-struct detect *detect_new(const struct config *cfg, struct alert_router *out,
-			  char *err, size_t errlen)
+static struct detect *detect_make(const struct config *cfg,
+				  struct alert_router *out, bool classify,
+				  char *err, size_t errlen)
 {
 	struct detect *d = calloc(1, sizeof *d);
 
@@ -674,7 +416,7 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 		return NULL;
 	}
 	if (!load_signatures(d, cfg, NULL, err, errlen) ||
-	    !make_tables(d, cfg, err, errlen)) {
+	    !make_tables(d, cfg, classify, err, errlen)) {
 		detect_free(d);
 		return NULL;
 	}
@@ -690,9 +432,43 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 	return d;
 }
 
+struct detect *detect_new(const struct config *cfg, struct alert_router *out,
+			  char *err, size_t errlen)
+{
+	return detect_make(cfg, out, true, err, errlen);
+}
+
+struct detect *detect_new_unclassified(const struct config *cfg,
+				       struct alert_router *out, char *err,
+				       size_t errlen)
+{
+	return detect_make(cfg, out, false, err, errlen);
+}
+
 void detect_advance(struct detect *d, uint64_t now_us)
 {
+	advance(d, now_us);
+}
+
+/* ---- with workers: they classify, detection runs here ---------------- */
+
+void detect_time(struct detect *d, uint64_t now_us)
+{
 	run_ticks(d, now_us);
+}
+
+void detect_outcome(struct detect *d, const struct contact_outcome *o)
+{
+	deliver_outcome(d, o);
+}
+
+void detect_classified(struct detect *d, const struct pkt_view *v)
+{
+	d->packets++;
+	if (v->p->arp || v->p->ip_only)
+		run_detectors(d, v, true);
+	else if (transport_known(v->p))
+		run_detectors(d, v, false);
 }
 
 static bool same_path(const char *a, const char *b)
@@ -719,8 +495,8 @@ bool detect_set_config(struct detect *d, const struct config *cfg,
 	    !load_signatures(d, cfg, sig_text, err, errlen))
 		return false;
 	d->env.cfg = cfg;
-	contacts_set_timeout(d->contacts,
-			     (uint64_t)cfg->contact_timeout * 1000000);
+	if (d->cls)
+		classifier_set_config(d->cls, cfg);
 	return true;
 }
 
@@ -728,35 +504,34 @@ void detect_finish(struct detect *d)
 {
 	/* As in a live run whose traffic stops: every contact still waiting
 	 * for an answer fails at its deadline. */
-	contacts_expire(d->contacts, UINT64_MAX);
+	if (d->cls)
+		classifier_expire(d->cls, UINT64_MAX);
+	detect_finish_detectors(d);
+}
+
+void detect_finish_detectors(struct detect *d)
+{
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->finish)
 			detectors[i]->finish(d->state[i]);
 }
 
+void detect_set_counts(struct detect *d, const struct classify_counts *c)
+{
+	d->worker_counts = *c;
+}
+
 void detect_stats(struct detect *d, stat_fn put, void *arg)
 {
-	struct contact_stats cs;
+	struct classify_counts cc;
 	struct frag_stats fs;
 
 	put(arg, "detect.packets", d->packets);
-	put(arg, "detect.probes", d->probes);
-	put(arg, "detect.probes_ignored", d->scan_ignored);
-	put(arg, "detect.not_a_contact", d->not_a_contact);
-	put(arg, "detect.signature_hits", d->signature_hits);
-	put(arg, "detect.udp_new_flows", d->udp_new_flows);
-	put(arg, "detect.udp_replies", d->udp_replies);
-	put(arg, "detect.tcp_answered", d->tcp_answered);
-	table_put_stats(d->flows, "flows", put, arg);
-	contacts_stats(d->contacts, &cs);
-	put(arg, "contacts.slots", cs.slots);
-	put(arg, "contacts.used", cs.used);
-	put(arg, "contacts.evictions", cs.evictions);
-	put(arg, "contacts.first", cs.contacts);
-	put(arg, "contacts.successes", cs.successes);
-	put(arg, "contacts.failures", cs.failures);
-	put(arg, "contacts.weak_failures", cs.weak_failures);
-	put(arg, "contacts.undecided_overflow", cs.timeouts_dropped);
+	if (d->cls)
+		classifier_counts(d->cls, &cc);
+	else
+		cc = d->worker_counts;
+	classify_counts_put(&cc, put, arg);
 	frag_stats(d->frags, &fs);
 	put(arg, "frags.slots", fs.slots);
 	put(arg, "frags.used", fs.used);
@@ -795,8 +570,7 @@ void detect_free(struct detect *d)
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (d->state[i])
 			detectors[i]->destroy(d->state[i]);
-	table_free(d->flows);
-	contacts_free(d->contacts);
+	classifier_free(d->cls);
 	frag_free(d->frags);
 	free(d->sig_file);
 	free(d);

@@ -53,6 +53,8 @@ void detect_advance(struct detect *d, uint64_t now_us);
 void detect_finish(struct detect *d);
 /* Statistics as name/value pairs ("classic.sources.used" 12). */
 void detect_stats(struct detect *d, stat_fn put, void *arg);
+
+
 void detect_free(struct detect *d);
 
 /* ---- what a detection method implements ------------------------- */
@@ -124,6 +126,25 @@ struct pkt_view {
 	/* The source's hash from the prefetch hook, or NULL (table.h). */
 	const struct table_hint *source_hint;
 };
+
+/* ---- with workers (workers.h) ------------------------------------- */
+
+/* Workers classify (classify.h); this stage then only detects, given
+ * the same steps in the same order as detect_packet takes them:
+ * for each packet, the outcomes of contacts whose time was up
+ * (detect_outcome), the clock (detect_time), the classified packet
+ * (detect_classified, which counts it), then the outcomes it decided. */
+struct classify_counts;
+struct detect *detect_new_unclassified(const struct config *cfg,
+				       struct alert_router *out, char *err,
+				       size_t errlen);
+void detect_outcome(struct detect *d, const struct contact_outcome *o);
+void detect_time(struct detect *d, uint64_t now_us);
+void detect_classified(struct detect *d, const struct pkt_view *v);
+/* The workers' end of input comes first; then the detectors'. */
+void detect_finish_detectors(struct detect *d);
+/* What the workers counted, summed: detect_stats says it. */
+void detect_set_counts(struct detect *d, const struct classify_counts *c);
 
 /* For a detector's create(): "file:line: Option: cannot allocate the
  * WHAT (N slots): out of memory" (conf_where). */
