@@ -41,7 +41,7 @@ SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsys
 # libmicrohttpd: the HTTP side of MetricsListen (metrics_server.c).
 MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-LIBS        = $(PCAP_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lm
+LIBS        = $(PCAP_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lm -pthread
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \

@@ -152,6 +152,7 @@ static const struct option options[] = {
 	{ "FragTableSize",	OPT_NUMBER,	FIELD(frag_table_size),
 	  64, 16777216 },
 	{ "MetricsListen",	OPT_LISTEN,	FIELD(metrics_listen), 0, 0 },
+	{ "Workers",		OPT_NUMBER,	FIELD(workers), 1, WORKERS_MAX },
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -436,6 +437,7 @@ static bool set_defaults(struct config *cfg)
 	cfg->slow_threshold = DEFAULT_SLOW_THRESHOLD;
 	cfg->flood_threshold = DEFAULT_FLOOD_THRESHOLD;
 	cfg->frag_table_size = DEFAULT_FRAG_TABLE_SIZE;
+	cfg->workers = 1;
 	cfg->alert_limit.count = DEFAULT_ALERT_LIMIT;
 	cfg->alert_limit.seconds = DEFAULT_ALERT_INTERVAL;
 	return set_default_strings(cfg);

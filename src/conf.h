@@ -155,6 +155,8 @@ struct config {
 	unsigned flood_threshold;	/* FloodThreshold: attempts on one port */
 	char *signature_file;		/* SignatureFile, NULL: built-in */
 	unsigned frag_table_size;	/* FragTableSize */
+	unsigned workers;		/* Workers (or --workers): threads
+					 * that classify packets (workers.h) */
 };
 
 /* Fill cfg with the defaults (no file read). */

@@ -39,6 +39,7 @@ _Static_assert(sizeof(struct contact) <= 64, "a contact fits a cache line");
 struct pending {
 	struct contact_key key;
 	uint64_t deadline;
+	uint32_t seq;			/* pkt.seq of the probe that set it */
 };
 
 struct contacts {
@@ -49,6 +50,7 @@ struct contacts {
 	struct pending *ring;
 	size_t ring_size, ring_first, ring_count;	/* size: power of two */
 	struct contact_stats st;
+	uint32_t expiring_seq;		/* contacts_expire: the head's seq */
 };
 
 struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
@@ -125,6 +127,7 @@ static void decide_inferred(struct contacts *c, struct contact *e,
 	o.iface = answer ? answer->iface : 0;
 	o.attempts = e->attempts;
 	o.ts = ts;
+	o.seq = c->expiring_seq;
 	if (result == CONTACT_SUCCESS)
 		c->st.successes++;
 	else if (result == CONTACT_FAILURE)
@@ -140,7 +143,8 @@ static void decide(struct contacts *c, struct contact *e,
 	decide_inferred(c, e, result, why, ts, NULL);
 }
 
-static void push_deadline(struct contacts *c, const struct contact *e)
+static void push_deadline(struct contacts *c, const struct contact *e,
+			  uint32_t seq)
 {
 	struct pending *slot;
 
@@ -153,6 +157,7 @@ static void push_deadline(struct contacts *c, const struct contact *e)
 	slot = &c->ring[(c->ring_first + c->ring_count) & (c->ring_size - 1)];
 	slot->key = e->key;
 	slot->deadline = e->deadline;
+	slot->seq = seq;
 	c->ring_count++;
 }
 
@@ -192,7 +197,7 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 		} else {
 			e->state = C_PENDING;
 			e->deadline = p->ts_us + c->timeout_us;
-			push_deadline(c, e);
+			push_deadline(c, e, p->seq);
 			/* Waiting for its answer: kept before decided ones. */
 			table_set_level(c->t, e, 1);
 		}
@@ -400,12 +405,14 @@ void contacts_expire(struct contacts *c, uint64_t now_us)
 		if (!open_state(e) || e->deadline != head->deadline)
 			continue;
 		/* Decided as of its deadline, whenever the next packet came. */
+		c->expiring_seq = head->seq;
 		if (e->key.proto == PROTO_UDP)
 			decide(c, e, CONTACT_WEAK_FAILURE, "timeout",
 			       head->deadline);
 		else
 			decide(c, e, CONTACT_FAILURE, e->synack ?
 			       "no-handshake" : "timeout", head->deadline);
+		c->expiring_seq = 0;
 	}
 }
 

@@ -50,6 +50,10 @@ struct contact_outcome {
 					 * captured (pkt.iface); else 0 */
 	uint32_t attempts;		/* contact_probe.attempts by then */
 	uint64_t ts;			/* packet time of the decision */
+	/* A deadline passed: pkt.seq of the probe that set it.  Workers
+	 * (workers.h) put their outcomes in this order, as one table would
+	 * have decided them. */
+	uint32_t seq;
 };
 
 typedef void (*contact_fn)(void *arg, const struct contact_outcome *o);

@@ -130,6 +130,9 @@ struct pkt {
 	uint32_t frag_id;		/* IPv4 identification / IPv6 fragment id */
 	uint16_t frag_offset;		/* in bytes, of this fragment's data */
 	bool frag_more;			/* more fragments follow */
+	/* Its place in the capture, set by the caller (workers.c): which
+	 * of two contacts came first when workers decide them apart. */
+	uint32_t seq;
 	/* The captured bytes of this fragment's data (IPv6: the fragmentable
 	 * part, extension headers after the Fragment header included):
 	 * valid only until the capture hands over the next packet. */

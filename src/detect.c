@@ -31,9 +31,6 @@ static const struct detector *const detectors[] = {
 };
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 
-/* Outcomes one packet can decide: its own contact, the contact it
- * answers, and the one a RST implies.  More are delivered at once. */
-#define QUEUED_OUTCOMES 4
 
 struct detect {
 	struct detect_env env;
@@ -44,7 +41,7 @@ struct detect {
 	struct signatures sigs;
 	char *sig_file;			/* the SignatureFile loaded, or NULL */
 	bool in_packet;
-	struct contact_outcome queued[QUEUED_OUTCOMES];
+	struct contact_outcome queued[DETECT_QUEUED_OUTCOMES];
 	size_t nqueued;
 	uint64_t next_tick_us;
 	uint64_t packets;
@@ -69,7 +66,7 @@ static void on_outcome(void *arg, const struct contact_outcome *o)
 {
 	struct detect *d = arg;
 
-	if (d->in_packet && d->nqueued < QUEUED_OUTCOMES)
+	if (d->in_packet && d->nqueued < DETECT_QUEUED_OUTCOMES)
 		d->queued[d->nqueued++] = *o;
 	else
 		deliver_outcome(d, o);
@@ -514,6 +511,16 @@ void detect_finish_detectors(struct detect *d)
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->finish)
 			detectors[i]->finish(d->state[i]);
+}
+
+const struct signatures *detect_signatures(const struct detect *d)
+{
+	return &d->sigs;
+}
+
+const struct sipkey *detect_hash_key(const struct detect *d)
+{
+	return &d->env.key;
 }
 
 void detect_set_counts(struct detect *d, const struct classify_counts *c)

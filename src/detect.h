@@ -143,6 +143,14 @@ void detect_time(struct detect *d, uint64_t now_us);
 void detect_classified(struct detect *d, const struct pkt_view *v);
 /* The workers' end of input comes first; then the detectors'. */
 void detect_finish_detectors(struct detect *d);
+/* The signature table, which workers read; changed by a reload only. */
+const struct signatures *detect_signatures(const struct detect *d);
+/* The run's hash key (random, or --hash-key). */
+const struct sipkey *detect_hash_key(const struct detect *d);
+/* Outcomes one packet can decide: its own contact, the contact it
+ * answers, and the one a RST implies: they reach the detectors after
+ * the packet.  More are delivered at once, before it. */
+#define DETECT_QUEUED_OUTCOMES 4
 /* What the workers counted, summed: detect_stats says it. */
 void detect_set_counts(struct detect *d, const struct classify_counts *c);
 

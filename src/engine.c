@@ -34,6 +34,7 @@
 #include "resolve.h"
 #include "sink_mail.h"
 #include "util.h"
+#include "workers.h"
 
 struct engine {
 	const struct engine_args *args;
@@ -53,6 +54,10 @@ struct engine {
 					 * file or "any": packets say which */
 	struct pipeline pipe;		/* decoded packets, in batches, to det */
 	struct detect *det;
+	/* Workers N (N > 1): they classify, det only detects (workers.h);
+	 * NULL: det does both, in this thread. */
+	struct workers *workers;
+	unsigned nworkers;		/* fixed at start, like table sizes */
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
 	struct sink *json_log;		/* the JsonLog sink, if any */
@@ -173,6 +178,33 @@ static void detect_packets(void *arg, const struct pkt *batch, size_t n)
 	struct engine *e = arg;
 
 	detect_batch(e->det, batch, n);
+}
+
+/* Detection has seen every packet read so far (with workers, it runs
+ * behind the reading). */
+static void detect_catch_up(struct engine *e)
+{
+	if (e->workers)
+		workers_flush(e->workers);
+}
+
+/* Live packet time moves on without packets. */
+static void advance_time(struct engine *e, uint64_t now_us)
+{
+	if (e->workers)
+		workers_advance(e->workers, now_us);
+	else
+		detect_advance(e->det, now_us);
+}
+
+/* AlertLimit intervals follow packet time: the router's clock moves at
+ * a point of the packet stream, which with workers detection reaches
+ * later (workers_mark). */
+static void tick_router(void *arg, uint64_t now_us)
+{
+	struct engine *e = arg;
+
+	alert_router_tick(&e->router, now_us);
 }
 
 /* Up to max packets of capture c, whose packets say iface
@@ -457,7 +489,10 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 	if (!open_sinks(e, err, errlen) || !start_names(e, err, errlen))
 		return false;
 	/* The tables, and SignatureFile read while we still may. */
-	e->det = detect_new(e->cfg, &e->router, err, errlen);
+	e->nworkers = e->cfg->workers;
+	e->det = e->nworkers > 1 ?
+		 detect_new_unclassified(e->cfg, &e->router, err, errlen) :
+		 detect_new(e->cfg, &e->router, err, errlen);
 	pipeline_init(&e->pipe, detect_packets, e);
 	return e->det != NULL;
 }
@@ -571,6 +606,8 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 		return false;
 	}
 	drain_capture(e);
+	/* The workers read the signatures: none is at work now. */
+	detect_catch_up(e);
 	new_filter = !e->args->filter &&
 		     strings_differ(cfg->capture_filter, old->capture_filter);
 	if (new_filter && !set_filters(e, cfg->capture_filter,
@@ -587,6 +624,8 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 		goto refuse;
 	}
 	free(text);
+	if (e->workers)
+		workers_set_config(e->workers, cfg);
 	if (cfg->syslog_facility != old->syslog_facility &&
 	    e->args->to_syslog)
 		log_init_syslog(cfg->syslog_facility, e->args->to_stdout);
@@ -717,7 +756,10 @@ static void report_reading(struct engine *e)
  * wrong. */
 static void finish(struct engine *e, const char *error)
 {
-	detect_finish(e->det);
+	if (e->workers)
+		workers_finish(e->workers);
+	else
+		detect_finish(e->det);
 	drain_names(e);
 	alert_router_finish(&e->router);
 	alert_router_flush(&e->router);
@@ -774,7 +816,10 @@ static void read_file(struct engine *e, struct capture *c)
 		}
 		read_names(e);
 		/* AlertLimit intervals follow packet time. */
-		alert_router_tick(&e->router, e->pipe.c.now_us);
+		if (e->workers)
+			workers_mark(e->workers, e->pipe.c.now_us);
+		else
+			tick_router(e, e->pipe.c.now_us);
 		handle_signals(e);
 		read_parent(e);
 		show_progress(e, c);
@@ -847,7 +892,7 @@ static void run_live(struct engine *e)
 		if (rc == 0 && !busy) {
 			/* Nothing arrived: live packet time is wall time, so
 			 * expiry can move on without packets. */
-			detect_advance(e->det, wall_us());
+			advance_time(e, wall_us());
 			alert_router_release(&e->router, false);
 		}
 		if (rc < 0)
@@ -857,6 +902,7 @@ static void run_live(struct engine *e)
 			finish(e, err);
 			return;
 		}
+		detect_catch_up(e);
 		if (pfd[PFD_SIGNALS].revents & POLLIN)
 			handle_signals(e);
 		if (pfd[PFD_PARENT].revents & (POLLIN | POLLHUP | POLLERR))
@@ -873,6 +919,24 @@ static void run_live(struct engine *e)
 	finish(e, NULL);
 }
 
+/* In the sandbox already: the threads inherit it (workers.h). */
+static bool start_workers(struct engine *e)
+{
+	char err[1024];
+
+	if (e->nworkers < 2)
+		return true;
+	e->workers = workers_start(e->cfg, e->nworkers, e->det, tick_router,
+				   e, err, sizeof err);
+	if (!e->workers) {
+		log_warnx("%s", err);
+		e->exit_code = PROC_EXIT_FATAL;
+		return false;
+	}
+	pipeline_init(&e->pipe, workers_batch, e->workers);
+	return true;
+}
+
 int engine_run(void *arg, int sock)
 {
 	struct engine *e = &the_engine;
@@ -881,10 +945,13 @@ int engine_run(void *arg, int sock)
 	e->sock = sock;
 	if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) != 0)
 		fatal("engine socket");
+	if (!start_workers(e))
+		return e->exit_code;
 	if (e->args->read_file)
 		run_file(e);
 	else
 		run_live(e);
+	workers_stop(e->workers);
 	detect_free(e->det);
 	alert_router_close(&e->router);
 	resolver_free(e->resolver);

@@ -40,14 +40,15 @@ struct options {
 	bool show_at_start;		/* -v */
 	bool test_only;			/* -t */
 	const char *hash_key;		/* --hash-key */
+	unsigned workers;		/* -w, --workers; 0: Workers */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: scandetd [-FstvV] [-c config] [-i interface ...] [-f filter]\n"
+"usage: scandetd [-FstvV] [-c config] [-i interface ...] [-f filter] [-w n]\n"
 "                [--syslog]\n"
-"       scandetd [-q] [-c config] [-f filter] [--json] [--mail] [--stats]\n"
+"       scandetd [-q] [-c config] [-f filter] [-w n] [--json] [--mail] [--stats]\n"
 "                [--json-log] [--syslog] -r file [file ...]\n"
 "\n"
 "Watch packets and report port scans, floods and OS fingerprinting probes.\n"
@@ -68,6 +69,8 @@ static void usage(FILE *out)
 "                        random one: runs over the same input are then\n"
 "                        identical (tests; never on a sensor: a known key\n"
 "                        lets traffic be made to collide)\n"
+"  -w, --workers N       classify packets in N threads (1-64; overrides\n"
+"                        Workers); the events are the same for every N\n"
 "  -F, --foreground      do not detach; events on standard output and\n"
 "                        diagnostics on standard error, not in syslog\n"
 "      --json            events on standard output as JSON Lines\n"
@@ -84,6 +87,23 @@ static void usage(FILE *out)
 "\n"
 "Signals: HUP re-reads the configuration, USR1 logs statistics,\n"
 "TERM and INT stop.  See scandetd(8) and scandetd.conf(5).\n");
+}
+
+/* -w N: 1 to WORKERS_MAX, or exit 2 with why. */
+static unsigned parse_workers(const char *arg)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || n < 1 ||
+	    n > WORKERS_MAX) {
+		fprintf(stderr, "scandetd: --workers: %s: not a number from 1 "
+			"to %d\n", arg, WORKERS_MAX);
+		exit(2);
+	}
+	return (unsigned)n;
 }
 
 /* -r FILE, or an operand: one more file to read (whether -r was given
@@ -151,6 +171,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'T' },
 		{ "hash-key", required_argument, NULL, 'K' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -159,7 +180,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	/* "-": operands come back in place (as 1), so that files keep
 	 * their order among the -r options. */
-	while ((ch = getopt_long(argc, argv, "-c:r:i:f:FqsvtVh", longopts,
+	while ((ch = getopt_long(argc, argv, "-c:r:i:f:w:FqsvtVh", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config_path = optarg; break;
@@ -171,6 +192,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'q': o->quiet = true; break;
 		case 'T': o->stats = true; break;
 		case 'K': o->hash_key = optarg; break;
+		case 'w': o->workers = parse_workers(optarg); break;
 		case 'i':
 			if (!conf_interfaces_add(&o->ifaces, optarg, err,
 						 sizeof err)) {
@@ -251,6 +273,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cfg->hash_key_fixed = opt.hash_key != NULL;
+	if (opt.workers)
+		cfg->workers = opt.workers;
 	if (opt.json_log && !cfg->json_log) {
 		fprintf(stderr, "scandetd: --json-log: the configuration "
 			"sets no JsonLog\n");

@@ -112,6 +112,9 @@
 /* Datagrams whose transport header is split over fragments. */
 #define DEFAULT_FRAG_TABLE_SIZE 4096
 
+/* Workers: at most this many classify at once (workers.h). */
+#define WORKERS_MAX 64
+
 /* A UDP or TCP flow not seen for this long is forgotten, so that a new
  * datagram on the same 5-tuple is a new first contact again. */
 #define FLOW_IDLE_US          (300 * 1000000ULL)

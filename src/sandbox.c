@@ -95,6 +95,8 @@ static const char *const calls_engine[] = {
 	/* libpcap, when the interface goes away: it looks at its socket
 	 * to say so. */
 	"getsockname",
+	/* A worker thread's start (workers.h): glibc registers it. */
+	"set_robust_list", "rseq",
 	NULL
 };
 
@@ -280,6 +282,8 @@ static void rules_engine(struct filter *f)
 	allow_names(f, calls_engine);
 	allow_socket(f, true);
 	allow_mmap(f, false);
+	/* Workers (workers.h): threads, started in the sandbox. */
+	allow_clone(f, true, false);
 	allow_fcntl(f);
 	/* libpcap asks whether the interface is still up (SIOCGIFFLAGS)
 	 * and what it is called, when packets stop: questions only. */

@@ -1,0 +1,67 @@
+/*
+ * workers.h - classification spread over several threads (Workers N).
+ *
+ * The packet path is capture -> decode -> reassemble -> classify ->
+ * detect -> alert.  With workers, the thread that reads the capture
+ * decodes and reassembles as before, then hands packets over in slabs;
+ * N worker threads classify them (classify.h: flows, contacts,
+ * signatures); the reading thread then runs detection and the alerts
+ * over each slab whose classification is done, in capture order.
+ *
+ * Why the events are the same for every N: classification keeps state
+ * per pair of hosts only, and each pair belongs to one worker (a keyed
+ * hash of the two addresses, the same both ways), so a probe, its
+ * answer and its retries meet in one table and are classified as one
+ * table would.  Every worker moves its clock with every packet of the
+ * slab, its own or not, so contacts time out at the same packet as with
+ * one table; their outcomes are then put back in the order one table
+ * would have decided them (contact_outcome.seq).  Detection, which is
+ * per source and per destination across pairs, runs once, in capture
+ * order, and sees exactly what it would see with one worker.
+ *
+ * Memory: each worker's flow and contact tables have FlowTableSize / N
+ * slots, so the total is what the configuration says.
+ *
+ * No lock is taken per packet: threads meet once per slab (a mutex and
+ * a condition variable), and a slab holds WORKER_SLAB packets.
+ */
+#ifndef SCANDETD_WORKERS_H
+#define SCANDETD_WORKERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+struct config;
+struct detect;
+struct workers;
+
+/* What to do at a mark (workers_mark), in the reading thread. */
+typedef void (*mark_fn)(void *arg, uint64_t now_us);
+
+/* n >= 2 threads classifying for d (made with detect_new_unclassified);
+ * NULL with err on failure.  The threads start here: call after the
+ * sandbox is entered (they inherit it). */
+struct workers *workers_start(const struct config *cfg, unsigned n,
+			      struct detect *d, mark_fn at_mark,
+			      void *mark_arg, char *err, size_t errlen);
+/* The pipeline's next stage (pipeline.h batch_fn): n packets in order. */
+void workers_batch(void *arg, const struct pkt *batch, size_t n);
+/* at_mark(now_us) once detection has seen every packet handed over so
+ * far: what one thread would do at this point of the stream (the alert
+ * router's clock moves there), done where detection reaches it. */
+void workers_mark(struct workers *w, uint64_t now_us);
+/* Detection has seen every packet handed over so far. */
+void workers_flush(struct workers *w);
+/* Packet time moves on without a packet (idle live capture). */
+void workers_advance(struct workers *w, uint64_t now_us);
+/* A new configuration: after workers_flush, between two slabs. */
+void workers_set_config(struct workers *w, const struct config *cfg);
+/* End of input: contacts still waiting fail, then detection finishes. */
+void workers_finish(struct workers *w);
+/* Stop the threads and free everything (after workers_finish, or not). */
+void workers_stop(struct workers *w);
+
+#endif
