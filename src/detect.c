@@ -189,10 +189,15 @@ static void prefetch(const struct detect *d, const struct pkt *p,
 		return;
 	if (d->cls)
 		classifier_prefetch(d->cls, p, entry, &h->contact);
+	detect_prefetch_source(d, p, entry, &h->source);
+}
+
+void detect_prefetch_source(const struct detect *d, const struct pkt *p,
+			    bool entry, struct table_hint *hint)
+{
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->prefetch && method_on(d, detectors[i]))
-			detectors[i]->prefetch(d->state[i], p, entry,
-					       &h->source);
+			detectors[i]->prefetch(d->state[i], p, entry, hint);
 }
 
 /* Packets in flight between their first prefetch and their turn. */

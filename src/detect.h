@@ -143,6 +143,11 @@ void detect_time(struct detect *d, uint64_t now_us);
 void detect_classified(struct detect *d, const struct pkt_view *v);
 /* The workers' end of input comes first; then the detectors'. */
 void detect_finish_detectors(struct detect *d);
+/* Fetch ahead the detectors' entries for p, a packet that may open
+ * state (classifier_may_open), as detect_batch does: twice, entry false
+ * then true, with the same hint, which then goes in pkt_view.source_hint. */
+void detect_prefetch_source(const struct detect *d, const struct pkt *p,
+			    bool entry, struct table_hint *hint);
 /* The signature table, which workers read; changed by a reload only. */
 const struct signatures *detect_signatures(const struct detect *d);
 /* The run's hash key (random, or --hash-key). */

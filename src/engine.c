@@ -146,12 +146,17 @@ static void put_stats(struct engine *e, stat_fn put, void *arg,
 	if (e->resolver)
 		resolver_put_stats(e->resolver, put, arg);
 	detect_stats(e->det, put, arg);
+	if (e->workers)
+		workers_put_stats(e->workers, put, arg);
 }
+
+static void detect_catch_up(struct engine *e);
 
 static void report_stats(struct engine *e)
 {
 	struct stat_out so = { e->args->read_file ? stderr : NULL };
 
+	detect_catch_up(e);
 	if (e->report)
 		report_progress_clear(e->report);
 	put_stats(e, put_stat, &so, false);
@@ -180,8 +185,9 @@ static void detect_packets(void *arg, const struct pkt *batch, size_t n)
 	detect_batch(e->det, batch, n);
 }
 
-/* Detection has seen every packet read so far (with workers, it runs
- * behind the reading). */
+/* Detection has seen every packet read so far.  With workers it runs in
+ * its own thread, behind the reading; after this it waits, and the
+ * router, the sinks and the detection state are this thread's to touch. */
 static void detect_catch_up(struct engine *e)
 {
 	if (e->workers)
@@ -259,6 +265,7 @@ static void read_names(struct engine *e)
 
 	if (!e->resolver)
 		return;
+	detect_catch_up(e);		/* the router is ours again */
 	/* A resolver gone (RESOLVER_READ_GONE) is now down: the parent
 	 * restarts it and sends the new socket; until then, lines show
 	 * addresses. */
@@ -654,6 +661,9 @@ static void handle_parent_msg(struct engine *e, struct priv_msg *m)
 {
 	char err[1024];
 
+	/* Messages change the sinks and the configuration, which detection
+	 * uses: with workers, it first catches up and waits. */
+	detect_catch_up(e);
 	switch (m->type) {
 	case PRIV_CONFIG:
 		if (apply_config(e, m, err, sizeof err)) {

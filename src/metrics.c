@@ -312,6 +312,19 @@ static const struct family_rule rules[] = {
 	  NULL, "UDP replies matched to a flow." },
 	{ "detect.tcp_answered", "scandetd_detect_tcp_answered_total", C,
 	  NULL, NULL, "TCP contacts answered by the target." },
+	{ "workers.threads", "scandetd_workers", G, NULL, NULL,
+	  "Worker threads classifying packets (Workers)." },
+	{ "workers.slabs", "scandetd_worker_slabs_total", C, NULL, NULL,
+	  "Slabs of packets handed through the workers." },
+	{ "workers.reader.cpu_us", "scandetd_thread_cpu_microseconds_total", C,
+	  NULL, "thread=\"reader\"", "CPU time of each thread of the packet "
+	  "process, with Workers: what limits it." },
+	{ "workers.detect.cpu_us", "scandetd_thread_cpu_microseconds_total", C,
+	  NULL, "thread=\"detect\"", "CPU time of each thread of the packet "
+	  "process, with Workers: what limits it." },
+	{ "workers.classify.*.cpu_us", "scandetd_thread_cpu_microseconds_total",
+	  C, "worker", "thread=\"classify\"", "CPU time of each thread of "
+	  "the packet process, with Workers: what limits it." },
 	{ "contacts.first", "scandetd_contacts_first_total", C, NULL, NULL,
 	  "First contacts of a source with a host and port." },
 	{ "contacts.successes", "scandetd_contact_outcomes_total", C, NULL,

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "classify.h"
 #include "conf.h"
@@ -18,8 +20,9 @@
  * long enough that meeting costs little next to classifying it, and
  * short enough that a live capture's packets are not held long. */
 #define WORKER_SLAB 512
-/* Slabs in flight: one being filled while the others are classified. */
-#define WORKER_SLABS 4
+/* Slabs in flight: one being filled while the others are classified
+ * or detected. */
+#define WORKER_SLABS 8
 
 /* A packet no worker classifies: ARP, IP without a transport decoded. */
 #define NO_OWNER 0xff
@@ -64,6 +67,51 @@ struct slab {
 	unsigned remaining;			/* workers still on it (mu) */
 };
 
+/* Fetch ahead: the table lines of packet idx[j + 2 * AHEAD]'s bucket and
+ * of idx[j + AHEAD]'s entry while packet idx[j] is handled (as
+ * detect_batch does), for the packets that may open state. */
+#define AHEAD 8
+
+struct lookahead {
+	uint16_t idx[WORKER_SLAB];	/* the packets fetched for */
+	size_t n, done;
+	struct table_hint hint[WORKER_SLAB];	/* by slab index */
+};
+
+typedef void (*fetch_fn)(void *arg, size_t i, bool entry,
+			 struct table_hint *hint);
+
+/* Before packet i is handled: fetch for the packets AHEAD after it. */
+static void lookahead_step(struct lookahead *la, size_t i, fetch_fn fetch,
+			   void *arg)
+{
+	if (la->done == la->n || la->idx[la->done] != i)
+		return;
+	if (la->done == 0) {		/* the first ones: both steps now */
+		for (size_t j = 0; j < la->n && j < 2 * AHEAD; j++)
+			fetch(arg, la->idx[j], false, &la->hint[la->idx[j]]);
+		for (size_t j = 0; j < la->n && j < AHEAD; j++)
+			fetch(arg, la->idx[j], true, &la->hint[la->idx[j]]);
+	}
+	if (la->done + 2 * AHEAD < la->n) {
+		size_t k = la->idx[la->done + 2 * AHEAD];
+
+		fetch(arg, k, false, &la->hint[k]);
+	}
+	if (la->done + AHEAD < la->n) {
+		size_t k = la->idx[la->done + AHEAD];
+
+		fetch(arg, k, true, &la->hint[k]);
+	}
+	la->done++;
+}
+
+static void lookahead_add(struct lookahead *la, size_t i)
+{
+	la->hint[i].len = 0;
+	la->idx[la->n++] = (uint16_t)i;
+}
+
 struct worker {
 	struct workers *pool;
 	unsigned index;
@@ -76,6 +124,8 @@ struct worker {
 	uint32_t at;
 	enum outcome_step step;
 	unsigned decided;		/* by the current packet so far */
+	struct lookahead la;
+	uint64_t cpu_us;		/* its thread's, after its last slab */
 };
 
 struct workers {
@@ -87,12 +137,19 @@ struct workers {
 	const struct config *cfg;	/* for the next slab */
 	mark_fn at_mark;
 	void *mark_arg;
+	struct lookahead la;		/* detection's */
+	uint64_t detect_cpu_us;		/* the detection thread's */
+	uint64_t nslabs;		/* detected so far */
 	uint32_t seq;			/* pkt.seq of the next packet */
 	/* Slabs handed to the workers so far, and detected so far; the one
 	 * being filled is slabs[published % WORKER_SLABS]. */
 	uint64_t published, detected;
 	pthread_mutex_t mu;
-	pthread_cond_t work, done;
+	pthread_cond_t work;		/* to workers: a slab published */
+	pthread_cond_t done;		/* to detection: a slab classified */
+	pthread_cond_t freed;		/* to the reader: a slab detected */
+	pthread_t detection;
+	bool detection_started;
 	bool quit;
 };
 
@@ -121,6 +178,16 @@ static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 }
 
 /* ---- a worker --------------------------------------------------------- */
+
+/* CPU time of the calling thread: what limits the scaling shows in it. */
+static uint64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static void outcome_push(struct outcome_list *l, uint32_t at,
 			 enum outcome_step step,
@@ -154,10 +221,32 @@ static void on_outcome(void *arg, const struct contact_outcome *o)
 	outcome_push(w->out, w->at, step, o);
 }
 
+struct worker_fetch {
+	struct worker *w;
+	const struct slab *s;
+};
+
+static void fetch_contact(void *arg, size_t i, bool entry,
+			  struct table_hint *hint)
+{
+	struct worker_fetch *f = arg;
+
+	classifier_prefetch(f->w->cls, &f->s->pkts[i], entry, hint);
+}
+
 static void classify_packets(struct worker *w, struct slab *s)
 {
+	struct lookahead *la = &w->la;
+	struct worker_fetch f = { w, s };
+
+	la->n = la->done = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->owner[i] == w->index &&
+		    classifier_may_open(w->cls, &s->pkts[i]))
+			lookahead_add(la, i);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pkt *p = &s->pkts[i];
+		bool fetched = la->done < la->n && la->idx[la->done] == i;
 
 		w->at = (uint32_t)i;
 		w->step = STEP_EXPIRED;
@@ -166,11 +255,13 @@ static void classify_packets(struct worker *w, struct slab *s)
 		classifier_expire(w->cls, p->ts_us);
 		if (s->owner[i] != w->index)
 			continue;
+		lookahead_step(la, i, fetch_contact, &f);
 		memset(&s->views[i], 0, sizeof s->views[i]);
 		s->views[i].p = p;
 		w->step = STEP_DURING;
 		w->decided = 0;
-		classifier_packet(w->cls, &s->views[i], NULL);
+		classifier_packet(w->cls, &s->views[i],
+				  fetched ? &la->hint[i] : NULL);
 	}
 }
 
@@ -196,6 +287,7 @@ static void classify_slab(struct worker *w, struct slab *s)
 		break;
 	}
 	classifier_counts(w->cls, &s->counts[w->index]);
+	w->cpu_us = thread_cpu_us();
 }
 
 static void *worker_main(void *arg)
@@ -220,7 +312,7 @@ static void *worker_main(void *arg)
 		next++;
 		pthread_mutex_lock(&ws->mu);
 		if (--s->remaining == 0)
-			pthread_cond_signal(&ws->done);
+			pthread_cond_signal(&ws->done);	/* to detection */
 		pthread_mutex_unlock(&ws->mu);
 	}
 }
@@ -292,15 +384,39 @@ static void deliver_decided(struct workers *ws, const struct slab *s,
 		c->k[s->owner[at]] = k;
 }
 
+struct detect_fetch {
+	struct workers *ws;
+	const struct slab *s;
+};
+
+static void fetch_source(void *arg, size_t i, bool entry,
+			 struct table_hint *hint)
+{
+	struct detect_fetch *f = arg;
+
+	detect_prefetch_source(f->ws->d, &f->s->pkts[i], entry, hint);
+}
+
 static void detect_packets_of(struct workers *ws, struct slab *s)
 {
+	struct lookahead *la = &ws->la;
+	struct detect_fetch f = { ws, s };
 	struct cursors c;
 
 	memset(&c, 0, sizeof c);
+	la->n = la->done = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->owner[i] != NO_OWNER &&
+		    classifier_may_open(NULL, &s->pkts[i]))
+			lookahead_add(la, i);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pkt *p = &s->pkts[i];
 		struct pkt_view bare = { .p = p };
+		bool fetched = la->done < la->n && la->idx[la->done] == i;
 
+		lookahead_step(la, i, fetch_source, &f);
+		if (fetched)
+			s->views[i].source_hint = &la->hint[i];
 		deliver_expired(ws, s, &c, (uint32_t)i);
 		detect_time(ws->d, p->ts_us);
 		deliver_decided(ws, s, &c, (uint32_t)i, STEP_DURING);
@@ -338,17 +454,32 @@ static void detect_slab(struct workers *ws, struct slab *s)
 		ws->at_mark(ws->mark_arg, s->mark_us);
 }
 
-/* Wait for the oldest slab in flight to be classified, and detect it. */
-static void detect_oldest(struct workers *ws)
+/* The detection thread: each slab, once classified, in order. */
+static void *detection_main(void *arg)
 {
-	struct slab *s = slab_at(ws, ws->detected);
+	struct workers *ws = arg;
 
-	pthread_mutex_lock(&ws->mu);
-	while (s->remaining > 0)
-		pthread_cond_wait(&ws->done, &ws->mu);
-	pthread_mutex_unlock(&ws->mu);
-	detect_slab(ws, s);
-	ws->detected++;
+	for (;;) {
+		struct slab *s;
+
+		pthread_mutex_lock(&ws->mu);
+		while ((ws->detected == ws->published ||
+			slab_at(ws, ws->detected)->remaining > 0) && !ws->quit)
+			pthread_cond_wait(&ws->done, &ws->mu);
+		if (ws->quit) {
+			pthread_mutex_unlock(&ws->mu);
+			return NULL;
+		}
+		s = slab_at(ws, ws->detected);
+		pthread_mutex_unlock(&ws->mu);
+		detect_slab(ws, s);
+		pthread_mutex_lock(&ws->mu);
+		ws->detect_cpu_us = thread_cpu_us();
+		ws->nslabs++;
+		ws->detected++;
+		pthread_cond_signal(&ws->freed);
+		pthread_mutex_unlock(&ws->mu);
+	}
 }
 
 /* ---- the reading thread's side ---------------------------------------- */
@@ -368,10 +499,10 @@ static void publish(struct workers *ws)
 	s->remaining = ws->n;
 	ws->published++;
 	pthread_cond_broadcast(&ws->work);
+	/* The next slab to fill must be free: detected. */
+	while (ws->published - ws->detected == WORKER_SLABS)
+		pthread_cond_wait(&ws->freed, &ws->mu);
 	pthread_mutex_unlock(&ws->mu);
-	/* The next slab to fill must be free: detect the oldest. */
-	if (ws->published - ws->detected == WORKER_SLABS)
-		detect_oldest(ws);
 	s = filling(ws);
 	s->n = 0;
 	s->kind = SLAB_PACKETS;
@@ -406,8 +537,10 @@ void workers_flush(struct workers *ws)
 {
 	if (filling(ws)->n > 0)
 		publish(ws);
+	pthread_mutex_lock(&ws->mu);
 	while (ws->detected < ws->published)
-		detect_oldest(ws);
+		pthread_cond_wait(&ws->freed, &ws->mu);
+	pthread_mutex_unlock(&ws->mu);
 }
 
 /* A slab without packets: the clock, or the end. */
@@ -434,6 +567,20 @@ void workers_finish(struct workers *ws)
 	publish_step(ws, SLAB_FINISH, 0);
 }
 
+void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
+{
+	char name[64];
+
+	put(arg, "workers.threads", ws->n);
+	put(arg, "workers.slabs", ws->nslabs);
+	put(arg, "workers.reader.cpu_us", thread_cpu_us());
+	put(arg, "workers.detect.cpu_us", ws->detect_cpu_us);
+	for (unsigned i = 0; i < ws->n; i++) {
+		snprintf(name, sizeof name, "workers.classify.%u.cpu_us", i);
+		put(arg, name, ws->w[i].cpu_us);
+	}
+}
+
 void workers_set_config(struct workers *ws, const struct config *cfg)
 {
 	ws->cfg = cfg;
@@ -448,7 +595,10 @@ void workers_stop(struct workers *ws)
 	pthread_mutex_lock(&ws->mu);
 	ws->quit = true;
 	pthread_cond_broadcast(&ws->work);
+	pthread_cond_signal(&ws->done);
 	pthread_mutex_unlock(&ws->mu);
+	if (ws->detection_started)
+		pthread_join(ws->detection, NULL);
 	for (unsigned i = 0; i < ws->n; i++) {
 		if (ws->w[i].started)
 			pthread_join(ws->w[i].thread, NULL);
@@ -460,6 +610,7 @@ void workers_stop(struct workers *ws)
 	free(ws->slabs);
 	pthread_cond_destroy(&ws->work);
 	pthread_cond_destroy(&ws->done);
+	pthread_cond_destroy(&ws->freed);
 	pthread_mutex_destroy(&ws->mu);
 	free(ws);
 }
@@ -493,10 +644,17 @@ static bool make_classifiers(struct workers *ws, const struct config *cfg,
 
 static bool start_threads(struct workers *ws, char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < ws->n; i++) {
-		int rc = pthread_create(&ws->w[i].thread, NULL, worker_main,
-					&ws->w[i]);
+	int rc = pthread_create(&ws->detection, NULL, detection_main, ws);
 
+	if (rc != 0) {
+		snprintf(err, errlen, "workers: cannot start the detection "
+			 "thread: %s", strerror(rc));
+		return false;
+	}
+	ws->detection_started = true;
+	for (unsigned i = 0; i < ws->n; i++) {
+		rc = pthread_create(&ws->w[i].thread, NULL, worker_main,
+				    &ws->w[i]);
 		if (rc != 0) {
 			snprintf(err, errlen, "workers: cannot start thread "
 				 "%u of %u: %s", i + 1, ws->n, strerror(rc));
@@ -522,6 +680,7 @@ struct workers *workers_start(const struct config *cfg, unsigned n,
 	pthread_mutex_init(&ws->mu, NULL);
 	pthread_cond_init(&ws->work, NULL);
 	pthread_cond_init(&ws->done, NULL);
+	pthread_cond_init(&ws->freed, NULL);
 	ws->d = d;
 	ws->n = n;
 	ws->at_mark = at_mark;

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "decode.h"
 
 struct config;
@@ -57,6 +58,9 @@ void workers_mark(struct workers *w, uint64_t now_us);
 void workers_flush(struct workers *w);
 /* Packet time moves on without a packet (idle live capture). */
 void workers_advance(struct workers *w, uint64_t now_us);
+/* workers.threads, .slabs, and each thread's CPU time so far (after
+ * workers_flush: the reader's is the caller's). */
+void workers_put_stats(struct workers *w, stat_fn put, void *arg);
 /* A new configuration: after workers_flush, between two slabs. */
 void workers_set_config(struct workers *w, const struct config *cfg);
 /* End of input: contacts still waiting fail, then detection finishes. */
