@@ -160,19 +160,27 @@ static struct slab *slab_at(struct workers *ws, uint64_t i)
 
 /* ---- the pair a packet belongs to ------------------------------------ */
 
-/* The same worker both ways: the two addresses in a fixed order. */
+/* The same worker both ways: the two addresses in a fixed order.  An
+ * ICMP error is about the datagram it quotes (a router may send it):
+ * it belongs to that datagram's pair, whose contact it decides. */
 static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 {
+	const struct ipaddr *a = &p->src, *b = &p->dst;
 	struct ipaddr pair[2];
 
 	if (p->arp || p->ip_only)
 		return NO_OWNER;
-	if (memcmp(&p->src, &p->dst, sizeof p->src) < 0) {
-		pair[0] = p->src;
-		pair[1] = p->dst;
+	if ((p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6) &&
+	    p->quoted.valid) {
+		a = &p->quoted.src;
+		b = &p->quoted.dst;
+	}
+	if (memcmp(a, b, sizeof *a) < 0) {
+		pair[0] = *a;
+		pair[1] = *b;
 	} else {
-		pair[0] = p->dst;
-		pair[1] = p->src;
+		pair[0] = *b;
+		pair[1] = *a;
 	}
 	return (uint8_t)(siphash13(&ws->key, pair, sizeof pair) % ws->n);
 }
@@ -615,12 +623,25 @@ void workers_stop(struct workers *ws)
 	free(ws);
 }
 
-/* Each worker's share of the tables, so that their sum is the
- * configured size. */
+/* Each worker's share of the tables, so that together they take what
+ * the configured size takes: a table's slots are a power of two
+ * (table.c rounds up), so the share is the power of two that fits N
+ * times in it (with N not a power of two, the workers have less). */
+static size_t table_share(size_t slots, unsigned n)
+{
+	size_t total = 1, share = 1;
+
+	while (total < slots)		/* what one table would take */
+		total <<= 1;
+	while (share * 2 * n <= total)
+		share <<= 1;
+	return share;
+}
+
 static bool make_classifiers(struct workers *ws, const struct config *cfg,
 			     char *err, size_t errlen)
 {
-	size_t share = cfg->flow_table_size / ws->n;
+	size_t share = table_share(cfg->flow_table_size, ws->n);
 
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct worker *w = &ws->w[i];

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Workers N (workers.h): the events are the same for every N.  Each test
+# capture, with each detection method (and each configuration variant
+# of tests/pcap/expected/), is read with -w 1, 2 and 4; the JSON events
+# must be byte for byte those of one worker, and so must what
+# classification counted (detect.*, contacts.*).  Then Workers from the
+# configuration file, the statistics of the threads, and bad values.
+. "$(dirname "$0")/../lib.sh"
+
+KEY=00112233445566778899aabbccddeeff
+printf 'DetectionMethod classic\n' >"$TMPD/classic.conf"
+
+# The counts classification makes: the same however it is spread.
+class_counts() {
+	grep -E '^stat (detect\.(probes|probes_ignored|not_a_contact|signature_hits|udp_new_flows|udp_replies|tcp_answered|packets)|contacts\.(first|successes|failures|weak_failures)|flows\.used) ' "$1"
+}
+
+# run NAME CONF PCAP N: events in $TMPD/NAME.N.json, statistics in .err
+run() {
+	"$SCANDETD" -c "$2" -q --json --stats --hash-key "$KEY" -w "$4" \
+		-r "$3" >"$TMPD/$1.$4.json" 2>"$TMPD/$1.$4.err" ||
+		grep -q "truncated dump file" "$TMPD/$1.$4.err"
+}
+
+# same NAME CONF PCAP: -w 2 and -w 4 against -w 1
+same() {
+	if ! run "$1" "$2" "$3" 1; then
+		fail "$1" "scandetd -w 1 failed: $(head -n 3 "$TMPD/$1.1.err")"
+		return
+	fi
+	class_counts "$TMPD/$1.1.err" >"$TMPD/$1.1.counts"
+	for n in 2 4; do
+		if ! run "$1" "$2" "$3" "$n"; then
+			fail "$1 -w $n" "scandetd failed: $(head -n 3 "$TMPD/$1.$n.err")"
+			continue
+		fi
+		class_counts "$TMPD/$1.$n.err" >"$TMPD/$1.$n.counts"
+		if ! cmp -s "$TMPD/$1.1.json" "$TMPD/$1.$n.json"; then
+			fail "$1 -w $n" "events differ from -w 1:"
+			diff "$TMPD/$1.1.json" "$TMPD/$1.$n.json" | head -n 10
+		elif ! cmp -s "$TMPD/$1.1.counts" "$TMPD/$1.$n.counts"; then
+			fail "$1 -w $n" "classification counts differ from -w 1:"
+			diff "$TMPD/$1.1.counts" "$TMPD/$1.$n.counts" | head -n 10
+		else
+			pass "$1 -w $n ($(wc -l <"$TMPD/$1.1.json") events)"
+		fi
+	done
+}
+
+nfiles=0
+for pcap in "$DATA"/*.pcap*; do
+	name=$(basename "$pcap")
+	nfiles=$((nfiles + 1))
+	same "$name trw" /dev/null "$pcap"
+	same "$name classic" "$TMPD/classic.conf" "$pcap"
+done
+for conf in "$TOP"/tests/pcap/expected/*@*.conf; do
+	name=$(basename "$conf" .conf)
+	pcap=$(ls "$DATA/${name%@*}".pcap* 2>/dev/null | head -n 1)
+	[ -n "$pcap" ] || { fail "$name" "no capture for $conf"; continue; }
+	same "$name" "$conf" "$pcap"
+done
+# Not a vacuous loop: the captures are there, and some have events.
+check "captures read" test "$nfiles" -ge 80
+check "events compared" test "$(cat "$TMPD"/*.1.json | wc -l)" -ge 400
+
+# Workers in the configuration; the threads say what they did.
+pcap="$DATA/ns_nmap_sS.pcap"
+printf 'Workers 4\n' >"$TMPD/w4.conf"
+"$SCANDETD" -c "$TMPD/w4.conf" -q --stats --json --hash-key "$KEY" \
+	-r "$pcap" >"$TMPD/w4.json" 2>"$TMPD/w4.err"
+check_grep "Workers 4: four threads" "$TMPD/w4.err" '^stat workers\.threads 4$'
+check_grep "Workers 4: the fourth one worked" "$TMPD/w4.err" \
+	'^stat workers\.classify\.3\.cpu_us [1-9]'
+check_grep "Workers 4: detection worked" "$TMPD/w4.err" \
+	'^stat workers\.detect\.cpu_us [1-9]'
+check_grep "Workers 4: slabs went through" "$TMPD/w4.err" \
+	'^stat workers\.slabs [1-9]'
+"$SCANDETD" -c /dev/null -q --json --hash-key "$KEY" -r "$pcap" \
+	>"$TMPD/w1.json" 2>/dev/null
+check "Workers 4: the same events" cmp -s "$TMPD/w1.json" "$TMPD/w4.json"
+"$SCANDETD" -c /dev/null -q --stats -r "$pcap" >/dev/null 2>"$TMPD/w1.err"
+check_nogrep "one worker: no workers.* statistics" "$TMPD/w1.err" '^stat workers\.'
+# Each worker has its share of FlowTableSize: together, the same (and
+# with 3, which does not divide a power of two, less).
+check_eq "Workers 4: the tables add up to FlowTableSize" \
+	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w4.err")" \
+	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w1.err")"
+"$SCANDETD" -c /dev/null -w 3 -q --stats -r "$pcap" >/dev/null 2>"$TMPD/w3b.err"
+check_eq "Workers 3: no more than FlowTableSize" \
+	"$(grep -E '^stat contacts\.slots ' "$TMPD/w3b.err")" "stat contacts.slots 196608"
+"$SCANDETD" -c "$TMPD/w4.conf" -w 1 -q --stats -r "$pcap" >/dev/null \
+	2>"$TMPD/w41.err"
+check_nogrep "-w 1 overrides Workers 4" "$TMPD/w41.err" '^stat workers\.'
+
+# Bad values: a clear error, exit 2 (option) or 1 (file, with its line).
+for bad in 0 65 x 2x -1 ""; do
+	"$SCANDETD" -c /dev/null -w "$bad" -r "$pcap" >/dev/null 2>"$TMPD/bad.err"
+	check_eq "-w '$bad' refused" "$?" 2
+	check_grep "-w '$bad' says why" "$TMPD/bad.err" 'workers.*not a number from 1 to 64'
+done
+printf '# workers\nWorkers 0\n' >"$TMPD/w0.conf"
+"$SCANDETD" -c "$TMPD/w0.conf" -t >/dev/null 2>"$TMPD/w0.err"
+check_eq "Workers 0 refused" "$?" 1
+check_grep "Workers 0: file and line" "$TMPD/w0.err" 'w0\.conf:2:.*Workers'
+finish
