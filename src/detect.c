@@ -1,10 +1,11 @@
 /*
  * detect.c - runs the detectors over each packet.
  *
- * Per packet: put fragmented transport headers back together (frag.c),
- * classify the packet once (probe shape, signature, scan-ignore rules,
- * UDP flow state, the first contacts and their outcomes of contact.c),
- * then give it to every detector of the configured method.  Outcomes
+ * Per packet (split transport headers already put back together by the
+ * reassembly stage, pipeline.h): classify the packet once (probe shape,
+ * signature, scan-ignore rules, UDP flow state, the first contacts and
+ * their outcomes of contact.c), then give it to every detector of the
+ * configured method.  Outcomes
  * decided by a packet reach the detectors after the packet itself, so a
  * detector has counted a probe before it hears how the probe ended.
  */
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frag.h"
 #include "params.h"
 #include "table.h"
 
@@ -54,7 +54,6 @@ struct detect {
 	void *state[NDETECTORS];
 	struct table *flows;
 	struct contacts *contacts;
-	struct frag_pool *frags;
 	struct signatures sigs;
 	char *sig_file;			/* the SignatureFile loaded, or NULL */
 	bool in_packet;
@@ -400,21 +399,17 @@ static void process_network_layer(struct detect *d, const struct pkt *p)
 static void packet_hinted(struct detect *d, const struct pkt *p,
 			  const struct packet_hints *h)
 {
-	struct pkt whole;
-
 	d->packets++;
 	run_ticks(d, p->ts_us);
 	if (p->arp || p->ip_only) {
 		process_network_layer(d, p);
 		return;
 	}
-	/* Before the protocol test: an IPv6 later fragment names the header
+	/* A fragment that completed no header: its time only (pipeline.h).
+	 * Before the protocol test: an IPv6 later fragment names the header
 	 * that follows its Fragment header, not the transport. */
-	if (p->fragment && !frag_header_complete(p)) {
-		if (frag_offer(d->frags, p, &whole))
-			process(d, &whole, NULL);
+	if (p->fragment)
 		return;
-	}
 	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP &&
 	    p->proto != PROTO_SCTP && p->proto != PROTO_ICMP &&
 	    p->proto != PROTO_ICMPV6)
@@ -605,15 +600,9 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 	d->flows = table_new(cfg->flow_table_size, &flow_ops, &d->env.key);
 	d->contacts = contacts_new(cfg->flow_table_size, &d->env.key,
 				   on_outcome, d);
-	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
 	if (!d->flows || !d->contacts) {
 		detect_table_error(cfg, "FlowTableSize", cfg->flow_table_size,
 				   "flow and contact tables", err, errlen);
-		return false;
-	}
-	if (!d->frags) {
-		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
-				   "fragment table", err, errlen);
 		return false;
 	}
 	contacts_set_timeout(d->contacts,
@@ -666,9 +655,8 @@ struct detect *detect_new(const struct config *cfg, struct alert_router *out,
 	d->env.many_hosts = any_many_hosts;
 	d->env.detect = d;
 	d->env.sigs = &d->sigs;
-	if (cfg->hash_key_fixed)
-		d->env.key = cfg->hash_key;
-	else if (sipkey_random(&d->env.key) != 0) {
+	if (sipkey_for_run(&d->env.key, cfg->hash_key_fixed,
+			   &cfg->hash_key) != 0) {
 		snprintf(err, errlen, "no random bytes for the hash key");
 		free(d);
 		return NULL;
@@ -737,7 +725,6 @@ void detect_finish(struct detect *d)
 void detect_stats(struct detect *d, stat_fn put, void *arg)
 {
 	struct contact_stats cs;
-	struct frag_stats fs;
 
 	put(arg, "detect.packets", d->packets);
 	put(arg, "detect.probes", d->probes);
@@ -757,14 +744,6 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	put(arg, "contacts.failures", cs.failures);
 	put(arg, "contacts.weak_failures", cs.weak_failures);
 	put(arg, "contacts.undecided_overflow", cs.timeouts_dropped);
-	frag_stats(d->frags, &fs);
-	put(arg, "frags.slots", fs.slots);
-	put(arg, "frags.used", fs.used);
-	put(arg, "frags.fragments", fs.fragments);
-	put(arg, "frags.tiny", fs.tiny);
-	put(arg, "frags.completed", fs.completed);
-	put(arg, "frags.overlaps", fs.overlaps);
-	put(arg, "frags.evictions", fs.evicted);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->stats)
 			detectors[i]->stats(d->state[i], put, arg);
@@ -797,7 +776,6 @@ void detect_free(struct detect *d)
 			detectors[i]->destroy(d->state[i]);
 	table_free(d->flows);
 	contacts_free(d->contacts);
-	frag_free(d->frags);
 	free(d->sig_file);
 	free(d);
 }

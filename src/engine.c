@@ -51,7 +51,7 @@ struct engine {
 	struct report *report;		/* -r without -q: progress, summary */
 	bool named;			/* caps are named interfaces, not a
 					 * file or "any": packets say which */
-	struct pipeline pipe;		/* decoded packets, in batches, to det */
+	struct pipeline pipe;		/* decode, reassemble; batches to det */
 	struct detect *det;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
@@ -140,6 +140,7 @@ static void put_stats(struct engine *e, stat_fn put, void *arg,
 	alert_router_stats(&e->router, put, arg);
 	if (e->resolver)
 		resolver_put_stats(e->resolver, put, arg);
+	pipeline_put_frags(&e->pipe, put, arg);
 	detect_stats(e->det, put, arg);
 }
 
@@ -458,8 +459,8 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		return false;
 	/* The tables, and SignatureFile read while we still may. */
 	e->det = detect_new(e->cfg, &e->router, err, errlen);
-	pipeline_init(&e->pipe, detect_packets, e);
-	return e->det != NULL;
+	return e->det &&
+	       pipeline_init(&e->pipe, e->cfg, detect_packets, e, err, errlen);
 }
 
 /* ---- messages from the parent ----------------------------------- */
@@ -885,6 +886,7 @@ int engine_run(void *arg, int sock)
 		run_file(e);
 	else
 		run_live(e);
+	pipeline_free(&e->pipe);
 	detect_free(e->det);
 	alert_router_close(&e->router);
 	resolver_free(e->resolver);
