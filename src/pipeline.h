@@ -54,9 +54,9 @@ struct pipeline {
 	enum link_type link;		/* of the capture being dispatched */
 	uint8_t iface;			/* pkt.iface of its packets */
 	struct pipeline_counts c;
-	struct frag_pool *frags;	/* the reassembly stage's pool */
 	struct pkt batch[PKT_BATCH];
 	size_t nbatch;
+	struct frag_pool *frags;	/* the reassembly stage's pool */
 };
 
 /* The fragment pool's size and key are cfg's (FragTableSize, and
