@@ -3,10 +3,11 @@
  *
  * Input: one byte that picks the link type (its value modulo 6 is an
  * enum link_type; 0xff is a link type the decoder does not know), then
- * the frame.  A frame that decodes (or is a later fragment, which frag.c
- * may put together with others, as main.c passes them on) goes through
- * two detection stages that live as long as the process, one per
- * detection method (trw, classic), configured with tiny tables and a low
+ * the frame.  It is decoded once here, for the decoder's own checks,
+ * then goes through scandetd's packet path (pipeline.h: decode, then
+ * reassembly, whose pool puts fragments of several inputs together) to
+ * two detection stages, one per detection method (trw, classic); all
+ * live as long as the process, configured with tiny tables and a low
  * threshold so that they fill, evict and raise alerts.  The alert router
  * has name lookups that give long names, no names, or names still "under
  * way" (so alerts wait in its hold and are released later); the sink
@@ -29,6 +30,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "params.h"
+#include "pipeline.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,6 +70,7 @@ static struct config cfg[NSTAGES], router_cfg;
 static struct alert_router router;	/* large: the hold */
 static struct sink sink;
 static struct detect *det[NSTAGES];
+static struct pipeline pipe_to_det;	/* decode -> reassemble -> det[] */
 static uint64_t inputs;
 
 static void fail(const char *what, const char *text)
@@ -165,6 +168,14 @@ static void ignore_stat(void *arg, const char *name, uint64_t value)
 	(void)value;
 }
 
+/* The pipeline's next stage: every detection configuration in turn. */
+static void detect_packets(void *arg, const struct pkt *batch, size_t n)
+{
+	(void)arg;
+	for (size_t i = 0; i < NSTAGES; i++)
+		detect_batch(det[i], batch, n);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char err[256];
@@ -190,6 +201,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (size_t i = 0; i < NSTAGES; i++)
 		if (!(det[i] = detect_new(&cfg[i], &router, err, sizeof err)))
 			fail("detect_new", err);
+	if (!pipeline_init(&pipe_to_det, &cfg[0], detect_packets, NULL, err,
+			   sizeof err))
+		fail("pipeline_init", err);
 	return 0;
 }
 
@@ -277,10 +291,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    decode_packet(link, data + 1, 0, &q) == DEC_OK)
 		fail("decode", "DEC_OK for an empty frame");
 
+	pipeline_source(&pipe_to_det, link, 0);
+	pipeline_packet(&pipe_to_det, data + 1, size - 1, 1234, ts);
+	pipeline_flush(&pipe_to_det);
 	for (size_t i = 0; i < NSTAGES; i++) {
-		/* As main.c: later fragments go on too. */
-		if (r == DEC_OK || r == DEC_SKIP_LATER_FRAGMENT)
-			detect_packet(det[i], &p);
 		if (inputs % 4096 == 0) {
 			detect_finish(det[i]);
 			detect_stats(det[i], ignore_stat, NULL);

@@ -1,6 +1,7 @@
 /*
  * fuzz_pcap.c - a whole capture file through scandetd -r's pipeline:
- * capture_open_file, capture_dispatch, decode_packet, the detectors.
+ * capture_open_file, capture_dispatch, the decode and reassembly
+ * stages (pipeline.c, frag.c), the detectors.
  *
  * Input: a pcap or pcapng file.  It is handed to capture_open_file as
  * /proc/self/fd/N of a memfd, so nothing touches the disk.  libpcap's file
@@ -51,7 +52,7 @@ static struct alert_router router;	/* large (the hold): not on the stack */
 struct run {
 	struct capture *cap;
 	struct detect *det[NSTAGES];
-	struct pipeline pipe;		/* capture -> decode -> det[] */
+	struct pipeline pipe;		/* decode -> reassemble -> det[] */
 };
 
 static void fail(const char *what, const char *text)
@@ -133,10 +134,12 @@ static void run_file(const char *path)
 	for (size_t i = 0; i < NSTAGES; i++)
 		if (!(r.det[i] = detect_new(&cfg[i], &router, err, sizeof err)))
 			fail("detect_new", err);
-	/* scandetd's own decode stage (pipeline.h), in rounds as -r reads
-	 * (4096 there; here a little more than PKT_BATCH, so that full and
-	 * partial batches both happen). */
-	pipeline_init(&r.pipe, detect_packets, &r);
+	/* scandetd's own decode and reassembly stages (pipeline.h), in
+	 * rounds as -r reads (4096 there; here a little more than
+	 * PKT_BATCH, so that full and partial batches both happen). */
+	if (!pipeline_init(&r.pipe, &cfg[0], detect_packets, &r, err,
+			   sizeof err))
+		fail("pipeline_init", err);
 	pipeline_source(&r.pipe, capture_link(r.cap), 0);
 	do {
 		n = capture_dispatch(r.cap, PKT_BATCH + 8, pipeline_packet,
@@ -148,6 +151,8 @@ static void run_file(const char *path)
 		detect_stats(r.det[i], ignore_stat, NULL);
 		detect_free(r.det[i]);
 	}
+	pipeline_put_frags(&r.pipe, ignore_stat, NULL);
+	pipeline_free(&r.pipe);
 	alert_router_release(&router, true);
 	alert_router_close(&router);
 	capture_close(r.cap);

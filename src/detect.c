@@ -1,10 +1,11 @@
 /*
  * detect.c - runs the detectors over each packet.
  *
- * Per packet: put fragmented transport headers back together (frag.c),
- * classify the packet once (probe shape, signature, scan-ignore rules,
- * UDP flow state, the first contacts and their outcomes of contact.c),
- * then give it to every detector of the configured method.  Outcomes
+ * Per packet (split transport headers already put back together by the
+ * reassembly stage, pipeline.h): classify the packet once (probe shape,
+ * signature, scan-ignore rules, UDP flow state, the first contacts and
+ * their outcomes of contact.c), then give it to every detector of the
+ * configured method.  Outcomes
  * decided by a packet reach the detectors after the packet itself, so a
  * detector has counted a probe before it hears how the probe ended.
  */
@@ -16,7 +17,6 @@
 #include <string.h>
 
 #include "classify.h"
-#include "frag.h"
 #include "params.h"
 #include "table.h"
 
@@ -37,7 +37,6 @@ struct detect {
 	void *state[NDETECTORS];
 	/* Classification, here; NULL when workers classify (workers.h). */
 	struct classifier *cls;
-	struct frag_pool *frags;
 	struct signatures sigs;
 	char *sig_file;			/* the SignatureFile loaded, or NULL */
 	bool in_packet;
@@ -147,8 +146,6 @@ static bool transport_known(const struct pkt *p)
 static void packet_hinted(struct detect *d, const struct pkt *p,
 			  const struct packet_hints *h)
 {
-	struct pkt whole;
-
 	d->packets++;
 	advance(d, p->ts_us);
 	if (p->arp || p->ip_only) {
@@ -157,13 +154,11 @@ static void packet_hinted(struct detect *d, const struct pkt *p,
 		run_detectors(d, &v, true);
 		return;
 	}
-	/* Before the protocol test: an IPv6 later fragment names the header
+	/* A fragment that completed no header: its time only (pipeline.h).
+	 * Before the protocol test: an IPv6 later fragment names the header
 	 * that follows its Fragment header, not the transport. */
-	if (p->fragment && !frag_header_complete(p)) {
-		if (frag_offer(d->frags, p, &whole))
-			process(d, &whole, NULL);
+	if (p->fragment)
 		return;
-	}
 	if (!transport_known(p))
 		return;
 	process(d, p, h);
@@ -355,12 +350,6 @@ static bool make_tables(struct detect *d, const struct config *cfg,
 			return false;
 		}
 	}
-	d->frags = frag_new(cfg->frag_table_size, &d->env.key);
-	if (!d->frags) {
-		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
-				   "fragment table", err, errlen);
-		return false;
-	}
 	return true;
 }
 
@@ -410,9 +399,8 @@ static struct detect *detect_make(const struct config *cfg,
 	d->env.many_hosts = any_many_hosts;
 	d->env.detect = d;
 	d->env.sigs = &d->sigs;
-	if (cfg->hash_key_fixed)
-		d->env.key = cfg->hash_key;
-	else if (sipkey_random(&d->env.key) != 0) {
+	if (sipkey_for_run(&d->env.key, cfg->hash_key_fixed,
+			   &cfg->hash_key) != 0) {
 		snprintf(err, errlen, "no random bytes for the hash key");
 		free(d);
 		return NULL;
@@ -469,7 +457,7 @@ void detect_classified(struct detect *d, const struct pkt_view *v)
 	d->packets++;
 	if (v->p->arp || v->p->ip_only)
 		run_detectors(d, v, true);
-	else if (transport_known(v->p))
+	else if (!v->p->fragment && transport_known(v->p))
 		run_detectors(d, v, false);
 }
 
@@ -536,7 +524,6 @@ void detect_set_counts(struct detect *d, const struct classify_counts *c)
 void detect_stats(struct detect *d, stat_fn put, void *arg)
 {
 	struct classify_counts cc;
-	struct frag_stats fs;
 
 	put(arg, "detect.packets", d->packets);
 	if (d->cls)
@@ -544,14 +531,6 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	else
 		cc = d->worker_counts;
 	classify_counts_put(&cc, put, arg);
-	frag_stats(d->frags, &fs);
-	put(arg, "frags.slots", fs.slots);
-	put(arg, "frags.used", fs.used);
-	put(arg, "frags.fragments", fs.fragments);
-	put(arg, "frags.tiny", fs.tiny);
-	put(arg, "frags.completed", fs.completed);
-	put(arg, "frags.overlaps", fs.overlaps);
-	put(arg, "frags.evictions", fs.evicted);
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->stats)
 			detectors[i]->stats(d->state[i], put, arg);
@@ -583,7 +562,6 @@ void detect_free(struct detect *d)
 		if (d->state[i])
 			detectors[i]->destroy(d->state[i]);
 	classifier_free(d->cls);
-	frag_free(d->frags);
 	free(d->sig_file);
 	free(d);
 }

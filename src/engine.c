@@ -52,7 +52,7 @@ struct engine {
 	struct report *report;		/* -r without -q: progress, summary */
 	bool named;			/* caps are named interfaces, not a
 					 * file or "any": packets say which */
-	struct pipeline pipe;		/* decoded packets, in batches, to det */
+	struct pipeline pipe;		/* decode, reassemble; batches to det */
 	struct detect *det;
 	/* Workers N (N > 1): they classify, det only detects (workers.h);
 	 * NULL: det does both, in this thread. */
@@ -145,6 +145,7 @@ static void put_stats(struct engine *e, stat_fn put, void *arg,
 	alert_router_stats(&e->router, put, arg);
 	if (e->resolver)
 		resolver_put_stats(e->resolver, put, arg);
+	pipeline_put_frags(&e->pipe, put, arg);
 	detect_stats(e->det, put, arg);
 	if (e->workers)
 		workers_put_stats(e->workers, put, arg);
@@ -500,8 +501,8 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 	e->det = e->nworkers > 1 ?
 		 detect_new_unclassified(e->cfg, &e->router, err, errlen) :
 		 detect_new(e->cfg, &e->router, err, errlen);
-	pipeline_init(&e->pipe, detect_packets, e);
-	return e->det != NULL;
+	return e->det &&
+	       pipeline_init(&e->pipe, e->cfg, detect_packets, e, err, errlen);
 }
 
 /* ---- messages from the parent ----------------------------------- */
@@ -943,7 +944,7 @@ static bool start_workers(struct engine *e)
 		e->exit_code = PROC_EXIT_FATAL;
 		return false;
 	}
-	pipeline_init(&e->pipe, workers_batch, e->workers);
+	pipeline_set_next(&e->pipe, workers_batch, e->workers);
 	return true;
 }
 
@@ -962,6 +963,7 @@ int engine_run(void *arg, int sock)
 	else
 		run_live(e);
 	workers_stop(e->workers);
+	pipeline_free(&e->pipe);
 	detect_free(e->det);
 	alert_router_close(&e->router);
 	resolver_free(e->resolver);

@@ -166,6 +166,7 @@ bool frag_offer(struct frag_pool *fp, const struct pkt *p, struct pkt *out)
 		return false;
 	if (p->frag_offset == 0) {
 		e->first = *p;
+		e->first.frag_data = NULL;	/* the capture's: gone soon */
 		e->skip = p->frag_l4_skip;
 		e->have_first = true;
 		fp->st.tiny++;

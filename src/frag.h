@@ -51,7 +51,9 @@ void frag_free(struct frag_pool *fp);
  * Offer a fragment (p->fragment set, p->frag_data valid).  When this
  * completes a header that was not yet known, *out is filled as the
  * whole packet (header fields, ports, flags; fragment false,
- * tiny_fragment telling how it came) and true is returned.
+ * tiny_fragment telling how it came) and true is returned.  The pool
+ * keeps copies of the bytes it needs: p->frag_data may go right after,
+ * and *out points into nothing (frag_data NULL).  out must not be p.
  */
 bool frag_offer(struct frag_pool *fp, const struct pkt *p, struct pkt *out);
 

@@ -1,15 +1,45 @@
 /*
- * pipeline.c - the decode stage (pipeline.h).
+ * pipeline.c - the stages before detection: decode, reassemble
+ * (pipeline.h).
  */
 #include "pipeline.h"
 
 #include <string.h>
 
-void pipeline_init(struct pipeline *pl, batch_fn deliver, void *arg)
+#include "detect.h"
+
+bool pipeline_init(struct pipeline *pl, const struct config *cfg,
+		   batch_fn deliver, void *arg, char *err, size_t errlen)
 {
+	struct sipkey key;
+
 	memset(pl, 0, sizeof *pl);
 	pl->deliver = deliver;
 	pl->deliver_arg = arg;
+	if (sipkey_for_run(&key, cfg->hash_key_fixed, &cfg->hash_key) != 0) {
+		snprintf(err, errlen, "no random bytes for the hash key");
+		return false;
+	}
+	pl->frags = frag_new(cfg->frag_table_size, &key);
+	if (!pl->frags) {
+		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
+				   "fragment table", err, errlen);
+		return false;
+	}
+	return true;
+}
+
+void pipeline_set_next(struct pipeline *pl, batch_fn deliver, void *arg)
+{
+	pipeline_flush(pl);
+	pl->deliver = deliver;
+	pl->deliver_arg = arg;
+}
+
+void pipeline_free(struct pipeline *pl)
+{
+	frag_free(pl->frags);
+	pl->frags = NULL;
 }
 
 void pipeline_source(struct pipeline *pl, enum link_type link,
@@ -38,6 +68,32 @@ static void count(struct pipeline_counts *c, uint32_t wire_len,
 		c->last_us = ts_us;
 }
 
+/*
+ * The reassembly stage, on the packet in its batch slot.  A fragment
+ * whose transport header is not all in it is offered to the pool; if it
+ * completes a header, the whole packet takes the slot, else the slot
+ * stays a fragment (its time only, pipeline.h).  A first fragment with
+ * its whole header goes on as a whole packet.  Datagrams read no
+ * further than their network layer (ip_only) are not reassembled.
+ * Either way the fragment's bytes, the capture's, are not looked at
+ * again.
+ */
+static void reassemble(struct pipeline *pl, struct pkt *p)
+{
+	struct pkt whole;
+
+	if (!p->fragment)
+		return;
+	if (!p->ip_only) {
+		if (frag_header_complete(p))
+			p->fragment = false;
+		else if (frag_offer(pl->frags, p, &whole))
+			*p = whole;
+	}
+	p->frag_data = NULL;
+	p->frag_caplen = 0;
+}
+
 void pipeline_packet(void *arg, const uint8_t *data, size_t caplen,
 		     uint32_t wire_len, uint64_t ts_us)
 {
@@ -53,10 +109,8 @@ void pipeline_packet(void *arg, const uint8_t *data, size_t caplen,
 	pl->c.decode_results[r]++;
 	if (r != DEC_OK && r != DEC_SKIP_LATER_FRAGMENT && !p->ip_only)
 		return;
-	pl->nbatch++;
-	/* A fragment's data points into the capture's buffer, valid only
-	 * until the next packet: it goes now, after those before it. */
-	if (p->fragment || pl->nbatch == PKT_BATCH)
+	reassemble(pl, p);
+	if (++pl->nbatch == PKT_BATCH)
 		pipeline_flush(pl);
 }
 
@@ -82,4 +136,18 @@ void pipeline_put_reasons(const struct pipeline *pl, stat_fn put, void *arg,
 		if (res[r] || every_reason)
 			put(arg, decode_result_name((enum decode_result)r),
 			    res[r]);
+}
+
+void pipeline_put_frags(const struct pipeline *pl, stat_fn put, void *arg)
+{
+	struct frag_stats fs;
+
+	frag_stats(pl->frags, &fs);
+	put(arg, "frags.slots", fs.slots);
+	put(arg, "frags.used", fs.used);
+	put(arg, "frags.fragments", fs.fragments);
+	put(arg, "frags.tiny", fs.tiny);
+	put(arg, "frags.completed", fs.completed);
+	put(arg, "frags.overlaps", fs.overlaps);
+	put(arg, "frags.evictions", fs.evicted);
 }

@@ -1,18 +1,29 @@
 /*
- * pipeline.h - the decode stage: captured frames in, batches of decoded
- * packets out.
+ * pipeline.h - the stages before detection: captured frames in,
+ * batches of whole packets out.
+ *
+ *   capture -> decode -> reassemble -> [batch] -> detect -> alert -> sinks
  *
  * The one packet path of scandetd, shared by the packet process
- * (engine.c, live and -r) and the fuzzers: each frame is decoded into the
- * next slot of a batch, counted by its decode result, and the batch goes
- * to the next stage (detect_batch, which fetches each packet's table
- * entries ahead) when it is full, when a fragment needs its bytes while
- * they are still the capture's (pkt.frag_data), and whenever the caller
- * flushes (before capture_dispatch returns: nothing waits for the next
- * packet).  What goes on: decoded packets, later fragments (detection
- * puts split headers together), and datagrams whose transport is not
- * decoded (pkt.ip_only: the protocols a source tries); the rest is only
- * counted.
+ * (engine.c, live and -r) and the fuzzers.  Each frame is decoded into
+ * the next slot of a batch and counted by its decode result.  Then
+ * reassembly (frag.c): a fragment whose transport header is not all in
+ * it goes to the fragment pool, and when it completes a header the
+ * whole packet takes its slot.
+ *
+ * What goes on: decoded packets, datagrams whose transport is not
+ * decoded (pkt.ip_only: the protocols a source tries), and fragments.
+ * Past reassembly pkt.fragment means "no transport header here": a later
+ * fragment, or a first fragment that completed none; detection uses
+ * only its time (packet time moves on with it, as it did when detection
+ * reassembled).  A first fragment that shows its whole header, and a
+ * header put together (pkt.tiny_fragment), go on as whole packets,
+ * fragment false.  No packet past this stage points into the capture's
+ * buffer (pkt.frag_data is NULL), so a batch waits for more packets
+ * across fragments: it goes to the next stage (detect_batch, which
+ * fetches each packet's table entries ahead) only when it is full and
+ * whenever the caller flushes (before capture_dispatch returns: nothing
+ * waits for the next packet).  The rest is only counted.
  */
 #ifndef SCANDETD_PIPELINE_H
 #define SCANDETD_PIPELINE_H
@@ -22,7 +33,9 @@
 #include <stdint.h>
 
 #include "alert.h"
+#include "conf.h"
 #include "decode.h"
+#include "frag.h"
 #include "params.h"
 
 /* The next stage: n packets in capture order. */
@@ -43,9 +56,17 @@ struct pipeline {
 	struct pipeline_counts c;
 	struct pkt batch[PKT_BATCH];
 	size_t nbatch;
+	struct frag_pool *frags;	/* the reassembly stage's pool */
 };
 
-void pipeline_init(struct pipeline *pl, batch_fn deliver, void *arg);
+/* The fragment pool's size and key are cfg's (FragTableSize, and
+ * sipkey_for_run: --hash-key fixes it as for detection's tables).
+ * False, with err set, when the pool cannot be had. */
+bool pipeline_init(struct pipeline *pl, const struct config *cfg,
+		   batch_fn deliver, void *arg, char *err, size_t errlen);
+void pipeline_free(struct pipeline *pl);
+/* Send the batches to another next stage from now on (workers.h). */
+void pipeline_set_next(struct pipeline *pl, batch_fn deliver, void *arg);
 /* The capture whose packets come next: its link type and the interface
  * its packets say (0: unknown). */
 void pipeline_source(struct pipeline *pl, enum link_type link,
@@ -60,5 +81,7 @@ void pipeline_put_counts(const struct pipeline *pl, stat_fn put, void *arg);
 /* decoder.* by reason; every_reason: also those still at zero. */
 void pipeline_put_reasons(const struct pipeline *pl, stat_fn put, void *arg,
 			  bool every_reason);
+/* frags.*: the reassembly stage. */
+void pipeline_put_frags(const struct pipeline *pl, stat_fn put, void *arg);
 
 #endif

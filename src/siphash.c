@@ -69,6 +69,14 @@ int sipkey_random(struct sipkey *key)
 	return 0;
 }
 
+int sipkey_for_run(struct sipkey *key, bool fixed, const struct sipkey *given)
+{
+	if (!fixed)
+		return sipkey_random(key);
+	*key = *given;
+	return 0;
+}
+
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')

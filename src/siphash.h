@@ -19,6 +19,10 @@ uint64_t siphash13(const struct sipkey *key, const void *data, size_t len);
 
 /* A fresh random key (random_bytes): 0, or -1 if the kernel gives none. */
 int sipkey_random(struct sipkey *key);
+/* The key of a run's tables, the one choice every stage that keys a
+ * table makes alike: *given when fixed (--hash-key: config.hash_key and
+ * hash_key_fixed), else a fresh random key.  0, or -1 as sipkey_random. */
+int sipkey_for_run(struct sipkey *key, bool fixed, const struct sipkey *given);
 /* 32 hexadecimal digits (k0 then k1, most significant first): true and
  * *key set, or false. */
 bool sipkey_parse(const char *hex, struct sipkey *key);

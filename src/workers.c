@@ -24,7 +24,7 @@
  * or detected. */
 #define WORKER_SLABS 8
 
-/* A packet no worker classifies: ARP, IP without a transport decoded. */
+/* A packet no worker classifies (owner_of). */
 #define NO_OWNER 0xff
 _Static_assert(WORKERS_MAX < NO_OWNER, "a worker's index fits a byte");
 
@@ -168,7 +168,9 @@ static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 	const struct ipaddr *a = &p->src, *b = &p->dst;
 	struct ipaddr pair[2];
 
-	if (p->arp || p->ip_only)
+	/* Nothing to classify: ARP, IP without its transport decoded, and a
+	 * fragment that completed no header (pipeline.h: its time only). */
+	if (p->arp || p->ip_only || p->fragment)
 		return NO_OWNER;
 	if ((p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6) &&
 	    p->quoted.valid) {

@@ -8,11 +8,17 @@
  * frag_data, frag_caplen) are exercised too.  Frames are decoded from a
  * heap copy of exactly their length, freed right after frag_offer, so
  * that the sanitizer build sees any read past the fragment.
+ *
+ * The last part runs frames through the reassembly stage itself
+ * (pipeline.c): what the next stage receives, in what order, and that
+ * none of it still points into a capture's buffer.
  */
 #include <stdlib.h>
 
+#include "conf.h"
 #include "decode.h"
 #include "frag.h"
+#include "pipeline.h"
 #include "signature.h"
 #include "unit.h"
 
@@ -626,68 +632,6 @@ TEST(first_fragment_16_bytes)
 	first_16(true);
 }
 
-/*
- * The same 16 + 8 split of nmap -sS's 24-byte SYN, seen the way
- * detect_packet() sees it: a fragment goes to frag_offer() unless
- * frag_header_complete() says it shows all detection needs.  The 16-byte
- * first fragment has the flags and window but not the urgent pointer or
- * the options, which the signature table (opts=, mss=, urg=) needs, and
- * frag_offer() itself wants 20 bytes before it calls a TCP header
- * complete.  Called complete, the SYN goes on without its MSS option and
- * the table names it masscan-syn (window 1024, no options), not nmap-syn;
- * the ECN probe cut the same way loses its urgent pointer.
- */
-TEST(header_complete_16_bytes)
-{
-	static struct dgram d;
-	static struct signatures sigs;
-	struct frag_pool *fp = frag_new(64, &KEY);
-	static const size_t cut[3] = { 0, 16, 24 };
-	const struct signature *s;
-	struct pkt seen;
-	char err[256];
-	bool have = false;
-
-	CHECK(signatures_builtin(&sigs, err, sizeof err));
-	dg_init(&d, 4, SRC_A, 0x1619, PROTO_TCP);
-	dg_tcp(&d, 40000, 443, TH_SYN, 1024, MSS1460, 4, 24);
-	memset(&seen, 0, sizeof seen);
-	for (int i = 0; i < 2; i++) {
-		uint8_t f[14 + 20 + 24], *heap;
-		size_t flen = frag_frame(&d, cut[i], cut[i + 1] - cut[i], f);
-		struct pkt p;
-
-		heap = malloc(flen);
-		if (!heap)
-			abort();
-		memcpy(heap, f, flen);
-		memset(&p, 0, sizeof p);
-		p.ts_us = T0 + (uint64_t)i;
-		(void)decode_packet(LINK_ETHERNET, heap, flen, &p);
-		if (i == 0) {
-			CHECK(p.tcp_flags_known);
-			CHECK_INT(p.tcp_optlen, 0);
-			CHECK(!frag_header_complete(&p));
-		}
-		/* detect_packet() */
-		if (p.fragment && !frag_header_complete(&p)) {
-			if (frag_offer(fp, &p, &seen))
-				have = true;
-		} else if (!have) {
-			seen = p;
-			seen.frag_data = NULL;
-			have = true;
-		}
-		free(heap);
-	}
-	CHECK(have);
-	s = signature_match(&sigs, &seen);
-	CHECK_STR(s ? s->name : "(none)", "nmap-syn");
-	CHECK_INT(seen.tcp_optlen, 4);
-	CHECK(seen.tiny_fragment);
-	frag_free(fp);
-}
-
 /* ---- IPv6 ------------------------------------------------------------------- */
 
 static void ipv6(bool wire)
@@ -1018,6 +962,261 @@ TEST(far_fragments_take_no_slot)
 	far_fragments(true);
 }
 
+/* ---- the reassembly stage (pipeline.c) ------------------------------------ */
+
+/* What the next stage was handed: copies of the packets, in order, and
+ * how many batches they came in. */
+#define STAGE_MAX 64
+
+struct stage_out {
+	struct pkt p[STAGE_MAX];
+	size_t n, batches;
+};
+
+static void stage_record(void *arg, const struct pkt *batch, size_t n)
+{
+	struct stage_out *o = arg;
+
+	o->batches++;
+	for (size_t i = 0; i < n && o->n < STAGE_MAX; i++)
+		o->p[o->n++] = batch[i];
+}
+
+struct stage {
+	struct config cfg;
+	struct pipeline pl;
+	struct stage_out out;
+};
+
+static void stage_open(struct stage *st)
+{
+	char err[256];
+
+	memset(st, 0, sizeof *st);
+	if (!conf_load_string("t", "FragTableSize 64\n", &st->cfg, err,
+			      sizeof err))
+		abort();
+	st->cfg.hash_key_fixed = true;
+	st->cfg.hash_key = KEY;
+	CHECK(pipeline_init(&st->pl, &st->cfg, stage_record, &st->out, err,
+			    sizeof err));
+	pipeline_source(&st->pl, LINK_ETHERNET, 0);
+}
+
+static void stage_close(struct stage *st)
+{
+	pipeline_free(&st->pl);
+	conf_free(&st->cfg);
+}
+
+/* The bytes [off, off+len) of d, framed, through the stage, from a heap
+ * copy of exactly the frame's length that is overwritten and freed as
+ * soon as the stage returns: as a capture's buffer is reused. */
+static void stage_frame(struct stage *st, const struct dgram *d, size_t off,
+			size_t len, uint64_t ts)
+{
+	uint8_t f[14 + 48 + sizeof d->data];
+	size_t flen = frag_frame(d, off, len, f);
+	uint8_t *heap = malloc(flen);
+
+	if (!heap)
+		abort();
+	memcpy(heap, f, flen);
+	pipeline_packet(&st->pl, heap, flen, (uint32_t)flen, ts);
+	memset(heap, 0xee, flen);
+	free(heap);
+}
+
+struct stat_pick {
+	const char *name;
+	uint64_t value;
+	int seen;
+};
+
+static void stat_picked(void *arg, const char *name, uint64_t value)
+{
+	struct stat_pick *sp = arg;
+
+	if (strcmp(name, sp->name) == 0) {
+		sp->value = value;
+		sp->seen++;
+	}
+}
+
+static uint64_t stage_frag_stat(const struct stage *st, const char *name)
+{
+	struct stat_pick sp = { name, 0, 0 };
+
+	pipeline_put_frags(&st->pl, stat_picked, &sp);
+	CHECK_INT(sp.seen, 1);
+	return sp.value;
+}
+
+/*
+ * nmap -f's SYN (24 bytes with its MSS option) in three 8-byte fragments,
+ * with other traffic between them: a whole UDP datagram, a first
+ * fragment that shows its whole UDP header, a whole TCP segment.  Six
+ * frames, six packets out in capture order, in one batch (no flush at
+ * a fragment); the SYN whole where its last fragment was, the fragments
+ * before it only their time.
+ */
+TEST(stage_tiny_header_in_order)
+{
+	static struct dgram syn, udp, first, ack;
+	static struct stage st;
+	const struct pkt *o = st.out.p;
+	struct ipaddr syn_src = addr_of(4, SRC_A);
+
+	dg_init(&syn, 4, SRC_A, 0x7001, PROTO_TCP);
+	dg_tcp(&syn, 40000, 443, TH_SYN, 1024, MSS1460, 4, 24);
+	dg_init(&udp, 4, SRC_B, 0x7002, PROTO_UDP);
+	dg_udp(&udp, 5353, 53, 40);
+	dg_init(&first, 4, SRC_B, 0x7003, PROTO_UDP);
+	dg_udp(&first, 4444, 161, 1000);
+	dg_init(&ack, 4, SRC_B, 0x7004, PROTO_TCP);
+	dg_tcp(&ack, 50000, 80, TH_ACK, 512, NULL, 0, 20);
+
+	stage_open(&st);
+	stage_frame(&st, &syn, 0, 8, T0);
+	stage_frame(&st, &udp, 0, udp.len, T0 + 1);
+	stage_frame(&st, &syn, 8, 8, T0 + 2);
+	stage_frame(&st, &first, 0, 16, T0 + 3);
+	stage_frame(&st, &syn, 16, 8, T0 + 4);
+	stage_frame(&st, &ack, 0, ack.len, T0 + 5);
+	CHECK_INT(st.out.batches, 0);	/* nothing went on before the flush */
+	pipeline_flush(&st.pl);
+	CHECK_INT(st.out.batches, 1);
+	CHECK_INT(st.out.n, 6);
+	for (size_t i = 0; i < st.out.n; i++) {
+		CHECK_INT(o[i].ts_us, T0 + i);
+		CHECK(o[i].frag_data == NULL);
+		CHECK_INT(o[i].frag_caplen, 0);
+	}
+	/* The fragments that completed nothing: their time only. */
+	CHECK(o[0].fragment);
+	CHECK(o[2].fragment);
+	CHECK_INT(o[2].frag_offset, 8);
+	/* The traffic between them, as it came. */
+	CHECK(!o[1].fragment && o[1].proto == PROTO_UDP);
+	CHECK_INT(o[1].dport, 53);
+	CHECK(!o[3].fragment && !o[3].tiny_fragment);
+	CHECK_INT(o[3].dport, 161);
+	CHECK_INT(o[3].frag_id, 0x7003);
+	CHECK(!o[5].fragment && o[5].proto == PROTO_TCP);
+	CHECK_INT(o[5].tcp_flags, TH_ACK);
+	/* The SYN, whole, in its last fragment's place: read from the
+	 * pool's copies, since every frame was overwritten. */
+	CHECK(!o[4].fragment);
+	CHECK(o[4].tiny_fragment);
+	CHECK(o[4].tcp_flags_known);
+	CHECK_INT(o[4].tcp_flags, TH_SYN);
+	CHECK_INT(o[4].sport, 40000);
+	CHECK_INT(o[4].dport, 443);
+	CHECK_INT(o[4].tcp_seq, SEQ);
+	CHECK_INT(o[4].tcp_window, 1024);
+	CHECK_INT(o[4].tcp_optlen, 4);
+	CHECK(memcmp(o[4].tcp_opts, MSS1460, 4) == 0);
+	CHECK(addr_equal(&o[4].src, &syn_src));
+	CHECK_INT(o[4].ttl, 43);
+	/* frags.*: the three SYN fragments only. */
+	CHECK_INT(stage_frag_stat(&st, "frags.fragments"), 3);
+	CHECK_INT(stage_frag_stat(&st, "frags.tiny"), 1);
+	CHECK_INT(stage_frag_stat(&st, "frags.completed"), 1);
+	CHECK_INT(stage_frag_stat(&st, "frags.slots"), 64);
+	stage_close(&st);
+}
+
+/* Fragments no longer end a batch: a run of them fills batches of
+ * PKT_BATCH like any traffic, and a header completed across a batch's
+ * end comes out in the next one. */
+TEST(stage_batches_across_fragments)
+{
+	static struct dgram syn;
+	static struct stage st;
+	size_t n = 0;
+
+	stage_open(&st);
+	dg_init(&syn, 6, SRC6, 0x9000, PROTO_TCP);
+	dg_tcp(&syn, 40000, 22, TH_SYN, 1024, NULL, 0, 24);
+	for (size_t i = 0; i < PKT_BATCH - 1; i++, n++)
+		stage_frame(&st, &syn, 16, 8, T0 + n);	/* only the tail */
+	syn.id = 0x9001;
+	for (size_t off = 0; off < 24; off += 8, n++)
+		stage_frame(&st, &syn, off, 8, T0 + n);
+	CHECK_INT(st.out.batches, 1);
+	CHECK_INT(st.out.n, PKT_BATCH);
+	pipeline_flush(&st.pl);
+	CHECK_INT(st.out.batches, 2);
+	CHECK_INT(st.out.n, n);
+	for (size_t i = 0; i + 1 < st.out.n; i++)
+		CHECK(st.out.p[i].fragment && !st.out.p[i].frag_data);
+	CHECK(!st.out.p[n - 1].fragment);
+	CHECK(st.out.p[n - 1].tiny_fragment);
+	CHECK_INT(st.out.p[n - 1].ipver, 6);
+	CHECK_INT(st.out.p[n - 1].tcp_flags, TH_SYN);
+	CHECK_INT(st.out.p[n - 1].dport, 22);
+	CHECK_INT(stage_frag_stat(&st, "frags.completed"), 1);
+	stage_close(&st);
+}
+
+/*
+ * The same 16 + 8 split of nmap -sS's 24-byte SYN, through the stage: a
+ * fragment goes to frag_offer() unless frag_header_complete() says it
+ * shows all detection needs.  The 16-byte first fragment has the flags
+ * and window but not the urgent pointer or the options, which the
+ * signature table (opts=, mss=, urg=) needs, and frag_offer() itself
+ * wants 20 bytes before it calls a TCP header complete.  Called
+ * complete, the SYN would go on without its MSS option and the table
+ * would name it masscan-syn (window 1024, no options), not nmap-syn; the
+ * ECN probe cut the same way would lose its urgent pointer.
+ */
+TEST(header_complete_16_bytes)
+{
+	static struct dgram d;
+	static struct signatures sigs;
+	static struct stage st;
+	const struct signature *s;
+	const struct pkt *seen = &st.out.p[1];
+	uint8_t f[14 + 20 + 16];
+	struct pkt p;
+	char err[256];
+
+	CHECK(signatures_builtin(&sigs, err, sizeof err));
+	dg_init(&d, 4, SRC_A, 0x1619, PROTO_TCP);
+	dg_tcp(&d, 40000, 443, TH_SYN, 1024, MSS1460, 4, 24);
+	memset(&p, 0, sizeof p);
+	CHECK_INT(decode_packet(LINK_ETHERNET, f, frag_frame(&d, 0, 16, f),
+				&p), DEC_OK);
+	CHECK(p.tcp_flags_known);
+	CHECK_INT(p.tcp_optlen, 0);
+	CHECK(!frag_header_complete(&p));
+
+	stage_open(&st);
+	stage_frame(&st, &d, 0, 16, T0);
+	stage_frame(&st, &d, 16, 8, T0 + 1);
+	pipeline_flush(&st.pl);
+	CHECK_INT(st.out.n, 2);
+	CHECK(st.out.p[0].fragment);	/* held, not passed on as whole */
+	CHECK(!seen->fragment);
+	s = signature_match(&sigs, seen);
+	CHECK_STR(s ? s->name : "(none)", "nmap-syn");
+	CHECK_INT(seen->tcp_optlen, 4);
+	CHECK(seen->tiny_fragment);
+	stage_close(&st);
+}
+
+/* One choice of key for every table of a run (siphash.h). */
+TEST(run_key)
+{
+	struct sipkey k = { 1, 2 }, r1, r2;
+
+	CHECK_INT(sipkey_for_run(&r1, true, &KEY), 0);
+	CHECK(r1.k0 == KEY.k0 && r1.k1 == KEY.k1);
+	CHECK_INT(sipkey_for_run(&r1, false, &k), 0);
+	CHECK_INT(sipkey_for_run(&r2, false, &k), 0);
+	CHECK(r1.k0 != r2.k0 || r1.k1 != r2.k1);	/* 2^-128 to fail */
+}
+
 int main(void)
 {
 	RUN(header_complete);
@@ -1035,5 +1234,8 @@ int main(void)
 	RUN(flood_evicts_never_fails);
 	RUN(pool_sizes);
 	RUN(far_fragments_take_no_slot);
+	RUN(stage_tiny_header_in_order);
+	RUN(stage_batches_across_fragments);
+	RUN(run_key);
 	return unit_report(__FILE__);
 }
