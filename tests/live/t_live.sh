@@ -42,6 +42,7 @@ cat >"$CONF" <<CONFEOF
 RunAsUser nobody
 PidFile $TMPD/scandetd.pid
 JsonLog $JSON
+Workers ${LIVE_WORKERS:-1}
 CONFEOF
 
 ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i sdl$$b -F \

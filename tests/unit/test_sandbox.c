@@ -11,6 +11,7 @@
  * the sanitizer runtime needs ptrace and clone: the cases that expect
  * those refused are skipped there.
  */
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -443,6 +444,27 @@ static int engine_work(void)
 	return 0;
 }
 
+static void *thread_work(void *arg)
+{
+	int *x = arg;
+
+	*x = 42;
+	return NULL;
+}
+
+/* Workers (workers.h): threads start, work and are joined in the
+ * sandbox. */
+static int start_thread(void)
+{
+	pthread_t t;
+	int x = 0, rc = pthread_create(&t, NULL, thread_work, &x);
+
+	if (rc != 0)
+		return rc;
+	MUST(pthread_join(t, NULL) == 0 && x == 42);
+	return 0;
+}
+
 static int resolver_work(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -658,6 +680,11 @@ TEST(engine_refuses_ptrace)
 {
 	SKIP_IN_SAN("LeakSanitizer's tracer needs ptrace");
 	EXPECT(SANDBOX_ENGINE, NULL, ptrace_me, KILLED, 0);
+}
+
+TEST(engine_may_start_threads)
+{
+	EXPECT(SANDBOX_ENGINE, NULL, start_thread, ALLOWED, 0);
 }
 
 TEST(engine_refuses_fork)
@@ -1061,6 +1088,7 @@ int main(void)
 	RUN(engine_works);
 	RUN(engine_refuses);
 	RUN(engine_refuses_ptrace);
+	RUN(engine_may_start_threads);
 	RUN(engine_refuses_fork);
 	RUN(x32_refused);
 	RUN(i386_refused);
