@@ -2,7 +2,8 @@
 # Live: scandetd capturing in a network namespace while spoofs, in another,
 # sends scans to it.  Checks detection on a real interface, the daemon
 # (detaching, PID file, dropping to RunAsUser), SIGHUP reloads (good and
-# broken files), SIGUSR1 statistics and SIGTERM shutdown.
+# broken files), SIGUSR1 statistics and SIGTERM shutdown.  LIVE_WORKERS=N
+# runs it with Workers N (default 1; t_flood.sh runs with 2).
 #
 # Needs root (network namespaces).  Without root it fails, unless
 # SCANDETD_SKIP_LIVE=1 says to skip it.  Only documentation addresses are
