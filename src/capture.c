@@ -7,10 +7,14 @@
  */
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <sys/stat.h>
 
 #include "params.h"
@@ -203,6 +207,154 @@ struct capture *capture_open_live(const char *iface, const char *filter,
 		return NULL;
 	}
 	return finish_open(c, filter, err, errlen);
+}
+
+/* ---- fanout: the kernel spreads packets over several sockets -------- */
+
+/* A classic BPF program written with named places to jump to. */
+enum bpf_label {
+	L_V4, L_V6, L_PAIR4, L_QUOTE4, L_PAIR6, L_QUOTE6, L_MIX, L_ZERO,
+	L_NONE, L_COUNT
+};
+
+#define BPF_PROG_MAX 96
+
+struct bpf_prog {
+	struct sock_filter f[BPF_PROG_MAX];
+	size_t n;
+	size_t at[L_COUNT];			/* each label's instruction */
+	uint8_t jt[BPF_PROG_MAX], jf[BPF_PROG_MAX];	/* labels, or L_NONE */
+};
+
+static void op(struct bpf_prog *p, uint16_t code, uint32_t k)
+{
+	p->jt[p->n] = p->jf[p->n] = L_NONE;
+	p->f[p->n++] = (struct sock_filter){ code, 0, 0, k };
+}
+
+/* if (A == k) goto yes else goto no (L_NONE: the next instruction). */
+static void jeq(struct bpf_prog *p, uint32_t k, enum bpf_label yes,
+		enum bpf_label no)
+{
+	op(p, BPF_JMP | BPF_JEQ | BPF_K, k);
+	p->jt[p->n - 1] = (uint8_t)yes;
+	p->jf[p->n - 1] = (uint8_t)no;
+}
+
+static void jump(struct bpf_prog *p, enum bpf_label to)
+{
+	jeq(p, 0, to, to);		/* always: both ways to the same place */
+}
+
+static void place(struct bpf_prog *p, enum bpf_label l)
+{
+	p->at[l] = p->n;
+}
+
+/* Jumps are forward offsets from the next instruction. */
+static void link_labels(struct bpf_prog *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->jt[i] != L_NONE)
+			p->f[i].jt = (uint8_t)(p->at[p->jt[i]] - i - 1);
+		if (p->jf[i] != L_NONE)
+			p->f[i].jf = (uint8_t)(p->at[p->jf[i]] - i - 1);
+	}
+}
+
+/* Relative to the network header, where fanout programs find it
+ * whatever the link type. */
+#define NET(k) ((uint32_t)SKF_NET_OFF + (uint32_t)(k))
+
+/* A ^= the 32-bit words at [from, from + 4 * words): absolute or, with
+ * ind, after X. */
+static void xor_words(struct bpf_prog *p, uint32_t from, unsigned words,
+		      bool ind)
+{
+	uint16_t load = BPF_LD | BPF_W | (ind ? BPF_IND : BPF_ABS);
+
+	op(p, load, NET(from));
+	op(p, BPF_ST, 0);
+	for (unsigned w = 1; w < words; w++) {
+		op(p, load, NET(from + 4 * w));
+		op(p, BPF_LDX | BPF_W | BPF_MEM, 0);
+		op(p, BPF_ALU | BPF_XOR | BPF_X, 0);
+		op(p, BPF_ST, 0);
+	}
+	op(p, BPF_LD | BPF_W | BPF_MEM, 0);
+}
+
+/*
+ * The program that picks a packet's socket: the XOR of its two
+ * addresses (the same both ways: a pair's packets meet in one worker,
+ * workers.h), mixed with a random key, modulo n.  An ICMP or ICMPv6
+ * error goes with the datagram it quotes, whose contact it decides.
+ * Anything else (ARP, a VLAN tag the card left in place, IPv6 with
+ * extension headers before ICMPv6) goes to socket 0: consistently, so
+ * still correct, only less spread.
+ */
+static void fanout_program(struct bpf_prog *p, uint32_t key, unsigned n)
+{
+	memset(p, 0, sizeof *p);
+	op(p, BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL);
+	jeq(p, 0x0800, L_V4, L_NONE);
+	jeq(p, 0x86dd, L_V6, L_ZERO);
+	place(p, L_V4);			/* IPv4: ICMP? */
+	op(p, BPF_LD | BPF_B | BPF_ABS, NET(9));
+	jeq(p, 1, L_NONE, L_PAIR4);
+	op(p, BPF_LD | BPF_B | BPF_ABS, NET(0));	/* X = header length */
+	op(p, BPF_ALU | BPF_AND | BPF_K, 0x0f);
+	op(p, BPF_ALU | BPF_LSH | BPF_K, 2);
+	op(p, BPF_MISC | BPF_TAX, 0);
+	op(p, BPF_LD | BPF_B | BPF_IND, NET(0));	/* ICMP type */
+	jeq(p, 3, L_QUOTE4, L_NONE);
+	jeq(p, 11, L_QUOTE4, L_PAIR4);
+	place(p, L_QUOTE4);		/* the quoted header's addresses */
+	xor_words(p, 8 + 12, 2, true);
+	jump(p, L_MIX);
+	place(p, L_PAIR4);
+	xor_words(p, 12, 2, false);
+	jump(p, L_MIX);
+	place(p, L_V6);			/* IPv6: ICMPv6 error right after? */
+	op(p, BPF_LD | BPF_B | BPF_ABS, NET(6));
+	jeq(p, 58, L_NONE, L_PAIR6);
+	op(p, BPF_LD | BPF_B | BPF_ABS, NET(40));
+	jeq(p, 1, L_QUOTE6, L_NONE);
+	jeq(p, 3, L_QUOTE6, L_PAIR6);
+	place(p, L_QUOTE6);
+	xor_words(p, 40 + 8 + 8, 8, false);
+	jump(p, L_MIX);
+	place(p, L_PAIR6);
+	xor_words(p, 8, 8, false);
+	place(p, L_MIX);		/* A * odd key, high bits, mod n */
+	op(p, BPF_ALU | BPF_MUL | BPF_K, key | 1);
+	op(p, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(p, BPF_ALU | BPF_MOD | BPF_K, n);
+	op(p, BPF_RET | BPF_A, 0);
+	place(p, L_ZERO);
+	op(p, BPF_RET | BPF_K, 0);
+	link_labels(p);
+}
+
+bool capture_join_fanout(struct capture *c, uint16_t group, unsigned n,
+			 uint32_t key, char *err, size_t errlen)
+{
+	struct bpf_prog p;
+	struct sock_fprog prog;
+	int fd = pcap_fileno(c->pcap);
+	int arg = group | (PACKET_FANOUT_CBPF << 16);
+
+	fanout_program(&p, key, n);
+	prog.len = (unsigned short)p.n;
+	prog.filter = p.f;
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
+		       sizeof prog) != 0) {
+		snprintf(err, errlen, "interface %s: PACKET_FANOUT: %s",
+			 c->name, strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 enum link_type capture_link(const struct capture *c)

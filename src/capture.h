@@ -24,6 +24,14 @@ struct capture *capture_open_live(const char *iface, const char *filter,
 struct capture *capture_open_file(const char *path, const char *filter,
 				  char *err, size_t errlen);
 
+/* Join live capture c to the kernel's fanout group (PACKET_FANOUT) of
+ * its interface: each of the group's n sockets then gets the packets
+ * of the pairs of hosts a classic BPF program picks for it, both
+ * directions of a pair and the ICMP errors about it together (key: the
+ * run's, so that nobody outside can aim all pairs at one socket). */
+bool capture_join_fanout(struct capture *c, uint16_t group, unsigned n,
+			 uint32_t key, char *err, size_t errlen);
+
 enum link_type capture_link(const struct capture *c);
 const char *capture_name(const struct capture *c);
 
