@@ -217,7 +217,7 @@ enum bpf_label {
 	L_NONE, L_COUNT
 };
 
-#define BPF_PROG_MAX 96
+#define BPF_PROG_MAX 128	/* fanout_program takes 101 */
 
 struct bpf_prog {
 	struct sock_filter f[BPF_PROG_MAX];
@@ -228,6 +228,8 @@ struct bpf_prog {
 
 static void op(struct bpf_prog *p, uint16_t code, uint32_t k)
 {
+	if (p->n == BPF_PROG_MAX)
+		abort();		/* a programming error: caught by tests */
 	p->jt[p->n] = p->jf[p->n] = L_NONE;
 	p->f[p->n++] = (struct sock_filter){ code, 0, 0, k };
 }
@@ -296,7 +298,7 @@ static void xor_words(struct bpf_prog *p, uint32_t from, unsigned words,
 static void fanout_program(struct bpf_prog *p, uint32_t key, unsigned n)
 {
 	memset(p, 0, sizeof *p);
-	op(p, BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL);
+	op(p, BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL);
 	jeq(p, 0x0800, L_V4, L_NONE);
 	jeq(p, 0x86dd, L_V6, L_ZERO);
 	place(p, L_V4);			/* IPv4: ICMP? */
@@ -347,11 +349,15 @@ bool capture_join_fanout(struct capture *c, uint16_t group, unsigned n,
 	fanout_program(&p, key, n);
 	prog.len = (unsigned short)p.n;
 	prog.filter = p.f;
-	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
-		       sizeof prog) != 0) {
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
 		snprintf(err, errlen, "interface %s: PACKET_FANOUT: %s",
 			 c->name, strerror(errno));
+		return false;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
+		       sizeof prog) != 0) {
+		snprintf(err, errlen, "interface %s: PACKET_FANOUT_DATA (its "
+			 "program): %s", c->name, strerror(errno));
 		return false;
 	}
 	return true;

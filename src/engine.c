@@ -30,6 +30,7 @@
 #include "priv.h"
 #include "pipeline.h"
 #include "proc.h"
+#include "random.h"
 #include "report.h"
 #include "resolve.h"
 #include "sink_mail.h"
@@ -58,6 +59,11 @@ struct engine {
 	 * NULL: det does both, in this thread. */
 	struct workers *workers;
 	unsigned nworkers;		/* fixed at start, like table sizes */
+	/* Live with workers: each interface opened once per worker, in a
+	 * fanout group; fan[i * nworkers + w] (fan[i * nworkers] is
+	 * caps[i]).  nfan 0: not so. */
+	struct capture *fan[MAX_INTERFACES * WORKERS_MAX];
+	size_t nfan;
 	struct alert_router router;
 	struct sink *mail;		/* the mail sink, if any */
 	struct sink *json_log;		/* the JsonLog sink, if any */
@@ -112,8 +118,15 @@ static void put_all_capture_stats(struct engine *e, stat_fn put, void *arg)
 	char prefix[16 + IFACE_NAME_MAX];
 
 	memset(&total, 0, sizeof total);
+	if (e->nfan) {			/* the lanes read them: their report */
+		struct pipeline_counts pc;
+		struct frag_stats fs;
+
+		workers_live_report(e->workers, &pc, &fs, cs, e->ncaps);
+	}
 	for (size_t i = 0; i < e->ncaps; i++) {
-		capture_stats(e->caps[i], &cs[i]);
+		if (!e->nfan)
+			capture_stats(e->caps[i], &cs[i]);
 		if (!cs[i].valid)
 			continue;
 		total.valid = true;
@@ -139,13 +152,24 @@ static void put_all_capture_stats(struct engine *e, stat_fn put, void *arg)
 static void put_stats(struct engine *e, stat_fn put, void *arg,
 		      bool every_reason)
 {
+	struct capture_stats cs[MAX_INTERFACES];
+	struct frag_stats fs;
+
+	/* Live with workers, the lanes decode: their sums (e->pipe is not
+	 * used then). */
+	if (e->nfan)
+		workers_live_report(e->workers, &e->pipe.c, &fs, cs,
+				    e->ncaps);
 	pipeline_put_counts(&e->pipe, put, arg);
 	put_all_capture_stats(e, put, arg);
 	pipeline_put_reasons(&e->pipe, put, arg, every_reason);
 	alert_router_stats(&e->router, put, arg);
 	if (e->resolver)
 		resolver_put_stats(e->resolver, put, arg);
-	pipeline_put_frags(&e->pipe, put, arg);
+	if (e->nfan)
+		frag_stats_put(&fs, put, arg);
+	else
+		pipeline_put_frags(&e->pipe, put, arg);
 	detect_stats(e->det, put, arg);
 	if (e->workers)
 		workers_put_stats(e->workers, put, arg);
@@ -468,6 +492,42 @@ static bool open_captures(struct engine *e, const char *filter, char *err,
 	return true;
 }
 
+/* Live with workers: each interface once more per worker, all of an
+ * interface's sockets in one fanout group (capture_join_fanout), so
+ * that each worker reads whole pairs of hosts of its own. */
+static bool open_fanout(struct engine *e, const char *filter, char *err,
+			size_t errlen)
+{
+	unsigned n = e->nworkers;
+	uint32_t key;
+
+	if (e->args->read_file || n < 2)
+		return true;
+	if (!random_bytes(&key, sizeof key)) {
+		snprintf(err, errlen, "no random bytes for the fanout key");
+		return false;
+	}
+	for (size_t i = 0; i < e->ncaps; i++) {
+		const char *name = capture_name(e->caps[i]);
+		/* A group id of its own: ids are per network namespace. */
+		uint16_t group = (uint16_t)(getpid() * MAX_INTERFACES + i);
+
+		e->fan[i * n] = e->caps[i];
+		for (unsigned w = 1; w < n; w++) {
+			e->fan[i * n + w] = capture_open_live(name, filter, err,
+							      errlen);
+			if (!e->fan[i * n + w])
+				return false;
+		}
+		for (unsigned w = 0; w < n; w++)
+			if (!capture_join_fanout(e->fan[i * n + w], group, n,
+						 key, err, errlen))
+				return false;
+	}
+	e->nfan = e->ncaps * n;
+	return true;
+}
+
 /* Everything that needs privileges or the file system, once. */
 bool engine_setup(void *arg, char *err, size_t errlen)
 {
@@ -486,7 +546,9 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return false;
 	}
-	if (!open_captures(e, filter, err, errlen))
+	e->nworkers = e->cfg->workers;
+	if (!open_captures(e, filter, err, errlen) ||
+	    !open_fanout(e, filter, err, errlen))
 		return false;
 	if (!metrics_writer_open(&e->metrics, a->metrics_fd, err, errlen))
 		return false;
@@ -497,7 +559,6 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 	if (!open_sinks(e, err, errlen) || !start_names(e, err, errlen))
 		return false;
 	/* The tables, and SignatureFile read while we still may. */
-	e->nworkers = e->cfg->workers;
 	e->det = e->nworkers > 1 ?
 		 detect_new_unclassified(e->cfg, &e->router, err, errlen) :
 		 detect_new(e->cfg, &e->router, err, errlen);
@@ -513,7 +574,7 @@ static void drain_capture(struct engine *e)
 {
 	char err[1024];
 
-	if (e->args->read_file)
+	if (e->args->read_file || e->nfan)	/* lanes: workers_pause */
 		return;
 	/* Bounded: a flood that never pauses must not hold the reload. */
 	for (int round = 0; round < 64; round++) {
@@ -535,14 +596,15 @@ static void drain_capture(struct engine *e)
 static bool set_filters(struct engine *e, const char *filter,
 			const char *old, char *err, size_t errlen)
 {
+	struct capture **c = e->nfan ? e->fan : e->caps;
+	size_t n = e->nfan ? e->nfan : e->ncaps;
 	char ignored[256];
 
-	for (size_t i = 0; i < e->ncaps; i++) {
-		if (capture_set_filter(e->caps[i], filter, err, errlen))
+	for (size_t i = 0; i < n; i++) {
+		if (capture_set_filter(c[i], filter, err, errlen))
 			continue;
 		while (i-- > 0)
-			capture_set_filter(e->caps[i], old, ignored,
-					   sizeof ignored);
+			capture_set_filter(c[i], old, ignored, sizeof ignored);
 		return false;
 	}
 	return true;
@@ -616,6 +678,8 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 	drain_capture(e);
 	/* The workers read the signatures: none is at work now. */
 	detect_catch_up(e);
+	if (e->nfan)
+		workers_pause(e->workers);
 	new_filter = !e->args->filter &&
 		     strings_differ(cfg->capture_filter, old->capture_filter);
 	if (new_filter && !set_filters(e, cfg->capture_filter,
@@ -634,6 +698,8 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 	free(text);
 	if (e->workers)
 		workers_set_config(e->workers, cfg);
+	if (e->nfan)
+		workers_resume(e->workers);
 	if (cfg->syslog_facility != old->syslog_facility &&
 	    e->args->to_syslog)
 		log_init_syslog(cfg->syslog_facility, e->args->to_stdout);
@@ -643,6 +709,8 @@ static bool apply_config(struct engine *e, const struct priv_msg *m,
 	free(old);
 	return true;
 refuse:
+	if (e->nfan)
+		workers_resume(e->workers);
 	free(text);
 	conf_free(cfg);
 	free(cfg);
@@ -937,15 +1005,69 @@ static bool start_workers(struct engine *e)
 
 	if (e->nworkers < 2)
 		return true;
-	e->workers = workers_start(e->cfg, e->nworkers, e->det, tick_router,
-				   e, err, sizeof err);
+	if (e->nfan)
+		e->workers = workers_start_live(e->cfg, e->nworkers, e->det,
+						e->fan, e->ncaps, e->named,
+						err, sizeof err);
+	else
+		e->workers = workers_start(e->cfg, e->nworkers, e->det,
+					   tick_router, e, err, sizeof err);
 	if (!e->workers) {
 		log_warnx("%s", err);
 		e->exit_code = PROC_EXIT_FATAL;
 		return false;
 	}
-	pipeline_set_next(&e->pipe, workers_batch, e->workers);
+	if (!e->nfan)
+		pipeline_set_next(&e->pipe, workers_batch, e->workers);
 	return true;
+}
+
+/* Live with workers: they read the captures (workers.h); this thread
+ * detects what they hand over, and does the rest as run_live does. */
+enum { LFD_SIGNALS, LFD_PARENT, LFD_RESOLVER, LFD_WORKERS, LFD_COUNT };
+
+static void run_lanes(struct engine *e)
+{
+	struct pollfd pfd[LFD_COUNT];
+
+	memset(pfd, 0, sizeof pfd);
+	pfd[LFD_SIGNALS].fd = e->sigfd;
+	pfd[LFD_PARENT].fd = e->sock;
+	pfd[LFD_WORKERS].fd = workers_wake_fd(e->workers);
+	for (size_t i = 0; i < LFD_COUNT; i++)
+		pfd[i].events = POLLIN;
+	while (!e->stop) {
+		const char *lost;
+		int rc;
+
+		pfd[LFD_RESOLVER].fd = resolver_poll_fd(e);
+		rc = poll(pfd, LFD_COUNT, 1000);
+		if (rc < 0 && errno != EINTR)
+			fatal("poll");
+		workers_detect(e->workers);
+		lost = workers_lane_error(e->workers);
+		if (lost) {
+			char why[512];
+
+			snprintf(why, sizeof why, "%s", lost);
+			finish(e, why);
+			return;
+		}
+		if (rc > 0 && (pfd[LFD_SIGNALS].revents & POLLIN))
+			handle_signals(e);
+		if (rc > 0 && (pfd[LFD_PARENT].revents &
+			       (POLLIN | POLLHUP | POLLERR)))
+			read_parent(e);
+		if (rc > 0 && (pfd[LFD_RESOLVER].revents &
+			       (POLLIN | POLLHUP | POLLERR)))
+			read_names(e);
+		alert_router_tick(&e->router, wall_us());
+		alert_router_release(&e->router, false);
+		alert_router_flush(&e->router);
+		publish_metrics(e);
+	}
+	log_info("stopping");
+	finish(e, NULL);
 }
 
 int engine_run(void *arg, int sock)
@@ -960,6 +1082,8 @@ int engine_run(void *arg, int sock)
 		return e->exit_code;
 	if (e->args->read_file)
 		run_file(e);
+	else if (e->nfan)
+		run_lanes(e);
 	else
 		run_live(e);
 	workers_stop(e->workers);
@@ -970,6 +1094,9 @@ int engine_run(void *arg, int sock)
 	services_free(e->services);
 	for (size_t i = 0; i < e->ncaps; i++)
 		capture_close(e->caps[i]);
+	for (size_t i = 0; i < e->nfan; i++)
+		if (i % e->nworkers)	/* the others are caps[] */
+			capture_close(e->fan[i]);
 	for (size_t i = 0; i < e->nfiles; i++)
 		capture_close(e->files[i]);
 	free(e->files);

@@ -114,6 +114,21 @@ void pipeline_packet(void *arg, const uint8_t *data, size_t caplen,
 		pipeline_flush(pl);
 }
 
+void pipeline_counts_add(struct pipeline_counts *sum,
+			 const struct pipeline_counts *add)
+{
+	if (!sum->packets || (add->packets && add->first_us < sum->first_us))
+		sum->first_us = add->first_us;
+	if (add->last_us > sum->last_us)
+		sum->last_us = add->last_us;
+	if (add->now_us > sum->now_us)
+		sum->now_us = add->now_us;
+	sum->packets += add->packets;
+	sum->bytes += add->bytes;
+	for (int r = 0; r < DEC_RESULT_COUNT; r++)
+		sum->decode_results[r] += add->decode_results[r];
+}
+
 void pipeline_put_counts(const struct pipeline *pl, stat_fn put, void *arg)
 {
 	const uint64_t *res = pl->c.decode_results;
@@ -143,11 +158,16 @@ void pipeline_put_frags(const struct pipeline *pl, stat_fn put, void *arg)
 	struct frag_stats fs;
 
 	frag_stats(pl->frags, &fs);
-	put(arg, "frags.slots", fs.slots);
-	put(arg, "frags.used", fs.used);
-	put(arg, "frags.fragments", fs.fragments);
-	put(arg, "frags.tiny", fs.tiny);
-	put(arg, "frags.completed", fs.completed);
-	put(arg, "frags.overlaps", fs.overlaps);
-	put(arg, "frags.evictions", fs.evicted);
+	frag_stats_put(&fs, put, arg);
+}
+
+void frag_stats_put(const struct frag_stats *fs, stat_fn put, void *arg)
+{
+	put(arg, "frags.slots", fs->slots);
+	put(arg, "frags.used", fs->used);
+	put(arg, "frags.fragments", fs->fragments);
+	put(arg, "frags.tiny", fs->tiny);
+	put(arg, "frags.completed", fs->completed);
+	put(arg, "frags.overlaps", fs->overlaps);
+	put(arg, "frags.evictions", fs->evicted);
 }

@@ -76,12 +76,16 @@ void pipeline_packet(void *arg, const uint8_t *data, size_t caplen,
 		     uint32_t wire_len, uint64_t ts_us);
 /* Hand over the packets waiting. */
 void pipeline_flush(struct pipeline *pl);
+/* Several pipelines' counts as one (workers.h). */
+void pipeline_counts_add(struct pipeline_counts *sum,
+			 const struct pipeline_counts *add);
 /* packets.seen, .decoded, .malformed. */
 void pipeline_put_counts(const struct pipeline *pl, stat_fn put, void *arg);
 /* decoder.* by reason; every_reason: also those still at zero. */
 void pipeline_put_reasons(const struct pipeline *pl, stat_fn put, void *arg,
 			  bool every_reason);
-/* frags.*: the reassembly stage. */
+/* frags.*: the reassembly stage (frag_stats_put: of stats summed). */
 void pipeline_put_frags(const struct pipeline *pl, stat_fn put, void *arg);
+void frag_stats_put(const struct frag_stats *fs, stat_fn put, void *arg);
 
 #endif

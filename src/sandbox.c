@@ -97,6 +97,8 @@ static const char *const calls_engine[] = {
 	"getsockname",
 	/* A worker thread's start (workers.h): glibc registers it. */
 	"set_robust_list", "rseq",
+	/* Live, workers wake the detecting thread through an eventfd. */
+	"eventfd2",
 	NULL
 };
 

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "classify.h"
@@ -15,6 +18,10 @@
 #include "detect.h"
 #include "log.h"
 #include "params.h"
+#include "pipeline.h"
+#include "capture.h"
+#include "frag.h"
+#include "util.h"
 
 /* Packets per slab: the threads meet once per slab, so a slab must be
  * long enough that meeting costs little next to classifying it, and
@@ -62,6 +69,9 @@ struct slab {
 	const struct config *cfg;		/* in force for this slab */
 	bool mark;				/* at_mark after it */
 	uint64_t mark_us;
+	/* Live, a lane's slab: the lane's clock moved on without packets
+	 * (its outcomes then are at index n); 0: it did not. */
+	uint64_t idle_us;
 	struct outcome_list out[WORKERS_MAX];
 	struct classify_counts counts[WORKERS_MAX];
 	unsigned remaining;			/* workers still on it (mu) */
@@ -112,6 +122,47 @@ static void lookahead_add(struct lookahead *la, size_t i)
 	la->idx[la->n++] = (uint16_t)i;
 }
 
+/*
+ * Live (workers_start_live): each worker reads its own sockets of a
+ * PACKET_FANOUT group (capture_join_fanout: the kernel sends it whole
+ * pairs of hosts), decodes, reassembles and classifies what it reads,
+ * and hands its packets, in the order read, to the detecting thread in
+ * its own ring of slabs.  The detecting thread (the caller's) merges the
+ * lanes by packet time: it takes the earliest packet waiting, once
+ * every other lane either has a packet waiting or has said that nothing
+ * older will come (its watermark: the time it last found its sockets
+ * empty, less LANE_MARGIN_US for packets the kernel was still queueing).
+ */
+#define LANE_SLABS 4
+#define LANE_POLL_MS 100
+#define LANE_MARGIN_US 50000
+
+/* What a lane last said of itself, for the statistics. */
+struct lane_report {
+	struct pipeline_counts counts;
+	struct frag_stats frags;
+	struct capture_stats caps[MAX_INTERFACES];
+};
+
+struct lane {
+	struct capture *caps[MAX_INTERFACES];	/* one per interface */
+	size_t ncaps;
+	bool named;				/* pkt.iface = 1 + index */
+	struct pipeline pipe;			/* decode, reassemble */
+	struct slab *slabs;			/* LANE_SLABS */
+	/* Under mu: slabs published and taken, the watermark, whether it
+	 * is paused, and its report. */
+	uint64_t filled, taken;
+	uint64_t watermark_us;
+	bool paused;
+	struct lane_report report;
+	char error[256];			/* a capture failed */
+	/* The detecting thread's place in the lane's oldest slab. */
+	size_t next, k;
+	bool idle_done;
+	struct classify_counts counts;		/* as of its last slab */
+};
+
 struct worker {
 	struct workers *pool;
 	unsigned index;
@@ -126,6 +177,7 @@ struct worker {
 	unsigned decided;		/* by the current packet so far */
 	struct lookahead la;
 	uint64_t cpu_us;		/* its thread's, after its last slab */
+	struct lane *lane;		/* live: its own sockets; else NULL */
 };
 
 struct workers {
@@ -151,6 +203,11 @@ struct workers {
 	pthread_t detection;
 	bool detection_started;
 	bool quit;
+	/* Live: the lanes (NULL otherwise); pause asks them to stop
+	 * reading (a reload), wake is written when a lane publishes. */
+	struct lane *lanes;
+	bool pause;
+	int wake_fd;
 };
 
 static struct slab *slab_at(struct workers *ws, uint64_t i)
@@ -543,8 +600,14 @@ void workers_mark(struct workers *ws, uint64_t now_us)
 	publish(ws);
 }
 
+static void merge(struct workers *ws, bool all);
+
 void workers_flush(struct workers *ws)
 {
+	if (ws->lanes) {		/* live: this thread detects */
+		merge(ws, false);
+		return;
+	}
 	if (filling(ws)->n > 0)
 		publish(ws);
 	pthread_mutex_lock(&ws->mu);
@@ -569,12 +632,22 @@ static void publish_step(struct workers *ws, enum slab_kind kind,
 
 void workers_advance(struct workers *ws, uint64_t now_us)
 {
-	publish_step(ws, SLAB_ADVANCE, now_us);
+	if (!ws->lanes)		/* live: each lane moves its own clock */
+		publish_step(ws, SLAB_ADVANCE, now_us);
 }
+
+static void join_threads(struct workers *ws);
+static void finish_lanes(struct workers *ws);
 
 void workers_finish(struct workers *ws)
 {
-	publish_step(ws, SLAB_FINISH, 0);
+	if (!ws->lanes) {
+		publish_step(ws, SLAB_FINISH, 0);
+		return;
+	}
+	join_threads(ws);
+	merge(ws, true);
+	finish_lanes(ws);
 }
 
 void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
@@ -596,28 +669,429 @@ void workers_set_config(struct workers *ws, const struct config *cfg)
 	ws->cfg = cfg;
 }
 
+/* ---- live: lanes ------------------------------------------------------- */
+
+static struct slab *lane_slab(struct lane *l, uint64_t i)
+{
+	return &l->slabs[i % LANE_SLABS];
+}
+
+static void wake_detection(struct workers *ws)
+{
+	uint64_t one = 1;
+
+	/* Full counter (EAGAIN): the detecting thread is woken already. */
+	if (write(ws->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+		log_warn("workers: wake");
+}
+
+/* The lane's report, for the statistics, as of now (under mu). */
+static void lane_report(struct worker *w)
+{
+	struct lane *l = w->lane;
+
+	l->report.counts = l->pipe.c;
+	frag_stats(l->pipe.frags, &l->report.frags);
+	for (size_t i = 0; i < l->ncaps; i++)
+		capture_stats(l->caps[i], &l->report.caps[i]);
+}
+
+/* Hand the slab being filled to the detecting thread; with a watermark
+ * (not 0), say that nothing older will follow.  Waits for a free slab. */
+static void lane_publish(struct worker *w, uint64_t watermark_us)
+{
+	struct workers *ws = w->pool;
+	struct lane *l = w->lane;
+	struct slab *s;
+
+	classifier_counts(w->cls, &lane_slab(l, l->filled)->counts[w->index]);
+	w->cpu_us = thread_cpu_us();
+	pthread_mutex_lock(&ws->mu);
+	l->filled++;
+	if (watermark_us > l->watermark_us)
+		l->watermark_us = watermark_us;
+	lane_report(w);
+	pthread_cond_broadcast(&ws->done);	/* a pause waits on it */
+	while (l->filled - l->taken == LANE_SLABS && !ws->quit)
+		pthread_cond_wait(&ws->freed, &ws->mu);
+	pthread_mutex_unlock(&ws->mu);
+	wake_detection(ws);
+	s = lane_slab(l, l->filled);
+	s->n = 0;
+	s->idle_us = 0;
+	s->out[w->index].n = 0;
+	w->out = &s->out[w->index];
+}
+
+/* Classify packet i of the lane's slab, as it is read. */
+static void lane_classify(struct worker *w, struct slab *s, size_t i)
+{
+	const struct pkt *p = &s->pkts[i];
+
+	w->at = (uint32_t)i;
+	w->step = STEP_EXPIRED;
+	classifier_expire(w->cls, p->ts_us);
+	s->owner[i] = p->arp || p->ip_only || p->fragment ? NO_OWNER :
+		      (uint8_t)w->index;
+	if (s->owner[i] == NO_OWNER)
+		return;
+	memset(&s->views[i], 0, sizeof s->views[i]);
+	s->views[i].p = p;
+	w->step = STEP_DURING;
+	w->decided = 0;
+	classifier_packet(w->cls, &s->views[i], NULL);
+}
+
+/* The lane's pipeline's next stage (batch_fn). */
+static void lane_batch(void *arg, const struct pkt *batch, size_t n)
+{
+	struct worker *w = arg;
+	struct lane *l = w->lane;
+
+	for (size_t j = 0; j < n; j++) {
+		struct slab *s = lane_slab(l, l->filled);
+
+		s->pkts[s->n] = batch[j];
+		s->pkts[s->n].seq = (uint32_t)s->n;
+		lane_classify(w, s, s->n);
+		if (++s->n == WORKER_SLAB)
+			lane_publish(w, 0);
+	}
+}
+
+/* Paused (a reload) or stopped?  Waits while paused; false: stop. */
+static bool lane_go_on(struct worker *w)
+{
+	struct workers *ws = w->pool;
+	struct lane *l = w->lane;
+	bool go;
+
+	pthread_mutex_lock(&ws->mu);
+	if (ws->pause && !ws->quit) {
+		/* Nothing more will come until it goes on: the merge need
+		 * not wait for this lane. */
+		l->paused = true;
+		l->watermark_us = UINT64_MAX;
+		pthread_cond_broadcast(&ws->done);
+		while (ws->pause && !ws->quit)
+			pthread_cond_wait(&ws->work, &ws->mu);
+		l->paused = false;
+		l->watermark_us = 0;
+		if (w->cfg != ws->cfg) {
+			w->cfg = ws->cfg;
+			classifier_set_config(w->cls, w->cfg);
+		}
+	}
+	go = !ws->quit;
+	pthread_mutex_unlock(&ws->mu);
+	return go;
+}
+
+/* One round: every socket with packets hands over at most
+ * CAPTURE_ROUND_PACKETS; the slab goes to detection at the end. */
+static void lane_round(struct worker *w)
+{
+	struct lane *l = w->lane;
+	struct pollfd pfd[MAX_INTERFACES];
+	bool drained = true;
+	uint64_t now;
+	int rc;
+
+	for (size_t i = 0; i < l->ncaps; i++) {
+		pfd[i].fd = capture_fd(l->caps[i]);
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	rc = poll(pfd, l->ncaps, LANE_POLL_MS);
+	now = wall_us();
+	for (size_t i = 0; rc > 0 && i < l->ncaps; i++) {
+		char err[256];
+		int got;
+
+		if (!(pfd[i].revents & (POLLIN | POLLERR)))
+			continue;
+		pipeline_source(&l->pipe, capture_link(l->caps[i]),
+				l->named ? (uint8_t)(i + 1) : 0);
+		got = capture_dispatch(l->caps[i], CAPTURE_ROUND_PACKETS,
+				       pipeline_packet, &l->pipe, err,
+				       sizeof err);
+		pipeline_flush(&l->pipe);
+		if (got == -2 && !l->error[0])
+			snprintf(l->error, sizeof l->error, "%s", err);
+		drained = drained && got < CAPTURE_ROUND_PACKETS;
+	}
+	if (rc == 0) {
+		/* Nothing came: live packet time is wall time. */
+		struct slab *s = lane_slab(l, l->filled);
+
+		w->at = (uint32_t)s->n;
+		w->step = STEP_EXPIRED;
+		classifier_expire(w->cls, now);
+		s->idle_us = now;
+	}
+	lane_publish(w, drained && now > LANE_MARGIN_US ?
+		     now - LANE_MARGIN_US : 0);
+}
+
+static void *lane_main(void *arg)
+{
+	struct worker *w = arg;
+
+	while (lane_go_on(w))
+		lane_round(w);
+	return NULL;
+}
+
+/* ---- live: the detecting thread's merge ------------------------------- */
+
+/* The time of the lane's next item, if one is waiting (filled: as read
+ * under mu).  An item is a packet, or the clock of an idle round. */
+static bool lane_next(struct lane *l, uint64_t filled, uint64_t *ts)
+{
+	while (l->taken < filled) {
+		const struct slab *s = lane_slab(l, l->taken);
+
+		if (l->next < s->n) {
+			*ts = s->pkts[l->next].ts_us;
+			return true;
+		}
+		if (s->idle_us && !l->idle_done) {
+			*ts = s->idle_us;
+			return true;
+		}
+		return false;		/* done: lane_advance takes it */
+	}
+	return false;
+}
+
+/* The lane's oldest slab is done: back to the lane. */
+static void lane_retire(struct workers *ws, unsigned lane)
+{
+	struct lane *l = &ws->lanes[lane];
+	struct slab *s = lane_slab(l, l->taken);
+	struct classify_counts sum;
+
+	l->counts = s->counts[lane];
+	memset(&sum, 0, sizeof sum);
+	for (unsigned i = 0; i < ws->n; i++)
+		classify_counts_add(&sum, &ws->lanes[i].counts);
+	detect_set_counts(ws->d, &sum);
+	l->next = l->k = 0;
+	l->idle_done = false;
+	pthread_mutex_lock(&ws->mu);
+	l->taken++;
+	pthread_cond_broadcast(&ws->freed);
+	pthread_mutex_unlock(&ws->mu);
+}
+
+/* Outcomes of the lane's slab at index at and step: those before the
+ * clock first in the list; then the packet's, AFTER ones interleaved
+ * with DURING ones (as deliver_decided). */
+static void lane_outcomes(struct workers *ws, unsigned lane, uint32_t at,
+			  enum outcome_step step)
+{
+	struct lane *l = &ws->lanes[lane];
+	const struct outcome_list *o = &lane_slab(l, l->taken)->out[lane];
+	size_t k = l->k;
+
+	if (step == STEP_EXPIRED) {
+		for (; k < o->n && o->v[k].at == at &&
+		       o->v[k].step == STEP_EXPIRED; k++)
+			detect_outcome(ws->d, &o->v[k].o);
+		l->k = k;
+		return;
+	}
+	for (; k < o->n && o->v[k].at == at; k++)
+		if (o->v[k].step == step)
+			detect_outcome(ws->d, &o->v[k].o);
+	if (step == STEP_AFTER)
+		l->k = k;
+}
+
+/* Detect the lane's next item (lane_next said there is one). */
+static void lane_deliver(struct workers *ws, unsigned lane)
+{
+	struct lane *l = &ws->lanes[lane];
+	struct slab *s = lane_slab(l, l->taken);
+	uint32_t at = (uint32_t)l->next;
+
+	if (l->next == s->n) {		/* an idle round's clock */
+		lane_outcomes(ws, lane, at, STEP_EXPIRED);
+		detect_time(ws->d, s->idle_us);
+		l->idle_done = true;
+		return;
+	}
+	lane_outcomes(ws, lane, at, STEP_EXPIRED);
+	detect_time(ws->d, s->pkts[at].ts_us);
+	if (s->owner[at] == NO_OWNER) {
+		struct pkt_view bare = { .p = &s->pkts[at] };
+
+		detect_classified(ws->d, &bare);
+	} else {
+		lane_outcomes(ws, lane, at, STEP_DURING);
+		detect_classified(ws->d, &s->views[at]);
+		lane_outcomes(ws, lane, at, STEP_AFTER);
+	}
+	l->next++;
+}
+
+/* Detect what the lanes have published, earliest first, as far as
+ * their watermarks allow (all: every item, as when they are paused). */
+static void merge(struct workers *ws, bool all)
+{
+	uint64_t filled[WORKERS_MAX], mark[WORKERS_MAX];
+
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; i < ws->n; i++) {
+		filled[i] = ws->lanes[i].filled;
+		mark[i] = all ? UINT64_MAX : ws->lanes[i].watermark_us;
+	}
+	pthread_mutex_unlock(&ws->mu);
+	for (;;) {
+		uint64_t ts[WORKERS_MAX], best_ts = UINT64_MAX;
+		bool has[WORKERS_MAX], found = false;
+		unsigned best = 0;
+
+		for (unsigned i = 0; i < ws->n; i++) {
+			struct lane *l = &ws->lanes[i];
+
+			while (!(has[i] = lane_next(l, filled[i], &ts[i])) &&
+			       l->taken < filled[i])
+				lane_retire(ws, i);
+			if (has[i] && (!found || ts[i] < best_ts)) {
+				best_ts = ts[i];
+				best = i;
+				found = true;
+			}
+		}
+		if (!found)
+			return;
+		for (unsigned i = 0; i < ws->n; i++)
+			if (!has[i] && mark[i] < best_ts)
+				return;	/* lane i may still send older */
+		lane_deliver(ws, best);
+	}
+}
+
+void workers_detect(struct workers *ws)
+{
+	uint64_t n;
+
+	if (read(ws->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		log_warn("workers: wake");
+	merge(ws, false);
+}
+
+int workers_wake_fd(const struct workers *ws)
+{
+	return ws->wake_fd;
+}
+
+void workers_pause(struct workers *ws)
+{
+	bool all;
+
+	pthread_mutex_lock(&ws->mu);
+	ws->pause = true;
+	pthread_mutex_unlock(&ws->mu);
+	/* Lanes blocked on a full ring go on once it drains. */
+	do {
+		merge(ws, false);
+		pthread_mutex_lock(&ws->mu);
+		all = true;
+		for (unsigned i = 0; i < ws->n; i++)
+			all = all && ws->lanes[i].paused;
+		if (!all)
+			pthread_cond_wait(&ws->done, &ws->mu);
+		pthread_mutex_unlock(&ws->mu);
+	} while (!all);
+	merge(ws, true);
+}
+
+void workers_resume(struct workers *ws)
+{
+	pthread_mutex_lock(&ws->mu);
+	ws->pause = false;
+	pthread_cond_broadcast(&ws->work);
+	pthread_mutex_unlock(&ws->mu);
+}
+
+/* The end of a live capture: the contacts still waiting, in every lane,
+ * fail at their deadlines, in deadline order; then the detectors end. */
+static void finish_lanes(struct workers *ws)
+{
+	struct outcome_list last[WORKERS_MAX];
+	size_t k[WORKERS_MAX] = { 0 };
+
+	memset(last, 0, sizeof last);
+	for (unsigned i = 0; i < ws->n; i++) {
+		ws->w[i].out = &last[i];
+		ws->w[i].at = 0;
+		ws->w[i].step = STEP_EXPIRED;
+		classifier_expire(ws->w[i].cls, UINT64_MAX);
+	}
+	for (;;) {
+		const struct tagged_outcome *best = NULL;
+		unsigned from = 0;
+
+		for (unsigned i = 0; i < ws->n; i++)
+			if (k[i] < last[i].n &&
+			    (!best || last[i].v[k[i]].o.ts < best->o.ts)) {
+				best = &last[i].v[k[i]];
+				from = i;
+			}
+		if (!best)
+			break;
+		detect_outcome(ws->d, &best->o);
+		k[from]++;
+	}
+	for (unsigned i = 0; i < ws->n; i++)
+		free(last[i].v);
+	detect_finish_detectors(ws->d);
+}
+
 /* ---- start and stop --------------------------------------------------- */
+
+static void join_threads(struct workers *ws)
+{
+	pthread_mutex_lock(&ws->mu);
+	ws->quit = true;
+	pthread_cond_broadcast(&ws->work);
+	pthread_cond_broadcast(&ws->done);
+	pthread_cond_broadcast(&ws->freed);
+	pthread_mutex_unlock(&ws->mu);
+	if (ws->detection_started)
+		pthread_join(ws->detection, NULL);
+	ws->detection_started = false;
+	for (unsigned i = 0; i < ws->n; i++) {
+		if (ws->w[i].started)
+			pthread_join(ws->w[i].thread, NULL);
+		ws->w[i].started = false;
+	}
+}
 
 void workers_stop(struct workers *ws)
 {
 	if (!ws)
 		return;
-	pthread_mutex_lock(&ws->mu);
-	ws->quit = true;
-	pthread_cond_broadcast(&ws->work);
-	pthread_cond_signal(&ws->done);
-	pthread_mutex_unlock(&ws->mu);
-	if (ws->detection_started)
-		pthread_join(ws->detection, NULL);
-	for (unsigned i = 0; i < ws->n; i++) {
-		if (ws->w[i].started)
-			pthread_join(ws->w[i].thread, NULL);
+	join_threads(ws);
+	for (unsigned i = 0; i < ws->n; i++)
 		classifier_free(ws->w[i].cls);
-	}
 	for (size_t s = 0; ws->slabs && s < WORKER_SLABS; s++)
 		for (unsigned i = 0; i < ws->n; i++)
 			free(ws->slabs[s].out[i].v);
 	free(ws->slabs);
+	for (unsigned i = 0; ws->lanes && i < ws->n; i++) {
+		struct lane *l = &ws->lanes[i];
+
+		for (size_t s = 0; l->slabs && s < LANE_SLABS; s++)
+			free(l->slabs[s].out[i].v);
+		free(l->slabs);
+		pipeline_free(&l->pipe);
+	}
+	free(ws->lanes);
+	if (ws->wake_fd > 0)
+		close(ws->wake_fd);
 	pthread_cond_destroy(&ws->work);
 	pthread_cond_destroy(&ws->done);
 	pthread_cond_destroy(&ws->freed);
@@ -688,9 +1162,9 @@ static bool start_threads(struct workers *ws, char *err, size_t errlen)
 	return true;
 }
 
-struct workers *workers_start(const struct config *cfg, unsigned n,
-			      struct detect *d, mark_fn at_mark,
-			      void *mark_arg, char *err, size_t errlen)
+/* What both kinds share: the pool, and each worker's classifier. */
+static struct workers *workers_new(const struct config *cfg, unsigned n,
+				   struct detect *d, char *err, size_t errlen)
 {
 	struct workers *ws = calloc(1, sizeof *ws);
 
@@ -706,20 +1180,133 @@ struct workers *workers_start(const struct config *cfg, unsigned n,
 	pthread_cond_init(&ws->freed, NULL);
 	ws->d = d;
 	ws->n = n;
+	ws->cfg = cfg;
+	ws->wake_fd = -1;
+	ws->key = *detect_hash_key(d);
+	if (!make_classifiers(ws, cfg, err, errlen)) {
+		workers_stop(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+struct workers *workers_start(const struct config *cfg, unsigned n,
+			      struct detect *d, mark_fn at_mark,
+			      void *mark_arg, char *err, size_t errlen)
+{
+	struct workers *ws = workers_new(cfg, n, d, err, errlen);
+
+	if (!ws)
+		return NULL;
 	ws->at_mark = at_mark;
 	ws->mark_arg = mark_arg;
-	ws->cfg = cfg;
-	ws->key = *detect_hash_key(d);
 	ws->slabs = calloc(WORKER_SLABS, sizeof *ws->slabs);
 	if (!ws->slabs) {
 		snprintf(err, errlen, "workers: out of memory");
 		workers_stop(ws);
 		return NULL;
 	}
-	if (!make_classifiers(ws, cfg, err, errlen) ||
-	    !start_threads(ws, err, errlen)) {
+	if (!start_threads(ws, err, errlen)) {
 		workers_stop(ws);
 		return NULL;
 	}
 	return ws;
+}
+
+static bool make_lane(struct workers *ws, unsigned i, struct capture **caps,
+		      size_t ncaps, bool named, char *err, size_t errlen)
+{
+	struct lane *l = &ws->lanes[i];
+	struct worker *w = &ws->w[i];
+
+	w->lane = l;
+	for (size_t c = 0; c < ncaps; c++)
+		l->caps[c] = caps[c * ws->n + i];
+	l->ncaps = ncaps;
+	l->named = named;
+	l->slabs = calloc(LANE_SLABS, sizeof *l->slabs);
+	if (!l->slabs) {
+		snprintf(err, errlen, "workers: out of memory");
+		return false;
+	}
+	w->out = &l->slabs[0].out[i];
+	return pipeline_init(&l->pipe, ws->cfg, lane_batch, w, err, errlen);
+}
+
+struct workers *workers_start_live(const struct config *cfg, unsigned n,
+				   struct detect *d, struct capture **caps,
+				   size_t ncaps, bool named, char *err,
+				   size_t errlen)
+{
+	struct workers *ws = workers_new(cfg, n, d, err, errlen);
+
+	if (!ws)
+		return NULL;
+	ws->lanes = calloc(n, sizeof *ws->lanes);
+	ws->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!ws->lanes || ws->wake_fd < 0) {
+		snprintf(err, errlen, "workers: %s", ws->lanes ?
+			 strerror(errno) : "out of memory");
+		workers_stop(ws);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!make_lane(ws, i, caps, ncaps, named, err, errlen)) {
+			workers_stop(ws);
+			return NULL;
+		}
+	for (unsigned i = 0; i < n; i++) {
+		int rc = pthread_create(&ws->w[i].thread, NULL, lane_main,
+					&ws->w[i]);
+
+		if (rc != 0) {
+			snprintf(err, errlen, "workers: cannot start thread "
+				 "%u of %u: %s", i + 1, n, strerror(rc));
+			workers_stop(ws);
+			return NULL;
+		}
+		ws->w[i].started = true;
+	}
+	return ws;
+}
+
+const char *workers_lane_error(struct workers *ws)
+{
+	const char *e = NULL;
+
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; ws->lanes && i < ws->n && !e; i++)
+		if (ws->lanes[i].error[0])
+			e = ws->lanes[i].error;
+	pthread_mutex_unlock(&ws->mu);
+	return e;
+}
+
+void workers_live_report(struct workers *ws, struct pipeline_counts *counts,
+			 struct frag_stats *frags,
+			 struct capture_stats *caps, size_t ncaps)
+{
+	memset(counts, 0, sizeof *counts);
+	memset(frags, 0, sizeof *frags);
+	memset(caps, 0, ncaps * sizeof *caps);
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; i < ws->n; i++) {
+		const struct lane_report *r = &ws->lanes[i].report;
+
+		pipeline_counts_add(counts, &r->counts);
+		frags->fragments += r->frags.fragments;
+		frags->tiny += r->frags.tiny;
+		frags->completed += r->frags.completed;
+		frags->overlaps += r->frags.overlaps;
+		frags->evicted += r->frags.evicted;
+		frags->slots += r->frags.slots;
+		frags->used += r->frags.used;
+		for (size_t c = 0; c < ncaps; c++) {
+			caps[c].valid |= r->caps[c].valid;
+			caps[c].received += r->caps[c].received;
+			caps[c].dropped += r->caps[c].dropped;
+			caps[c].if_dropped += r->caps[c].if_dropped;
+		}
+	}
+	pthread_mutex_unlock(&ws->mu);
 }

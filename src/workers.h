@@ -33,7 +33,10 @@
 #include <stdint.h>
 
 #include "alert.h"
+#include "capture.h"
 #include "decode.h"
+#include "frag.h"
+#include "pipeline.h"
 
 struct config;
 struct detect;
@@ -48,6 +51,28 @@ typedef void (*mark_fn)(void *arg, uint64_t now_us);
 struct workers *workers_start(const struct config *cfg, unsigned n,
 			      struct detect *d, mark_fn at_mark,
 			      void *mark_arg, char *err, size_t errlen);
+/* Live (N >= 2 sockets per interface in a fanout group, caps[iface *
+ * n + lane]): each worker reads its own sockets, classifies what it
+ * reads; the caller's thread detects (workers_detect, when
+ * workers_wake_fd is readable), merging the lanes by packet time. */
+struct workers *workers_start_live(const struct config *cfg, unsigned n,
+				   struct detect *d, struct capture **caps,
+				   size_t ncaps, bool named, char *err,
+				   size_t errlen);
+int workers_wake_fd(const struct workers *w);
+void workers_detect(struct workers *w);
+/* A reload: the lanes stop reading, everything read is detected; then
+ * the captures, the configuration and the signatures may change. */
+void workers_pause(struct workers *w);
+void workers_resume(struct workers *w);
+/* A capture a lane could not read (then the run ends), or NULL. */
+const char *workers_lane_error(struct workers *w);
+/* What the lanes read, decoded, reassembled and captured, summed
+ * (caps: per interface, ncaps of them). */
+void workers_live_report(struct workers *w, struct pipeline_counts *counts,
+			 struct frag_stats *frags, struct capture_stats *caps,
+			 size_t ncaps);
+
 /* The pipeline's next stage (pipeline.h batch_fn): n packets in order. */
 void workers_batch(void *arg, const struct pkt *batch, size_t n);
 /* at_mark(now_us) once detection has seen every packet handed over so
