@@ -338,6 +338,18 @@ static void fanout_program(struct bpf_prog *p, uint32_t key, unsigned n)
 	link_labels(p);
 }
 
+size_t capture_fanout_program(struct sock_filter *out, size_t max,
+			      uint32_t key, unsigned n)
+{
+	struct bpf_prog p;
+
+	fanout_program(&p, key, n);
+	if (p.n > max)
+		return 0;
+	memcpy(out, p.f, p.n * sizeof *out);
+	return p.n;
+}
+
 bool capture_join_fanout(struct capture *c, uint16_t group, unsigned n,
 			 uint32_t key, char *err, size_t errlen)
 {

@@ -32,6 +32,12 @@ struct capture *capture_open_file(const char *path, const char *filter,
 bool capture_join_fanout(struct capture *c, uint16_t group, unsigned n,
 			 uint32_t key, char *err, size_t errlen);
 
+/* The program itself, into out (at most max instructions): how many,
+ * or 0 if it does not fit (for tests: test_fanout.c runs it). */
+struct sock_filter;
+size_t capture_fanout_program(struct sock_filter *out, size_t max,
+			      uint32_t key, unsigned n);
+
 enum link_type capture_link(const struct capture *c);
 const char *capture_name(const struct capture *c);
 
