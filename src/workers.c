@@ -656,8 +656,12 @@ void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 
 	put(arg, "workers.threads", ws->n);
 	put(arg, "workers.slabs", ws->nslabs);
-	put(arg, "workers.reader.cpu_us", thread_cpu_us());
-	put(arg, "workers.detect.cpu_us", ws->detect_cpu_us);
+	if (ws->lanes) {		/* live: the workers read; we detect */
+		put(arg, "workers.detect.cpu_us", thread_cpu_us());
+	} else {
+		put(arg, "workers.reader.cpu_us", thread_cpu_us());
+		put(arg, "workers.detect.cpu_us", ws->detect_cpu_us);
+	}
 	for (unsigned i = 0; i < ws->n; i++) {
 		snprintf(name, sizeof name, "workers.classify.%u.cpu_us", i);
 		put(arg, name, ws->w[i].cpu_us);
@@ -878,6 +882,7 @@ static void lane_retire(struct workers *ws, unsigned lane)
 	detect_set_counts(ws->d, &sum);
 	l->next = l->k = 0;
 	l->idle_done = false;
+	ws->nslabs++;
 	pthread_mutex_lock(&ws->mu);
 	l->taken++;
 	pthread_cond_broadcast(&ws->freed);

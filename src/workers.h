@@ -2,28 +2,32 @@
  * workers.h - classification spread over several threads (Workers N).
  *
  * The packet path is capture -> decode -> reassemble -> classify ->
- * detect -> alert.  With workers, the thread that reads the capture
- * decodes and reassembles as before, then hands packets over in slabs;
- * N worker threads classify them (classify.h: flows, contacts,
- * signatures); the reading thread then runs detection and the alerts
- * over each slab whose classification is done, in capture order.
+ * detect -> alert.  Classification (classify.h: flows, first contacts,
+ * signatures) keeps state per pair of hosts only, so each pair belongs
+ * to one of N workers and a probe, its answer and its retries meet in
+ * one table; an ICMP error belongs to the pair it quotes.  Detection,
+ * which follows sources and destinations across pairs, runs once, in
+ * one thread, and the alerts after it.
  *
- * Why the events are the same for every N: classification keeps state
- * per pair of hosts only, and each pair belongs to one worker (a keyed
- * hash of the two addresses, the same both ways), so a probe, its
- * answer and its retries meet in one table and are classified as one
- * table would.  Every worker moves its clock with every packet of the
- * slab, its own or not, so contacts time out at the same packet as with
- * one table; their outcomes are then put back in the order one table
- * would have decided them (contact_outcome.seq).  Detection, which is
- * per source and per destination across pairs, runs once, in capture
- * order, and sees exactly what it would see with one worker.
+ * Reading a capture (workers_start): the caller's thread reads, decodes
+ * and reassembles, and hands packets over in slabs, each packet to the
+ * worker of its pair (a keyed hash of the two addresses, the same both
+ * ways); a detection thread takes each slab once classified, in order.
+ * Every worker moves its clock with every packet of a slab, its own or
+ * not, so contacts time out at the packet they would with one table, and
+ * their outcomes are put back in one table's order (contact_outcome.seq):
+ * the events are the same for every N, byte for byte.
+ *
+ * Live (workers_start_live): each worker reads its own sockets of a
+ * PACKET_FANOUT group whose program sends it whole pairs
+ * (capture_join_fanout), decodes, reassembles and classifies; the
+ * caller's thread merges the workers' packets by packet time and
+ * detects.
  *
  * Memory: each worker's flow and contact tables have FlowTableSize / N
- * slots, so the total is what the configuration says.
- *
- * No lock is taken per packet: threads meet once per slab (a mutex and
- * a condition variable), and a slab holds WORKER_SLAB packets.
+ * slots (rounded down to a power of two), so the total never exceeds
+ * what the configuration says.  No lock is taken per packet: threads
+ * meet once per slab.
  */
 #ifndef SCANDETD_WORKERS_H
 #define SCANDETD_WORKERS_H
@@ -84,7 +88,8 @@ void workers_flush(struct workers *w);
 /* Packet time moves on without a packet (idle live capture). */
 void workers_advance(struct workers *w, uint64_t now_us);
 /* workers.threads, .slabs, and each thread's CPU time so far (after
- * workers_flush: the reader's is the caller's). */
+ * workers_flush; the caller's thread is the reader's, or live, the
+ * detecting one). */
 void workers_put_stats(struct workers *w, stat_fn put, void *arg);
 /* A new configuration: after workers_flush, between two slabs. */
 void workers_set_config(struct workers *w, const struct config *cfg);
