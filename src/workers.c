@@ -652,8 +652,13 @@ void workers_finish(struct workers *ws)
 
 void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 {
+	uint64_t cpu[WORKERS_MAX];
 	char name[64];
 
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; i < ws->n; i++)
+		cpu[i] = ws->w[i].cpu_us;
+	pthread_mutex_unlock(&ws->mu);
 	put(arg, "workers.threads", ws->n);
 	put(arg, "workers.slabs", ws->nslabs);
 	if (ws->lanes) {		/* live: the workers read; we detect */
@@ -664,7 +669,7 @@ void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 	}
 	for (unsigned i = 0; i < ws->n; i++) {
 		snprintf(name, sizeof name, "workers.classify.%u.cpu_us", i);
-		put(arg, name, ws->w[i].cpu_us);
+		put(arg, name, cpu[i]);
 	}
 }
 
@@ -706,11 +711,12 @@ static void lane_publish(struct worker *w, uint64_t watermark_us)
 {
 	struct workers *ws = w->pool;
 	struct lane *l = w->lane;
+	uint64_t cpu_us = thread_cpu_us();
 	struct slab *s;
 
 	classifier_counts(w->cls, &lane_slab(l, l->filled)->counts[w->index]);
-	w->cpu_us = thread_cpu_us();
 	pthread_mutex_lock(&ws->mu);
+	w->cpu_us = cpu_us;		/* the statistics read it under mu */
 	l->filled++;
 	if (watermark_us > l->watermark_us)
 		l->watermark_us = watermark_us;

@@ -3,7 +3,8 @@
 # sends scans to it.  Checks detection on a real interface, the daemon
 # (detaching, PID file, dropping to RunAsUser), SIGHUP reloads (good and
 # broken files), SIGUSR1 statistics and SIGTERM shutdown.  LIVE_WORKERS=N
-# runs it with Workers N (default 1; t_flood.sh runs with 2).
+# runs it with Workers N (default 1; t_flood.sh runs with 2); KEEP_ERR=FILE
+# keeps the daemon's standard error there (a sanitizer's reports).
 #
 # Needs root (network namespaces).  Without root it fails, unless
 # SCANDETD_SKIP_LIVE=1 says to skip it.  Only documentation addresses are
@@ -133,4 +134,5 @@ i=0
 while kill -0 "$DAEMON_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "detached daemon stops on SIGTERM" test $i -lt 50
 DAEMON_PID=""
+[ -n "$KEEP_ERR" ] && cp "$TMPD/err" "$KEEP_ERR"
 finish
