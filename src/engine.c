@@ -1038,6 +1038,7 @@ static void run_lanes(struct engine *e)
 		pfd[i].events = POLLIN;
 	while (!e->stop) {
 		const char *lost;
+		uint64_t clock;
 		int rc;
 
 		pfd[LFD_RESOLVER].fd = resolver_poll_fd(e);
@@ -1061,7 +1062,11 @@ static void run_lanes(struct engine *e)
 		if (rc > 0 && (pfd[LFD_RESOLVER].revents &
 			       (POLLIN | POLLHUP | POLLERR)))
 			read_names(e);
-		alert_router_tick(&e->router, wall_us());
+		/* Packet time as far as detection has got: the lanes run
+		 * behind the wall clock by up to a poll and a margin. */
+		clock = workers_clock(e->workers);
+		if (clock)
+			alert_router_tick(&e->router, clock);
 		alert_router_release(&e->router, false);
 		alert_router_flush(&e->router);
 		publish_metrics(e);

@@ -993,6 +993,18 @@ void workers_detect(struct workers *ws)
 	merge(ws, false);
 }
 
+uint64_t workers_clock(struct workers *ws)
+{
+	uint64_t t = UINT64_MAX;
+
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; i < ws->n; i++)
+		if (ws->lanes[i].watermark_us < t)
+			t = ws->lanes[i].watermark_us;
+	pthread_mutex_unlock(&ws->mu);
+	return t == UINT64_MAX ? 0 : t;
+}
+
 int workers_wake_fd(const struct workers *ws)
 {
 	return ws->wake_fd;

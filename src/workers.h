@@ -64,6 +64,10 @@ struct workers *workers_start_live(const struct config *cfg, unsigned n,
 				   size_t ncaps, bool named, char *err,
 				   size_t errlen);
 int workers_wake_fd(const struct workers *w);
+/* Live packet time as far as the lanes have said (their watermarks):
+ * what the alert router's clock may follow without running ahead of
+ * detection; 0: not known yet. */
+uint64_t workers_clock(struct workers *w);
 void workers_detect(struct workers *w);
 /* A reload: the lanes stop reading, everything read is detected; then
  * the captures, the configuration and the signatures may change. */
