@@ -22,15 +22,22 @@ run() {
 		grep -q "truncated dump file" "$TMPD/$1.$4.err"
 }
 
-# same NAME CONF PCAP: -w 2 and -w 4 against -w 1
+# same NAME CONF PCAP: -w 2 and -w 4 against -w 1 (the three at once:
+# two cores)
 same() {
-	if ! run "$1" "$2" "$3" 1; then
+	run "$1" "$2" "$3" 1 & p1=$!
+	run "$1" "$2" "$3" 2 & p2=$!
+	run "$1" "$2" "$3" 4; r4=$?
+	wait $p1; r1=$?
+	wait $p2; r2=$?
+	if [ $r1 -ne 0 ]; then
 		fail "$1" "scandetd -w 1 failed: $(head -n 3 "$TMPD/$1.1.err")"
 		return
 	fi
 	class_counts "$TMPD/$1.1.err" >"$TMPD/$1.1.counts"
 	for n in 2 4; do
-		if ! run "$1" "$2" "$3" "$n"; then
+		eval "rn=\$r$n"
+		if [ "$rn" -ne 0 ]; then
 			fail "$1 -w $n" "scandetd failed: $(head -n 3 "$TMPD/$1.$n.err")"
 			continue
 		fi
@@ -47,8 +54,19 @@ same() {
 	done
 }
 
+# Under the sanitizers (make check's second run), the threads' memory is
+# what is checked, not the events again: a sample of the captures, the
+# fragmented and the largest among them.  The normal build reads them all.
+captures() {
+	case "$BUILD" in
+	*-san) ls "$DATA"/*.pcap* | awk 'NR % 8 == 1'
+	       ls "$DATA"/*frag* "$DATA"/ctu_iot_telnet* ;;
+	*) ls "$DATA"/*.pcap* ;;
+	esac
+}
+
 nfiles=0
-for pcap in "$DATA"/*.pcap*; do
+for pcap in $(captures); do
 	name=$(basename "$pcap")
 	nfiles=$((nfiles + 1))
 	same "$name trw" /dev/null "$pcap"
@@ -61,8 +79,11 @@ for conf in "$TOP"/tests/pcap/expected/*@*.conf; do
 	same "$name" "$conf" "$pcap"
 done
 # Not a vacuous loop: the captures are there, and some have events.
-check "captures read" test "$nfiles" -ge 80
-check "events compared" test "$(cat "$TMPD"/*.1.json | wc -l)" -ge 400
+case "$BUILD" in
+*-san) check "captures read" test "$nfiles" -ge 12 ;;
+*) check "captures read" test "$nfiles" -ge 80
+   check "events compared" test "$(cat "$TMPD"/*.1.json | wc -l)" -ge 400 ;;
+esac
 
 # Workers in the configuration; the threads say what they did.
 pcap="$DATA/ns_nmap_sS.pcap"
