@@ -499,7 +499,11 @@ static bool load_seccomp(enum sandbox_role role,
 	int rc;
 
 	if (!f.ctx) {
-		set_err(err, errlen, "seccomp: out of memory");
+		/* Not only memory: libseccomp also refuses where it cannot
+		 * ask the kernel (valgrind does not pass seccomp(2) on). */
+		set_err(err, errlen, "seccomp: libseccomp cannot make a "
+			"filter here (out of memory, or no seccomp(2): under "
+			"valgrind, for one)");
 		return false;
 	}
 	note(&f, seccomp_attr_set(f.ctx, SCMP_FLTATR_ACT_BADARCH,
