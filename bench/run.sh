@@ -104,7 +104,8 @@ best() { eval "[ \"\$$1\" = 0 ] || [ $2 -lt \"\$$1\" ]" && eval "$1=$2" || true;
 # us) and largest peak RSS (KiB) of RUNS runs, the programs taking turns.
 # Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd) and w_ns
 # w_cpu w_rss (scandetd-wN, 0 unless among KINDS); the statistics of each
-# kind's last run are left in $WORK/KIND.log.
+# kind's last run are left in $WORK/KIND.log, of its run with the best
+# wall time in $WORK/KIND.best.log.
 measure() {
 	kinds=${2:-"ceiling scandetd"}
 	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0 w_ns=0 w_cpu=0 w_rss=0
@@ -117,7 +118,11 @@ measure() {
 			scandetd) v=s ;;
 			*) v=w ;;
 			esac
-			best ${v}_ns "$(rs_field "$WORK/$k.log" wall_ns)"
+			ns=$(rs_field "$WORK/$k.log" wall_ns)
+			eval "was=\$${v}_ns"
+			best ${v}_ns "$ns"
+			eval "now=\$${v}_ns"
+			[ "$now" = "$was" ] || cp "$WORK/$k.log" "$WORK/$k.best.log"
 			best ${v}_cpu "$(($(rs_field "$WORK/$k.log" user_us) + \
 					  $(rs_field "$WORK/$k.log" sys_us)))"
 			rss=$(rs_field "$WORK/$k.log" maxrss_kib)
@@ -184,7 +189,7 @@ bench_input() {
 	pkts=$(sd_stat packets.seen)
 	if [ -n "$key" ]; then
 		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss" >>"$WORK/wrows"
-		[ -z "$WKIND" ] || cp "$WORK/$WKIND.log" "$WORK/threads-$key.log"
+		[ -z "$WKIND" ] || cp "$WORK/$WKIND.best.log" "$WORK/threads-$key.log"
 	fi
 	row=$(awk -v l="$label" -v p="$pkts" -v c="$c_ns" -v s="$s_ns" \
 		  -v cr="$c_rss" -v sr="$s_rss" -v cc="$c_cpu" -v sc="$s_cpu" \
@@ -259,41 +264,49 @@ while read -r key p cn cc cr sn sc sr wn wc wr; do
 done <"$WORK/wrows" >"$WORK/wtable"
 say "$(cat "$WORK/wtable")"
 
-# Each thread's CPU time, per packet, from the statistics of -w $W's last
-# run less those of the empty file (the start: tables allocated and
-# touched): the reader and detection are one thread each whatever N is,
-# so 1 / the larger of their per-packet times bounds packets/s on any
-# number of cores.
+# Each thread's CPU time, per packet, from the statistics of -w $W's run
+# with the best wall time, less those of the empty file (the start:
+# tables allocated and touched).  Two bounds on the speed-up: on the
+# cores here, the CPU time all threads take against one thread's; on any
+# number of cores, 1 / the larger per-packet time of the reader and
+# detection, which are one thread each whatever N is.
 say ""
-say "what limits the scaling: each thread's CPU time with -w $W (its --stats,"
-say "last run, less an empty file's), ns per packet; reader and detection are"
-say "one thread each, so no number of workers or cores takes packets/s above"
-say "1 / the larger of the two:"
-for key in a b; do
+say "what limits the scaling: each thread's CPU time with -w $W, ns per packet"
+say "(its --stats, the run with the best wall time, less an empty file's); the"
+say "speed-up over -w 1 is at most, on these $(nproc) cores, $(nproc) x cpu(-w 1) / cpu(-w $W)"
+say "(the cpu ms above), and on any number of cores, with any number of workers,"
+say "1 / the larger of the reader's and detection's time per packet:"
+while read -r key p cn cc cr sn sc sr wn wc wr; do
 	if [ -z "$WKIND" ]; then
 		say "  ($key) n/a (this scandetd has no -w)"
 		continue
 	fi
-	say "  $(awk -v k="($key)" '
+	say "$(awk -v k="($key)" -v sn="$sn" -v sc="$sc" -v wc="$wc" \
+		-v cores="$(nproc)" '
 	FNR == NR && $1 == "stat" { e[$2] = $3; next }
 	$1 == "stat" { v[$2] = $3 - e[$2] }
 	END {
 		p = v["packets.seen"]
 		if (p == "" || !("workers.reader.cpu_us" in v)) {
-			print k " n/a (no workers.* statistics)"; exit
+			print "  " k " n/a (no workers.* statistics)"; exit
 		}
 		r = v["workers.reader.cpu_us"] * 1000 / p
 		d = v["workers.detect.cpu_us"] * 1000 / p
-		line = sprintf("%s reader %.0f, detection %.0f", k, r, d)
-		for (i = 0; ("workers.classify." i ".cpu_us") in v; i++)
-			line = line sprintf(", worker %d %.0f", i,
-			       v["workers.classify." i ".cpu_us"] * 1000 / p)
+		all = r + d
+		line = sprintf("  %s reader %.0f, detection %.0f, workers", k, r, d)
+		for (i = 0; ("workers.classify." i ".cpu_us") in v; i++) {
+			c = v["workers.classify." i ".cpu_us"] * 1000 / p
+			line = line sprintf(" %.0f", c)
+			all += c
+		}
+		printf "%s: %.0f in all\n", line, all
 		# (r > d) in parentheses: a bare > in printf is a redirection.
 		slow = (r > d) ? "reader" : "detection"
 		m = (r > d) ? r : d
-		printf "%s; bound %.2fM packets/s (%s)\n", line, 1e3 / m, slow
+		printf "      speed-up <= %.2f on %d cores; <= %.2f on any number (%.2fM packets/s, %s)\n",
+		       cores * sc / wc, cores, sn / p / m, 1e3 / m, slow
 	}' "$WORK/w-empty.log" "$WORK/threads-$key.log")"
-done
+done <"$WORK/wrows"
 
 say ""
 awk -v w="$W" '
