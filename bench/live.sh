@@ -12,8 +12,8 @@
 # at once: they would take each other's CPU) and the kernel's counters say
 # how many packets it received and how many it dropped:
 #   scandetd       the build's, live (-i), built-in defaults (1 worker)
-#   scandetd-N     with BENCH_LIVE_WORKERS_CONF added to its configuration
-#                  (see below); "n/a" while that is empty
+#   scandetd-N     with BENCH_LIVE_WORKERS_CONF ("Workers 2") added to its
+#                  configuration (see below); "n/a" when that is set empty
 #   tcpdump        tcpdump -w /dev/null: the ceiling of a libpcap reader
 #   scanlogd       Debian's scanlogd, the peer (a raw socket, see README)
 # Inputs: (a) spoofed SYNs, (b) a realistic mix (bench/gen mix, replayed).
@@ -21,7 +21,8 @@
 # Variables: BENCH_LIVE_RATES (packets/s, requested), BENCH_LIVE_SECONDS
 # (per step), BENCH_LIVE_QUICK, BENCH_LIVE_READERS (a subset, in order),
 # BENCH_LIVE_SETTLE (seconds between a reader's start and the step),
-# BENCH_LIVE_WORKERS_CONF, BENCH_LIVE_BEFORE / BENCH_LIVE_BEFORE_LABEL
+# BENCH_LIVE_WORKERS_CONF, BENCH_LIVE_WORKERS_CPUS, BENCH_LIVE_BEFORE /
+# BENCH_LIVE_BEFORE_LABEL
 # (another scandetd binary as one more reader, "scandetd-before": a
 # capture change measured before/after in the same run).
 #
@@ -47,16 +48,18 @@ else
 fi
 READERS=${BENCH_LIVE_READERS:-"scandetd scandetd-N tcpdump scanlogd"}
 [ -n "${BENCH_LIVE_BEFORE:-}" ] && READERS="scandetd-before $READERS"
-# The N-worker column.  Workers does not exist yet: when it does, this
-# default becomes "Workers $(nproc)" (one line), and the column fills.
-# Any line set here is appended to scandetd's configuration for that
-# column (BENCH_LIVE_WORKERS_CONF="# none" runs it with the defaults, to
-# try the column itself).
-WORKERS_CONF=${BENCH_LIVE_WORKERS_CONF:-}
+# The N-worker column: this line is appended to scandetd's configuration
+# for it.  2 workers, not $(nproc): the column is meant to be the same
+# from one machine to the next.  Set empty (BENCH_LIVE_WORKERS_CONF=), the
+# column is not run and says n/a.
+WORKERS_CONF=${BENCH_LIVE_WORKERS_CONF-Workers 2}
 # CPUs: trafgen -P 1 runs on the first (and with it the kernel's path of
 # the veths, which runs in the sender's context), the reader on the
-# second.
+# second.  The N-worker reader too by default, so that every column gets
+# the same CPU (on 2 cores there is no other one to give it); where there
+# are more, BENCH_LIVE_WORKERS_CPUS (a taskset list, "1-4") gives it more.
 READER_CPU=1
+WORKERS_CPUS=${BENCH_LIVE_WORKERS_CPUS:-$READER_CPU}
 
 die() { echo "bench-live: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, capture)"
@@ -254,10 +257,11 @@ EOF
 }
 
 start_scandetd() {
-	bin=$SCANDETD
+	bin=$SCANDETD cpus=$READER_CPU
 	[ "$1" != scandetd-before ] || bin=$OUT/scandetd-before
+	[ "$1" != scandetd-N ] || cpus=$WORKERS_CPUS
 	scandetd_conf "$1" >"$WORK/scandetd.conf"
-	ip netns exec "$NS_S" taskset -c $READER_CPU "$bin" \
+	ip netns exec "$NS_S" taskset -c "$cpus" "$bin" \
 		-c "$WORK/scandetd.conf" -i "$DEV_S" -F \
 		>/dev/null 2>"$WORK/reader.err" &
 	READER_PID=$!
@@ -372,7 +376,7 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	[ -z "${BENCH_LIVE_BEFORE:-}" ] ||
 		echo "scandetd-before: $BENCH_LIVE_BEFORE${BENCH_LIVE_BEFORE_LABEL:+ ($BENCH_LIVE_BEFORE_LABEL)}"
 	[ -z "$WORKERS_CONF" ] ||
-		echo "scandetd-N: the same with \"$WORKERS_CONF\" in its configuration"
+		echo "scandetd-N: the same with \"$WORKERS_CONF\" in its configuration, on CPU $WORKERS_CPUS"
 	echo "$(nproc) cores, $cpu, kernel $(uname -r), libpcap $(pkg-config --modversion libpcap 2>/dev/null || echo '?'),"
 	echo "$(tcpdump --version 2>&1 | head -n 1), trafgen $(trafgen -v 2>&1 | sed -n 's/.*trafgen \([0-9.]*\).*/\1/p' | head -n 1), scanlogd $(dpkg-query -W -f='${Version}' scanlogd 2>/dev/null || echo '?')"
 	echo "steps of $STEP s, frames (a) $SYN_LEN bytes, (b) $MIX_LEN bytes on average; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,8 @@ for line in open(rows):
     inp, r, rate, sent, ms, recv, drop, link = line.split()
     data.setdefault(inp, {}).setdefault(rate, {})[r] = (
         int(sent), int(ms), int(recv), int(drop), int(link))
+# The N-worker column when BENCH_LIVE_WORKERS_CONF was set empty.
+NOT_RUN = "n/a (no Workers line)"
 names = {"a": "(a) spoofed SYNs, 512 sources", "b": "(b) realistic mix (bench/gen mix)"}
 print("cell: packets the reader got / dropped by the kernel @ the rate (k frames/s)")
 print("measured on the sensor's wire during that reader's step")
@@ -27,7 +29,7 @@ for inp in sorted(data):
         for r in cols:
             c = data[inp][rate].get(r)
             if c is None:
-                cell = "n/a (Workers not built yet)" if r == "scandetd-N" else "-"
+                cell = NOT_RUN if r == "scandetd-N" and not workers else "-"
                 line += " | %-27s" % cell
                 continue
             sent, ms, recv, drop, link = c
@@ -43,7 +45,7 @@ for inp in sorted(data):
     print("highest rate held with no drops (sent pps):")
     for r in cols:
         if r == "scandetd-N" and not workers:
-            print("  %-16s n/a (Workers not built yet)" % r)
+            print("  %-16s %s" % (r, NOT_RUN))
         else:
             print("  %-16s %s" % (r, held[r] or "none of the rates"))
 print("")

@@ -8,7 +8,9 @@
 #
 # For each input: the bare libpcap loop (build/bench/pcap_ceiling, the
 # ceiling for any libpcap reader) and `scandetd -c /dev/null -r FILE`,
-# interleaved, best wall time of BENCH_RUNS runs each, peak RSS of each.
+# interleaved, best wall time of BENCH_RUNS runs each, peak RSS of each;
+# on inputs a and b also `scandetd -w 2` in the same turns (issue 14:
+# 1 and 2 workers, and each thread's CPU time from its statistics).
 # Then the cost per packet as the tables fill (prefixes of input a),
 # instruction counts (valgrind, when installed: the same on every run), and
 # where the time goes on input a (perf, when it works here).  Everything
@@ -75,13 +77,19 @@ rs_field() { tail -n 1 "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 
 # run KIND FILE LOG: one run of the ceiling or scandetd on FILE under
 # runstat; stdout to /dev/null, stderr (statistics, runstat) to LOG.
+# KIND: ceiling, scandetd (its default: 1 worker, and the only kind an
+# older build can run) or scandetd-wN (N workers).
 run() {
-	if [ "$1" = ceiling ]; then
-		"$RUNSTAT" "$CEILING" "$2" >/dev/null 2>"$3" || true
-	else
+	case $1 in
+	ceiling)
+		"$RUNSTAT" "$CEILING" "$2" >/dev/null 2>"$3" || true ;;
+	scandetd)
 		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -r "$2" >/dev/null \
-			2>"$3" || true
-	fi
+			2>"$3" || true ;;
+	scandetd-w*)
+		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -w "${1#scandetd-w}" \
+			-r "$2" >/dev/null 2>"$3" || true ;;
+	esac
 	if [ "$(rs_field "$3" status)" != 0 ]; then
 		echo "bench: $1 failed on $2:" >&2
 		cat "$3" >&2
@@ -94,28 +102,31 @@ best() { eval "[ \"\$$1\" = 0 ] || [ $2 -lt \"\$$1\" ]" && eval "$1=$2" || true;
 
 # measure FILE [KINDS]: best wall time (ns), best CPU time (user + system,
 # us) and largest peak RSS (KiB) of RUNS runs, the programs taking turns.
-# Sets c_ns c_cpu c_rss and s_ns s_cpu s_rss; scandetd's statistics of its
-# last run are left in $WORK/scandetd.log.
+# Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd) and w_ns
+# w_cpu w_rss (scandetd-wN, 0 unless among KINDS); the statistics of each
+# kind's last run are left in $WORK/KIND.log, of its run with the best
+# wall time in $WORK/KIND.best.log.
 measure() {
 	kinds=${2:-"ceiling scandetd"}
-	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0
+	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0 w_ns=0 w_cpu=0 w_rss=0
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		for k in $kinds; do
 			run "$k" "$1" "$WORK/$k.log"
+			case $k in
+			ceiling) v=c ;;
+			scandetd) v=s ;;
+			*) v=w ;;
+			esac
 			ns=$(rs_field "$WORK/$k.log" wall_ns)
-			cpu=$(($(rs_field "$WORK/$k.log" user_us) + \
-			       $(rs_field "$WORK/$k.log" sys_us)))
+			eval "was=\$${v}_ns"
+			best ${v}_ns "$ns"
+			eval "now=\$${v}_ns"
+			[ "$now" = "$was" ] || cp "$WORK/$k.log" "$WORK/$k.best.log"
+			best ${v}_cpu "$(($(rs_field "$WORK/$k.log" user_us) + \
+					  $(rs_field "$WORK/$k.log" sys_us)))"
 			rss=$(rs_field "$WORK/$k.log" maxrss_kib)
-			if [ "$k" = ceiling ]; then
-				best c_ns "$ns"
-				best c_cpu "$cpu"
-				[ "$rss" -le "$c_rss" ] || c_rss=$rss
-			else
-				best s_ns "$ns"
-				best s_cpu "$cpu"
-				[ "$rss" -le "$s_rss" ] || s_rss=$rss
-			fi
+			eval "[ $rss -le \$${v}_rss ] || ${v}_rss=$rss"
 		done
 		i=$((i + 1))
 	done
@@ -132,6 +143,22 @@ input b mix -n "$(n 1500000)" --seed $SEED; IN_B=$f
 if [ "$SCALE" = 1 ]; then VHOSTS=256; else VHOSTS=16; fi
 input c vscan -H $VHOSTS --seed $SEED; IN_C=$f
 input d syn -n "$(n 50000000)" -S "$(n 10000000)" --seed $SEED; IN_D=$f
+
+# Several workers (issue 14), measured on (a) and (b) when this scandetd
+# takes -w; a build from before it (BENCH_SCANDETD) refuses the option,
+# and its worker rows say n/a.  Sets WKIND: the kind for `run`, or empty.
+W=2
+head -c 24 "$IN_A" >"$WORK/empty.pcap"
+if "$SCANDETD" -c /dev/null $STATS -w $W -r "$WORK/empty.pcap" >/dev/null \
+	2>"$WORK/w-empty.log"; then
+	WKIND=scandetd-w$W
+elif "$SCANDETD" --help | grep -q -- --workers; then
+	echo "bench: scandetd -w $W fails on an empty file:" >&2
+	cat "$WORK/w-empty.log" >&2
+	exit 1
+else
+	WKIND=
+fi
 
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 say "scandetd benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -152,10 +179,18 @@ say "$hdr2"
 details=$WORK/details
 : >"$details"
 
+# bench_input LABEL FILE [KEY]: a row of the table.  With KEY, scandetd
+# -w $W takes its turns too: its figures go to $WORK/wrows (a line "KEY
+# packets c_ns c_cpu c_rss s_ns s_cpu s_rss w_ns w_cpu w_rss"; w_* 0
+# without -w) and its statistics to $WORK/threads-KEY.log.
 bench_input() {
-	label=$1 file=$2
-	measure "$file"
+	label=$1 file=$2 key=${3:-}
+	measure "$file" "ceiling scandetd${key:+ $WKIND}"
 	pkts=$(sd_stat packets.seen)
+	if [ -n "$key" ]; then
+		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss" >>"$WORK/wrows"
+		[ -z "$WKIND" ] || cp "$WORK/$WKIND.best.log" "$WORK/threads-$key.log"
+	fi
 	row=$(awk -v l="$label" -v p="$pkts" -v c="$c_ns" -v s="$s_ns" \
 		  -v cr="$c_rss" -v sr="$s_rss" -v cc="$c_cpu" -v sc="$s_cpu" \
 		  -v fmt="$ROW" 'BEGIN {
@@ -177,10 +212,11 @@ bench_input() {
 	} >>"$details"
 }
 
-bench_input "(a) syn, $(n 1000000) sources" "$IN_A"
+: >"$WORK/wrows"
+bench_input "(a) syn, $(n 1000000) sources" "$IN_A" a
 A_RSS=$s_rss A_NS=$s_ns A_CNS=$c_ns
 tables=$(awk '/^stat .*\.slots / { sub(/\.slots$/, "", $2); printf "%s%s %s", sep, $2, $3; sep = ", " }' "$WORK/scandetd.log")
-bench_input "(b) mix, 290 hosts" "$IN_B"
+bench_input "(b) mix, 290 hosts" "$IN_B" b
 bench_input "(c) vscan, 1 src x $VHOSTS hosts" "$IN_C"
 bench_input "(d) syn, $(n 10000000) sources" "$IN_D"
 D_RSS=$s_rss
@@ -193,6 +229,96 @@ awk -v r="$A_RSS" -v d="$D_RSS" -v sn="$A_NS" -v cn="$A_CNS" 'BEGIN {
 	       cn / sn, ((cn / sn >= 0.7) ? "met" : "MISSED"), r / 1024, d / 1024,
 	       (((d - r) * (d - r) <= (r / 20) * (r / 20)) ? "same within 5%, met" : "differ, MISSED") }' >"$WORK/targets"
 say "$(cat "$WORK/targets")"
+
+# ---- several workers (issue 14) ----------------------------------------
+
+say ""
+say "1 and $W workers (issue 14) on (a) and (b): the runs of the table above,"
+say "ceiling, scandetd -w 1 (its default) and -w $W taking turns; pps and ratio"
+say "from the best wall time, cpu ratio from the best user + system time (all"
+say "threads); speed-up = pps of -w $W / pps of -w 1, by wall time (CPU time does"
+say "not shrink with threads, it is spread over cores)."
+WROW='%-5s %-8s %9s %9s %8s %6s %6s %8s %8s\n'
+say "$(printf "$WROW" input run "wall ms" "cpu ms" pps ratio cpu "RSS MiB" speed-up)"
+say "$(printf "$WROW" "" "" "" "" "" "" ratio "" "")"
+while read -r key p cn cc cr sn sc sr wn wc wr; do
+	awk -v k="($key)" -v p="$p" -v cn="$cn" -v cc="$cc" -v cr="$cr" \
+	    -v sn="$sn" -v sc="$sc" -v sr="$sr" -v wn="$wn" -v wc="$wc" \
+	    -v wr="$wr" -v w="$W" -v fmt="$WROW" '
+	function row(run, ns, cpu, rss, up) {
+		printf fmt, k, run, sprintf("%.1f", ns / 1e6),
+		       sprintf("%.1f", cpu / 1e3),
+		       sprintf("%.2fM", p / (ns / 1e9) / 1e6),
+		       run == "ceiling" ? "-" : sprintf("%.3f", cn / ns),
+		       run == "ceiling" ? "-" : sprintf("%.3f", cc / cpu),
+		       sprintf("%.1f", rss / 1024), up
+	}
+	BEGIN {
+		row("ceiling", cn, cc, cr, "-")
+		row("-w 1", sn, sc, sr, "-")
+		if (wn > 0)
+			row("-w " w, wn, wc, wr, sprintf("%.2f", sn / wn))
+		else
+			printf "%-5s %-8s n/a (this scandetd has no -w)\n", k, "-w " w
+	}'
+done <"$WORK/wrows" >"$WORK/wtable"
+say "$(cat "$WORK/wtable")"
+
+# Each thread's CPU time, per packet, from the statistics of -w $W's run
+# with the best wall time, less those of the empty file (the start:
+# tables allocated and touched).  Two bounds on the speed-up: on the
+# cores here, the CPU time all threads take against one thread's; on any
+# number of cores, 1 / the larger per-packet time of the reader and
+# detection, which are one thread each whatever N is.
+say ""
+say "what limits the scaling: each thread's CPU time with -w $W, ns per packet"
+say "(its --stats, the run with the best wall time, less an empty file's); the"
+say "speed-up over -w 1 is at most, on these $(nproc) cores, $(nproc) x cpu(-w 1) / cpu(-w $W)"
+say "(the cpu ms above), and on any number of cores, with any number of workers,"
+say "1 / the larger of the reader's and detection's time per packet:"
+while read -r key p cn cc cr sn sc sr wn wc wr; do
+	if [ -z "$WKIND" ]; then
+		say "  ($key) n/a (this scandetd has no -w)"
+		continue
+	fi
+	say "$(awk -v k="($key)" -v sn="$sn" -v sc="$sc" -v wc="$wc" \
+		-v cores="$(nproc)" '
+	FNR == NR && $1 == "stat" { e[$2] = $3; next }
+	$1 == "stat" { v[$2] = $3 - e[$2] }
+	END {
+		p = v["packets.seen"]
+		if (p == "" || !("workers.reader.cpu_us" in v)) {
+			print "  " k " n/a (no workers.* statistics)"; exit
+		}
+		r = v["workers.reader.cpu_us"] * 1000 / p
+		d = v["workers.detect.cpu_us"] * 1000 / p
+		all = r + d
+		line = sprintf("  %s reader %.0f, detection %.0f, workers", k, r, d)
+		for (i = 0; ("workers.classify." i ".cpu_us") in v; i++) {
+			c = v["workers.classify." i ".cpu_us"] * 1000 / p
+			line = line sprintf(" %.0f", c)
+			all += c
+		}
+		printf "%s: %.0f in all\n", line, all
+		# (r > d) in parentheses: a bare > in printf is a redirection.
+		slow = (r > d) ? "reader" : "detection"
+		m = (r > d) ? r : d
+		printf "      speed-up <= %.2f on %d cores; <= %.2f on any number (%.2fM packets/s, %s)\n",
+		       cores * sc / wc, cores, sn / p / m, 1e3 / m, slow
+	}' "$WORK/w-empty.log" "$WORK/threads-$key.log")"
+done <"$WORK/wrows"
+
+say ""
+awk -v w="$W" '
+	{ ratio[$1] = $3 / $6; up[$1] = $9 > 0 ? sprintf("%.2f", $6 / $9) : "n/a" }
+	function met(x, t) { return x == "n/a" ? "n/a" : (x + 0 >= t ? "met" : "MISSED") }
+	END {
+		printf "targets (issue 14): -w 1 ratio (a) %.3f (>= 0.30: %s), (b) %.3f (>= 0.60: %s);\n",
+		       ratio["a"], met(ratio["a"], 0.30), ratio["b"], met(ratio["b"], 0.60)
+		printf "  -w %d speed-up over -w 1 (a) %s (>= 1.6: %s), (b) %s (>= 1.6: %s)\n",
+		       w, up["a"], met(up["a"], 1.6), up["b"], met(up["b"], 1.6)
+	}' "$WORK/wrows" >"$WORK/wtargets"
+say "$(cat "$WORK/wtargets")"
 
 # ---- the fill curve -----------------------------------------------------
 
@@ -244,26 +370,47 @@ done
 
 # ---- instruction counts -------------------------------------------------
 
-if command -v valgrind >/dev/null 2>&1; then
+# cg_sum WHAT: the sum of cachegrind's WHAT line over the processes of
+# the last run.
+cg_sum() {
+	sed -n "s/^==[0-9]*== $1: *\([0-9,]*\).*/\1/p" "$WORK/cg.log" |
+		tr -d , | awk '{ s += $1 } END { print s + 0 }'
+}
+# cg_try PROGRAM-AND-ARGS...: sets ir and d1 (D1 read + write misses)
+# summed over the processes the program runs: scandetd's packets are
+# counted in the packet process, a child it forks (valgrind follows
+# forks); its other children (mailer, resolver) add a constant, which the
+# empty file's counts take off.  Fails, with the program's last message
+# in cg_err, when the program fails under valgrind.
+cg_try() {
+	cg_rc=0
+	valgrind --tool=cachegrind --cache-sim=yes \
+		--cachegrind-out-file=/dev/null "$@" >/dev/null \
+		2>"$WORK/cg.log" || cg_rc=$?
+	cg_err=$(grep -v '^[=-][=-]' "$WORK/cg.log" | tail -n 1)
+	ir=$(cg_sum 'I *refs')
+	d1=$(cg_sum 'D1 *misses')
+	[ "$cg_rc" = 0 ] && [ "$ir" != 0 ]
+}
+cg() {
+	cg_try "$@" && return
+	echo "bench: valgrind failed on $*:" >&2
+	tail -n 20 "$WORK/cg.log" >&2
+	exit 1
+}
+
+# scandetd's packet process refuses to run without its seccomp filter,
+# which valgrind cannot load: then the counts cannot be taken at all.
+if command -v valgrind >/dev/null 2>&1 &&
+   ! cg_try "$SCANDETD" -c /dev/null -r "$WORK/empty.pcap"; then
+	say ""
+	say "instructions per packet (valgrind): n/a, scandetd fails under valgrind"
+	say "(exit status $cg_rc: $cg_err)"
+elif command -v valgrind >/dev/null 2>&1; then
 	say ""
 	say "instructions and simulated L1 data misses per packet (valgrind"
 	say "--tool=cachegrind: the same counts on every run, whatever the machine is"
 	say "doing), in increments of prefixes of (a), less an empty file's counts:"
-	# cg PROGRAM-AND-ARGS...: sets ir and d1 (D1 read + write misses) of
-	# the process started (not of children it forks, the mailer).
-	cg() {
-		valgrind --tool=cachegrind --cache-sim=yes \
-			--cachegrind-out-file=/dev/null "$@" >/dev/null \
-			2>"$WORK/cg.log" || true
-		pid=$(sed -n '1s/^==\([0-9]*\)==.*/\1/p' "$WORK/cg.log")
-		ir=$(sed -n "s/^==$pid== I *refs: *\([0-9,]*\).*/\1/p" "$WORK/cg.log" | tr -d ,)
-		d1=$(sed -n "s/^==$pid== D1 *misses: *\([0-9,]*\).*/\1/p" "$WORK/cg.log" | tr -d ,)
-		if [ -z "$ir" ] || [ -z "$d1" ]; then
-			echo "bench: valgrind failed on $*:" >&2
-			tail -n 20 "$WORK/cg.log" >&2
-			exit 1
-		fi
-	}
 	IROW='%10s %14s %12s %12s\n'
 	say "$(printf "$IROW" packets increment "instr/p" "D1 miss/p")"
 	prev_p=0 prev_ir=0 prev_d1=0
