@@ -325,6 +325,9 @@ static const struct family_rule rules[] = {
 	{ "workers.classify.*.cpu_us", "scandetd_thread_cpu_microseconds_total",
 	  C, "worker", "thread=\"classify\"", "CPU time of each thread of "
 	  "the packet process, with Workers: what limits it." },
+	{ "workers.classify.*.packets", "scandetd_worker_packets_total", C,
+	  "worker", NULL, "Packets each worker classified: how even the "
+	  "pairs of hosts spread." },
 	{ "contacts.first", "scandetd_contacts_first_total", C, NULL, NULL,
 	  "First contacts of a source with a host and port." },
 	{ "contacts.successes", "scandetd_contact_outcomes_total", C, NULL,

@@ -60,6 +60,9 @@ struct outcome_list {
 enum slab_kind { SLAB_PACKETS, SLAB_ADVANCE, SLAB_FINISH };
 
 struct slab {
+	/* Every worker reads every packet's time, and only that: apart, in
+	 * 64 lines instead of one line of each packet. */
+	uint64_t ts[WORKER_SLAB];
 	struct pkt pkts[WORKER_SLAB];
 	struct pkt_view views[WORKER_SLAB];	/* written by the owner */
 	uint8_t owner[WORKER_SLAB];		/* a worker, or NO_OWNER */
@@ -177,6 +180,7 @@ struct worker {
 	unsigned decided;		/* by the current packet so far */
 	struct lookahead la;
 	uint64_t cpu_us;		/* its thread's, after its last slab */
+	uint64_t packets;		/* classified: how even the spread is */
 	struct lane *lane;		/* live: its own sockets; else NULL */
 };
 
@@ -217,13 +221,37 @@ static struct slab *slab_at(struct workers *ws, uint64_t i)
 
 /* ---- the pair a packet belongs to ------------------------------------ */
 
-/* The same worker both ways: the two addresses in a fixed order.  An
- * ICMP error is about the datagram it quotes (a router may send it):
- * it belongs to that datagram's pair, whose contact it decides. */
+/* Every bit of x moves every bit of the result (MurmurHash3's finaliser):
+ * an address's varying bytes may be anywhere in it. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* An address folded to 64 bits. */
+static uint64_t fold(const struct ipaddr *a)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	return hi ^ lo;
+}
+
+/* The same worker both ways: the two addresses added (the order does
+ * not matter), then mixed with the run's key, so that nobody outside
+ * can aim pairs at one worker.  An ICMP error is about the datagram it
+ * quotes (a router may send it): it belongs to that datagram's pair,
+ * whose contact it decides. */
 static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 {
 	const struct ipaddr *a = &p->src, *b = &p->dst;
-	struct ipaddr pair[2];
+	uint64_t x;
 
 	/* Nothing to classify: ARP, IP without its transport decoded, and a
 	 * fragment that completed no header (pipeline.h: its time only). */
@@ -234,14 +262,8 @@ static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 		a = &p->quoted.src;
 		b = &p->quoted.dst;
 	}
-	if (memcmp(a, b, sizeof *a) < 0) {
-		pair[0] = *a;
-		pair[1] = *b;
-	} else {
-		pair[0] = *b;
-		pair[1] = *a;
-	}
-	return (uint8_t)(siphash13(&ws->key, pair, sizeof pair) % ws->n);
+	x = mix64((fold(a) + fold(b)) ^ ws->key.k0) ^ ws->key.k1;
+	return (uint8_t)(mix64(x) % ws->n);
 }
 
 /* ---- a worker --------------------------------------------------------- */
@@ -319,10 +341,11 @@ static void classify_packets(struct worker *w, struct slab *s)
 		w->step = STEP_EXPIRED;
 		/* Every packet moves the clock, whoever owns it: contacts
 		 * time out at the packet they would with one table. */
-		classifier_expire(w->cls, p->ts_us);
+		classifier_expire(w->cls, s->ts[i]);
 		if (s->owner[i] != w->index)
 			continue;
 		lookahead_step(la, i, fetch_contact, &f);
+		w->packets++;
 		memset(&s->views[i], 0, sizeof s->views[i]);
 		s->views[i].p = p;
 		w->step = STEP_DURING;
@@ -585,6 +608,7 @@ void workers_batch(void *arg, const struct pkt *batch, size_t n)
 
 		s->pkts[s->n] = batch[i];
 		s->pkts[s->n].seq = ws->seq++;
+		s->ts[s->n] = batch[i].ts_us;
 		s->owner[s->n] = owner_of(ws, &batch[i]);
 		if (++s->n == WORKER_SLAB)
 			publish(ws);
@@ -652,12 +676,14 @@ void workers_finish(struct workers *ws)
 
 void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 {
-	uint64_t cpu[WORKERS_MAX];
+	uint64_t cpu[WORKERS_MAX], packets[WORKERS_MAX];
 	char name[64];
 
 	pthread_mutex_lock(&ws->mu);
-	for (unsigned i = 0; i < ws->n; i++)
+	for (unsigned i = 0; i < ws->n; i++) {
 		cpu[i] = ws->w[i].cpu_us;
+		packets[i] = ws->w[i].packets;
+	}
 	pthread_mutex_unlock(&ws->mu);
 	put(arg, "workers.threads", ws->n);
 	put(arg, "workers.slabs", ws->nslabs);
@@ -670,6 +696,8 @@ void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 	for (unsigned i = 0; i < ws->n; i++) {
 		snprintf(name, sizeof name, "workers.classify.%u.cpu_us", i);
 		put(arg, name, cpu[i]);
+		snprintf(name, sizeof name, "workers.classify.%u.packets", i);
+		put(arg, name, packets[i]);
 	}
 }
 
@@ -745,6 +773,7 @@ static void lane_classify(struct worker *w, struct slab *s, size_t i)
 		      (uint8_t)w->index;
 	if (s->owner[i] == NO_OWNER)
 		return;
+	w->packets++;
 	memset(&s->views[i], 0, sizeof s->views[i]);
 	s->views[i].p = p;
 	w->step = STEP_DURING;
