@@ -310,6 +310,26 @@ static void on_outcome(void *arg, const struct contact_outcome *o)
 	outcome_push(w->out, w->at, step, o);
 }
 
+/* Contacts whose time is up before packet i of the slab. */
+static void expire_at(struct worker *w, size_t i, uint64_t now_us)
+{
+	w->at = (uint32_t)i;
+	w->step = STEP_EXPIRED;
+	classifier_expire(w->cls, now_us);
+}
+
+/* Classify packet i of slab s into its view; contact: the hint. */
+static void classify_at(struct worker *w, struct slab *s, size_t i,
+			const struct table_hint *contact)
+{
+	w->packets++;
+	memset(&s->views[i], 0, sizeof s->views[i]);
+	s->views[i].p = &s->pkts[i];
+	w->step = STEP_DURING;
+	w->decided = 0;
+	classifier_packet(w->cls, &s->views[i], contact);
+}
+
 struct worker_fetch {
 	struct worker *w;
 	const struct slab *s;
@@ -334,24 +354,15 @@ static void classify_packets(struct worker *w, struct slab *s)
 		    classifier_may_open(w->cls, &s->pkts[i]))
 			lookahead_add(la, i);
 	for (size_t i = 0; i < s->n; i++) {
-		const struct pkt *p = &s->pkts[i];
 		bool fetched = la->done < la->n && la->idx[la->done] == i;
 
-		w->at = (uint32_t)i;
-		w->step = STEP_EXPIRED;
 		/* Every packet moves the clock, whoever owns it: contacts
 		 * time out at the packet they would with one table. */
-		classifier_expire(w->cls, s->ts[i]);
+		expire_at(w, i, s->ts[i]);
 		if (s->owner[i] != w->index)
 			continue;
 		lookahead_step(la, i, fetch_contact, &f);
-		w->packets++;
-		memset(&s->views[i], 0, sizeof s->views[i]);
-		s->views[i].p = p;
-		w->step = STEP_DURING;
-		w->decided = 0;
-		classifier_packet(w->cls, &s->views[i],
-				  fetched ? &la->hint[i] : NULL);
+		classify_at(w, s, i, fetched ? &la->hint[i] : NULL);
 	}
 }
 
@@ -453,25 +464,39 @@ static void deliver_expired(struct workers *ws, const struct slab *s,
 	}
 }
 
+/* Deliver the outcomes of list o at packet at and step, from cursor *k:
+ * those before the clock (STEP_EXPIRED) come first in the list; after
+ * them the packet's own, DURING and AFTER interleaved (the first
+ * DETECT_QUEUED_OUTCOMES were AFTER).  The cursor moves past a step
+ * once nothing later in the packet's outcomes is still to come. */
+static void deliver_step(struct workers *ws, const struct outcome_list *o,
+			 size_t *k, uint32_t at, enum outcome_step step)
+{
+	size_t i = *k;
+
+	if (step == STEP_EXPIRED) {
+		for (; i < o->n && o->v[i].at == at &&
+		       o->v[i].step == STEP_EXPIRED; i++)
+			detect_outcome(ws->d, &o->v[i].o);
+		*k = i;
+		return;
+	}
+	for (; i < o->n && o->v[i].at == at; i++)
+		if (o->v[i].step == step)
+			detect_outcome(ws->d, &o->v[i].o);
+	if (step == STEP_AFTER)
+		*k = i;
+}
+
 /* The packet's own outcomes at step, from its owner. */
 static void deliver_decided(struct workers *ws, const struct slab *s,
 			    struct cursors *c, uint32_t at,
 			    enum outcome_step step)
 {
-	const struct outcome_list *l;
-	size_t k;
+	unsigned w = s->owner[at];
 
-	if (s->owner[at] == NO_OWNER)
-		return;
-	l = &s->out[s->owner[at]];
-	/* DURING and AFTER outcomes interleave in the list: the first
-	 * DETECT_QUEUED_OUTCOMES were AFTER.  Deliver this step's, and move
-	 * the cursor past the packet once AFTER is done. */
-	for (k = c->k[s->owner[at]]; k < l->n && l->v[k].at == at; k++)
-		if (l->v[k].step == step)
-			detect_outcome(ws->d, &l->v[k].o);
-	if (step == STEP_AFTER)
-		c->k[s->owner[at]] = k;
+	if (w != NO_OWNER)
+		deliver_step(ws, &s->out[w], &c->k[w], at, step);
 }
 
 struct detect_fetch {
@@ -766,21 +791,12 @@ static void lane_classify(struct worker *w, struct slab *s, size_t i)
 {
 	const struct pkt *p = &s->pkts[i];
 
-	w->at = (uint32_t)i;
-	w->step = STEP_EXPIRED;
-	classifier_expire(w->cls, p->ts_us);
+	expire_at(w, i, p->ts_us);
 	s->owner[i] = p->arp || p->ip_only || p->fragment ? NO_OWNER :
 		      (uint8_t)w->index;
-	if (s->owner[i] == NO_OWNER)
-		return;
-	w->packets++;
-	memset(&s->views[i], 0, sizeof s->views[i]);
-	s->views[i].p = p;
-	w->step = STEP_DURING;
-	w->decided = 0;
-	classifier_packet(w->cls, &s->views[i], NULL);
+	if (s->owner[i] != NO_OWNER)
+		classify_at(w, s, i, NULL);
 }
-
 /* The lane's pipeline's next stage (batch_fn). */
 static void lane_batch(void *arg, const struct pkt *batch, size_t n)
 {
@@ -863,9 +879,7 @@ static void lane_round(struct worker *w)
 		/* Nothing came: live packet time is wall time. */
 		struct slab *s = lane_slab(l, l->filled);
 
-		w->at = (uint32_t)s->n;
-		w->step = STEP_EXPIRED;
-		classifier_expire(w->cls, now);
+		expire_at(w, s->n, now);
 		s->idle_us = now;
 	}
 	lane_publish(w, drained && now > LANE_MARGIN_US ?
@@ -924,28 +938,13 @@ static void lane_retire(struct workers *ws, unsigned lane)
 	pthread_mutex_unlock(&ws->mu);
 }
 
-/* Outcomes of the lane's slab at index at and step: those before the
- * clock first in the list; then the packet's, AFTER ones interleaved
- * with DURING ones (as deliver_decided). */
+/* Outcomes of the lane's slab at index at and step. */
 static void lane_outcomes(struct workers *ws, unsigned lane, uint32_t at,
 			  enum outcome_step step)
 {
 	struct lane *l = &ws->lanes[lane];
-	const struct outcome_list *o = &lane_slab(l, l->taken)->out[lane];
-	size_t k = l->k;
 
-	if (step == STEP_EXPIRED) {
-		for (; k < o->n && o->v[k].at == at &&
-		       o->v[k].step == STEP_EXPIRED; k++)
-			detect_outcome(ws->d, &o->v[k].o);
-		l->k = k;
-		return;
-	}
-	for (; k < o->n && o->v[k].at == at; k++)
-		if (o->v[k].step == step)
-			detect_outcome(ws->d, &o->v[k].o);
-	if (step == STEP_AFTER)
-		l->k = k;
+	deliver_step(ws, &lane_slab(l, l->taken)->out[lane], &l->k, at, step);
 }
 
 /* Detect the lane's next item (lane_next said there is one). */
@@ -1078,9 +1077,7 @@ static void finish_lanes(struct workers *ws)
 	memset(last, 0, sizeof last);
 	for (unsigned i = 0; i < ws->n; i++) {
 		ws->w[i].out = &last[i];
-		ws->w[i].at = 0;
-		ws->w[i].step = STEP_EXPIRED;
-		classifier_expire(ws->w[i].cls, UINT64_MAX);
+		expire_at(&ws->w[i], 0, UINT64_MAX);
 	}
 	for (;;) {
 		const struct tagged_outcome *best = NULL;
