@@ -374,17 +374,15 @@ static void classify_slab(struct worker *w, struct slab *s)
 		classifier_set_config(w->cls, s->cfg);
 		w->cfg = s->cfg;
 	}
-	w->at = 0;
-	w->step = STEP_EXPIRED;
 	switch (s->kind) {
 	case SLAB_PACKETS:
 		classify_packets(w, s);
 		break;
 	case SLAB_ADVANCE:
-		classifier_expire(w->cls, s->advance_us);
+		expire_at(w, 0, s->advance_us);
 		break;
 	case SLAB_FINISH:
-		classifier_expire(w->cls, UINT64_MAX);
+		expire_at(w, 0, UINT64_MAX);
 		break;
 	}
 	classifier_counts(w->cls, &s->counts[w->index]);
