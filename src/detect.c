@@ -2,12 +2,11 @@
  * detect.c - runs the detectors over each packet.
  *
  * Per packet (split transport headers already put back together by the
- * reassembly stage, pipeline.h): classify the packet once (probe shape,
- * signature, scan-ignore rules, UDP flow state, the first contacts and
- * their outcomes of contact.c), then give it to every detector of the
- * configured method.  Outcomes
- * decided by a packet reach the detectors after the packet itself, so a
- * detector has counted a probe before it hears how the probe ended.
+ * reassembly stage, pipeline.h): the classification stage (classify.h)
+ * says what it is, here or in the workers (workers.h), then every
+ * detector of the configured method gets it.  Outcomes decided by a
+ * packet reach the detectors after the packet itself, so a detector has
+ * counted a probe before it hears how the probe ended.
  */
 #include "detect.h"
 
@@ -17,6 +16,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "sources.h"
 #include "params.h"
 #include "table.h"
 
@@ -219,89 +219,6 @@ void detect_batch(struct detect *d, const struct pkt *p, size_t n)
 		if (i >= 2 * PREFETCH_AHEAD && now < n)
 			packet_hinted(d, &p[now], &ring[now % HINT_RING]);
 	}
-}
-
-/* ---- per-source heads, for the detectors ---------------------------- */
-
-void source_key_make(struct source_key *k, const struct ipaddr *src,
-		     uint8_t proto)
-{
-	memset(k, 0, sizeof *k);
-	k->src = *src;
-	k->proto = proto;
-}
-
-void sources_prefetch(const struct table *t, const struct pkt *p,
-		      bool entry, struct table_hint *hint)
-{
-	struct source_key key;
-
-	source_key_make(&key, &p->src, p->proto);
-	table_prefetch(t, &key, entry, hint);
-}
-
-uint8_t source_level(const struct source_head *h, uint32_t evidence)
-{
-	if (h->reported)
-		return SOURCE_LEVEL_REPORTED;
-	return evidence > 254 ? 254 : (uint8_t)evidence;
-}
-
-struct idle_walk {
-	uint64_t now;
-	void (*fn)(void *entry, uint64_t now, void *arg);
-	void *arg;
-};
-
-static bool is_idle(const void *entry, void *arg)
-{
-	const struct source_head *h = entry;
-	const struct idle_walk *w = arg;
-
-	return us_since(w->now, h->last_ts) >= SCAN_EXPIRE_US;
-}
-
-static bool is_reported(const void *entry, void *arg)
-{
-	const struct source_head *h = entry;
-
-	(void)arg;
-	return h->reported;
-}
-
-/* In the order the sources went quiet, then by source. */
-static int by_last_ts(const void *a, const void *b)
-{
-	const struct source_head *x = a, *y = b;
-
-	if (x->last_ts != y->last_ts)
-		return x->last_ts < y->last_ts ? -1 : 1;
-	return memcmp(&x->key, &y->key, sizeof x->key);
-}
-
-static void call_idle(void *entry, void *arg)
-{
-	struct idle_walk *w = arg;
-
-	w->fn(entry, w->now, w->arg);
-}
-
-void sources_sweep_idle(struct table *t, uint64_t now,
-			void (*fn)(void *entry, uint64_t now, void *arg),
-			void *arg)
-{
-	struct idle_walk w = { now, fn, arg };
-
-	/* The whole table each second of packet time (tags first: cheap),
-	 * so a scan ends at the same tick whatever slot it hashed to. */
-	table_sweep_ordered(t, table_slots(t), is_idle, by_last_ts, call_idle,
-			    &w);
-}
-
-void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
-			   void *arg)
-{
-	table_foreach_ordered(t, is_reported, by_last_ts, fn, arg);
 }
 
 /* ---- set-up -------------------------------------------------------- */
@@ -534,19 +451,6 @@ void detect_stats(struct detect *d, stat_fn put, void *arg)
 	for (size_t i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->stats)
 			detectors[i]->stats(d->state[i], put, arg);
-}
-
-void table_put_stats(const struct table *t, const char *name, stat_fn put,
-		     void *arg)
-{
-	char key[64];
-
-	snprintf(key, sizeof key, "%s.slots", name);
-	put(arg, key, table_slots(t));
-	snprintf(key, sizeof key, "%s.used", name);
-	put(arg, key, table_count(t));
-	snprintf(key, sizeof key, "%s.evictions", name);
-	put(arg, key, table_evictions(t));
 }
 
 void detect_free(struct detect *d)

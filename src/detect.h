@@ -1,12 +1,14 @@
 /*
  * detect.h - the detection stage: decoded packets in, alerts out.
  *
- * detect.c runs what every method needs once per packet (the ignore
- * rules, the flow table that tells first contacts from replies and
- * repeats) and then hands the packet to each detector in turn.  A
- * detection method is one file, detect_NAME.c, exporting one
- * struct detector; adding a method means adding it to the list in
- * detect.c, nothing in capture or the sinks.
+ * detect.c has each packet classified once (classify.c: the ignore
+ * rules, the flows and first contacts that tell probes from replies and
+ * repeats), or takes it classified from the workers (workers.h), and
+ * hands it to each detector in turn, in capture order.  A detection
+ * method is one file, detect_NAME.c, exporting one struct detector;
+ * adding a method means adding it to the list in detect.c, nothing in
+ * capture or the sinks.  What the scan detectors share per source (the
+ * table, its ends of scan) is sources.h.
  *
  * Time is packet time: detectors never call time(); they get pkt->ts_us,
  * and a tick once per second of packet time for expiry.
@@ -24,6 +26,7 @@
 #include "contact.h"
 #include "siphash.h"
 #include "signature.h"
+#include "sources.h"
 #include "table.h"
 
 /* ---- the stage, as main.c sees it -------------------------------- */
@@ -194,48 +197,6 @@ struct detector {
 	bool (*many_hosts)(void *self, const struct ipaddr *src, uint8_t proto);
 	void (*destroy)(void *self);
 };
-
-/*
- * Per-source state of the scan detectors begins with this head: the
- * table key (source and protocol), the time of the source's latest
- * activity, and whether its current scan has been reported.  The walks
- * below end quiet scans in the order they went quiet, so that output
- * depends on the traffic and not on where the hash put entries.
- */
-struct source_key {
-	struct ipaddr src;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
-struct source_head {
-	struct source_key key;
-	uint64_t last_ts;
-	bool reported;
-	/* pkt.iface of its latest probe: where its alerts say it was. */
-	uint8_t iface;
-};
-
-void source_key_make(struct source_key *k, const struct ipaddr *src,
-		     uint8_t proto);
-/* Fetch ahead the entry of p's source (p: a packet that may be a probe). */
-void sources_prefetch(const struct table *t, const struct pkt *p,
-		      bool entry, struct table_hint *hint);
-/* fn(entry, now, arg) for each entry idle for SCAN_EXPIRE_US at now. */
-void sources_sweep_idle(struct table *t, uint64_t now,
-			void (*fn)(void *entry, uint64_t now, void *arg),
-			void *arg);
-/* A table's statistics: NAME.slots, NAME.used, NAME.evictions. */
-void table_put_stats(const struct table *t, const char *name, stat_fn put,
-		     void *arg);
-/* fn(entry, arg) for each entry whose scan was reported. */
-void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
-			   void *arg);
-/* The eviction level of a source (table.h): reported scans highest, then
- * by evidence, so a source with evidence outlives any number of
- * one-packet sources. */
-#define SOURCE_LEVEL_REPORTED 255
-uint8_t source_level(const struct source_head *h, uint32_t evidence);
 
 extern const struct detector detector_connlog;
 extern const struct detector detector_classic;

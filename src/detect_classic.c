@@ -261,18 +261,13 @@ static void evict_entry(void *entry, void *arg)
 static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 {
 	struct classic *c = calloc(1, sizeof *c);
-	struct table_ops ops = {
-		.entry_size = sizeof(struct classic_entry),
-		.key_size = sizeof(struct source_key),
-		.evict = evict_entry,		/* only reported scans end */
-		.evict_level = SOURCE_LEVEL_REPORTED,
-	};
 
 	if (!c)
 		goto nomem;
 	c->env = env;
-	ops.arg = c;
-	c->sources = table_new(env->cfg->source_table_size, &ops, &env->key);
+	c->sources = sources_new(env->cfg->source_table_size,
+				 sizeof(struct classic_entry), evict_entry, c,
+				 &env->key);
 	c->tallies = tally_pool_new(TALLY_POOL_SIZE);
 	if (!c->sources || !c->tallies)
 		goto nomem;
@@ -305,11 +300,8 @@ static uint32_t classic_probes(void *self, const struct ipaddr *src,
 			       uint8_t proto)
 {
 	struct classic *c = self;
-	struct source_key key;
-	const struct classic_entry *e;
+	const struct classic_entry *e = sources_find(c->sources, src, proto);
 
-	source_key_make(&key, src, proto);
-	e = table_find(c->sources, &key);
 	return e && e->head.reported ? e->sum.count : 0;
 }
 

@@ -431,20 +431,14 @@ static void *discovery_create(struct detect_env *env, char *err,
 			      size_t errlen)
 {
 	struct discovery *d = calloc(1, sizeof *d);
-	struct table_ops ops = {
-		.entry_size = sizeof(struct discovery_entry),
-		.key_size = sizeof(struct source_key),
-		.evict = evict_entry,
-		.evict_level = SOURCE_LEVEL_REPORTED,
-	};
 	unsigned slots = env->cfg->source_table_size / DISCOVERY_TABLE_SHARE;
 
 	if (slots < 64)
 		slots = 64;
 	if (d) {
 		d->env = env;
-		ops.arg = d;
-		d->sources = table_new(slots, &ops, &env->key);
+		d->sources = sources_new(slots, sizeof(struct discovery_entry),
+					 evict_entry, d, &env->key);
 		if (d->sources)
 			return d;
 	}
@@ -470,11 +464,8 @@ static uint32_t discovery_probes(void *self, const struct ipaddr *src,
 				 uint8_t proto)
 {
 	struct discovery *d = self;
-	struct source_key key;
-	const struct discovery_entry *e;
+	const struct discovery_entry *e = sources_find(d->sources, src, proto);
 
-	source_key_make(&key, src, proto);
-	e = table_find(d->sources, &key);
 	return e && e->head.reported ? e->sum.count : 0;
 }
 

@@ -242,16 +242,14 @@ static void *distributed_create(struct detect_env *env, char *err,
 				size_t errlen)
 {
 	struct distributed *d = calloc(1, sizeof *d);
-	struct table_ops ops = {
-		.entry_size = sizeof(struct target_entry),
-		.key_size = sizeof(struct source_key),
-		.evict_level = SOURCE_LEVEL_REPORTED,
-	};
 
 	if (d) {
 		d->env = env;
-		ops.arg = d;
-		d->targets = table_new(DISTRIBUTED_TABLE_SIZE, &ops, &env->key);
+		/* Keyed by destination; a reported one is kept over the
+		 * others, and goes without an end record. */
+		d->targets = sources_new(DISTRIBUTED_TABLE_SIZE,
+					 sizeof(struct target_entry), NULL, d,
+					 &env->key);
 		if (d->targets)
 			return d;
 	}

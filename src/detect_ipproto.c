@@ -160,17 +160,12 @@ static void evict_entry(void *entry, void *arg)
 static void *ipproto_create(struct detect_env *env, char *err, size_t errlen)
 {
 	struct ipproto *d = calloc(1, sizeof *d);
-	struct table_ops ops = {
-		.entry_size = sizeof(struct ipproto_entry),
-		.key_size = sizeof(struct source_key),
-		.evict = evict_entry,
-		.evict_level = SOURCE_LEVEL_REPORTED,
-	};
 
 	if (d) {
 		d->env = env;
-		ops.arg = d;
-		d->sources = table_new(IPPROTO_TABLE_SIZE, &ops, &env->key);
+		d->sources = sources_new(IPPROTO_TABLE_SIZE,
+					 sizeof(struct ipproto_entry),
+					 evict_entry, d, &env->key);
 		if (d->sources)
 			return d;
 	}
@@ -194,11 +189,8 @@ static uint32_t ipproto_probes(void *self, const struct ipaddr *src,
 			       uint8_t proto)
 {
 	struct ipproto *d = self;
-	struct source_key key;
-	const struct ipproto_entry *e;
+	const struct ipproto_entry *e = sources_find(d->sources, src, proto);
 
-	source_key_make(&key, src, proto);
-	e = table_find(d->sources, &key);
 	return e && e->head.reported ? e->sum.count : 0;
 }
 

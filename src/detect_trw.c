@@ -566,18 +566,12 @@ static void evict_entry(void *entry, void *arg)
 static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 {
 	struct trw *t = calloc(1, sizeof *t);
-	struct table_ops ops = {
-		.entry_size = sizeof(struct trw_entry),
-		.key_size = sizeof(struct source_key),
-		.evict = evict_entry,		/* only reported scans end */
-		.evict_level = SOURCE_LEVEL_REPORTED,
-	};
 
 	if (t) {
 		t->env = env;
-		ops.arg = t;
-		t->sources = table_new(env->cfg->source_table_size, &ops,
-				       &env->key);
+		t->sources = sources_new(env->cfg->source_table_size,
+					 sizeof(struct trw_entry), evict_entry,
+					 t, &env->key);
 		t->tallies = tally_pool_new(TALLY_POOL_SIZE);
 		if (t->sources && t->tallies)
 			return t;
@@ -612,11 +606,8 @@ static uint32_t trw_probes(void *self, const struct ipaddr *src,
 			       uint8_t proto)
 {
 	struct trw *t = self;
-	struct source_key key;
-	const struct trw_entry *e;
+	const struct trw_entry *e = sources_find(t->sources, src, proto);
 
-	source_key_make(&key, src, proto);
-	e = table_find(t->sources, &key);
 	return e && e->head.reported ? e->sum.count : 0;
 }
 
