@@ -267,7 +267,11 @@ static const char *host_name_cb(void *arg, const struct ipaddr *a)
 {
 	struct engine *e = arg;
 
-	return e->resolver ? resolver_lookup(e->resolver, a, e->pipe.c.now_us) : NULL;
+	/* Live with workers, e->pipe is not the packets' path: the time is
+	 * the wall clock's, as live packet time is. */
+	uint64_t now = e->nfan ? wall_us() : e->pipe.c.now_us;
+
+	return e->resolver ? resolver_lookup(e->resolver, a, now) : NULL;
 }
 
 static bool host_pending_cb(void *arg, const struct ipaddr *a)
