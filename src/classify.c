@@ -9,15 +9,6 @@
 #include "detect.h"
 #include "params.h"
 
-/* A UDP flow or a TCP connection attempt, keyed in the direction of its
- * first packet. */
-struct flow_key {
-	struct ipaddr src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
 struct flow {
 	struct flow_key key;
 	uint64_t last_ts;
@@ -59,18 +50,6 @@ static bool trw_on(const struct classifier *c)
 }
 
 /* ---- the flow table (UDP flows, and TCP attempts for classic) ------- */
-
-static void flow_key_make(struct flow_key *k, const struct ipaddr *src,
-			  uint16_t sport, const struct ipaddr *dst,
-			  uint16_t dport, uint8_t proto)
-{
-	memset(k, 0, sizeof *k);
-	k->src = *src;
-	k->dst = *dst;
-	k->sport = sport;
-	k->dport = dport;
-	k->proto = proto;
-}
 
 /*
  * Is this UDP datagram the first of a flow, a reply, or more of the same?
@@ -342,6 +321,18 @@ void classifier_set_config(struct classifier *c, const struct config *cfg)
 	c->cfg = cfg;
 	contacts_set_timeout(c->contacts,
 			     (uint64_t)cfg->contact_timeout * 1000000);
+}
+
+void flow_key_make(struct flow_key *k, const struct ipaddr *src,
+		   uint16_t sport, const struct ipaddr *dst, uint16_t dport,
+		   uint8_t proto)
+{
+	memset(k, 0, sizeof *k);
+	k->src = *src;
+	k->dst = *dst;
+	k->sport = sport;
+	k->dport = dport;
+	k->proto = proto;
 }
 
 void classifier_free(struct classifier *c)

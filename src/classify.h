@@ -33,6 +33,20 @@
 struct pkt_view;
 struct classifier;
 
+/* A UDP flow, a TCP connection attempt or connection, keyed in the
+ * direction of its first packet (the flow table here, connection
+ * logging's table). */
+struct flow_key {
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+void flow_key_make(struct flow_key *k, const struct ipaddr *src,
+		   uint16_t sport, const struct ipaddr *dst, uint16_t dport,
+		   uint8_t proto);
+
 /* flow_slots: the flow and contact tables' slots (FlowTableSize, or a
  * worker's share of it); sigs: read by every packet, owned by the
  * caller, which may change it between packets (a reload). */

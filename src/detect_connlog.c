@@ -30,19 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "detect.h"
 #include "params.h"
 #include "table.h"
 
-struct conn_key {
-	struct ipaddr src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
 struct conn {
-	struct conn_key key;
+	struct flow_key key;
 	uint64_t first_ts, last_ts;	/* first and latest SYN (datagram) */
 	uint64_t deadline;
 	uint32_t retransmits;
@@ -53,7 +47,7 @@ struct conn {
 };
 
 struct deadline {
-	struct conn_key key;
+	struct flow_key key;
 	uint64_t at;
 };
 
@@ -67,18 +61,6 @@ struct connlog {
 	uint64_t retransmits;
 	uint64_t unknown;
 };
-
-static void key_make(struct conn_key *k, const struct ipaddr *src,
-		     uint16_t sport, const struct ipaddr *dst, uint16_t dport,
-		     uint8_t proto)
-{
-	memset(k, 0, sizeof *k);
-	k->src = *src;
-	k->dst = *dst;
-	k->sport = sport;
-	k->dport = dport;
-	k->proto = proto;
-}
 
 /* The attempt is over: log it once. */
 static void decide(struct connlog *c, struct conn *e, enum conn_outcome how,
@@ -119,9 +101,9 @@ static struct conn *find(struct connlog *c, const struct ipaddr *src,
 			 uint16_t sport, const struct ipaddr *dst,
 			 uint16_t dport, uint8_t proto)
 {
-	struct conn_key k;
+	struct flow_key k;
 
-	key_make(&k, src, sport, dst, dport, proto);
+	flow_key_make(&k, src, sport, dst, dport, proto);
 	return table_find(c->conns, &k);
 }
 
@@ -198,11 +180,11 @@ static bool logged_proto(const struct config *cfg, uint8_t proto)
  * of one under way. */
 static void attempt(struct connlog *c, const struct pkt *p)
 {
-	struct conn_key k;
+	struct flow_key k;
 	struct conn *e;
 	bool created, ignored;
 
-	key_make(&k, &p->src, p->sport, &p->dst, p->dport, p->proto);
+	flow_key_make(&k, &p->src, p->sport, &p->dst, p->dport, p->proto);
 	e = table_find(c->conns, &k);
 	if (e && us_since(p->ts_us, e->last_ts) < CONNLOG_RETRANSMIT_US &&
 	    (p->proto == PROTO_UDP || p->tcp_seq == e->isn)) {
@@ -338,7 +320,7 @@ static void *connlog_create(struct detect_env *env, char *err, size_t errlen)
 	struct connlog *c = calloc(1, sizeof *c);
 	struct table_ops ops = {
 		.entry_size = sizeof(struct conn),
-		.key_size = sizeof(struct conn_key),
+		.key_size = sizeof(struct flow_key),
 		.evict = evict_conn,
 		.evict_level = 1,	/* only undecided attempts */
 	};
