@@ -201,7 +201,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (size_t i = 0; i < NSTAGES; i++)
 		if (!(det[i] = detect_new(&cfg[i], &router, err, sizeof err)))
 			fail("detect_new", err);
-	if (!pipeline_init(&pipe_to_det, &cfg[0], detect_packets, NULL, err,
+	if (!pipeline_init(&pipe_to_det, &cfg[0], cfg[0].frag_table_size,
+			   detect_packets, NULL, err,
 			   sizeof err))
 		fail("pipeline_init", err);
 	return 0;

@@ -137,7 +137,8 @@ static void run_file(const char *path)
 	/* scandetd's own decode and reassembly stages (pipeline.h), in
 	 * rounds as -r reads (4096 there; here a little more than
 	 * PKT_BATCH, so that full and partial batches both happen). */
-	if (!pipeline_init(&r.pipe, &cfg[0], detect_packets, &r, err,
+	if (!pipeline_init(&r.pipe, &cfg[0], cfg[0].frag_table_size,
+			   detect_packets, &r, err,
 			   sizeof err))
 		fail("pipeline_init", err);
 	pipeline_source(&r.pipe, capture_link(r.cap), 0);

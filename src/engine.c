@@ -567,7 +567,8 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 		 detect_new_unclassified(e->cfg, &e->router, err, errlen) :
 		 detect_new(e->cfg, &e->router, err, errlen);
 	return e->det &&
-	       pipeline_init(&e->pipe, e->cfg, detect_packets, e, err, errlen);
+	       pipeline_init(&e->pipe, e->cfg, e->cfg->frag_table_size,
+			     detect_packets, e, err, errlen);
 }
 
 /* ---- messages from the parent ----------------------------------- */

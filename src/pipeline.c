@@ -9,7 +9,8 @@
 #include "detect.h"
 
 bool pipeline_init(struct pipeline *pl, const struct config *cfg,
-		   batch_fn deliver, void *arg, char *err, size_t errlen)
+		   size_t frag_slots, batch_fn deliver, void *arg, char *err,
+		   size_t errlen)
 {
 	struct sipkey key;
 
@@ -20,7 +21,7 @@ bool pipeline_init(struct pipeline *pl, const struct config *cfg,
 		snprintf(err, errlen, "no random bytes for the hash key");
 		return false;
 	}
-	pl->frags = frag_new(cfg->frag_table_size, &key);
+	pl->frags = frag_new(frag_slots, &key);
 	if (!pl->frags) {
 		detect_table_error(cfg, "FragTableSize", cfg->frag_table_size,
 				   "fragment table", err, errlen);

@@ -59,11 +59,13 @@ struct pipeline {
 	struct frag_pool *frags;	/* the reassembly stage's pool */
 };
 
-/* The fragment pool's size and key are cfg's (FragTableSize, and
- * sipkey_for_run: --hash-key fixes it as for detection's tables).
- * False, with err set, when the pool cannot be had. */
+/* The fragment pool has frag_slots entries (cfg's FragTableSize, or a
+ * live worker's share of it) and cfg's key (sipkey_for_run: --hash-key
+ * fixes it as for detection's tables).  False, with err set, when the
+ * pool cannot be had. */
 bool pipeline_init(struct pipeline *pl, const struct config *cfg,
-		   batch_fn deliver, void *arg, char *err, size_t errlen);
+		   size_t frag_slots, batch_fn deliver, void *arg, char *err,
+		   size_t errlen);
 void pipeline_free(struct pipeline *pl);
 /* Send the batches to another next stage from now on (workers.h). */
 void pipeline_set_next(struct pipeline *pl, batch_fn deliver, void *arg);

@@ -1277,7 +1277,10 @@ static bool make_lane(struct workers *ws, unsigned i, struct capture **caps,
 		return false;
 	}
 	w->out = &l->slabs[0].out[i];
-	return pipeline_init(&l->pipe, ws->cfg, lane_batch, w, err, errlen);
+	/* Fragments of a datagram share its addresses, so one lane's. */
+	return pipeline_init(&l->pipe, ws->cfg,
+			     table_share(ws->cfg->frag_table_size, ws->n),
+			     lane_batch, w, err, errlen);
 }
 
 struct workers *workers_start_live(const struct config *cfg, unsigned n,

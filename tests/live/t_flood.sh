@@ -88,6 +88,7 @@ PidFile $TMPD/scandetd.pid
 JsonLog $JSON
 AlertLimit ${FLOOD_ALERT_LIMIT:-$LIMIT $SECONDS_}
 Workers ${LIVE_WORKERS:-2}
+FragTableSize 1024
 CONFEOF
 
 ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i "$DEV_B" -F \
@@ -155,6 +156,15 @@ check "enough of the flood captured (> 10 times the limit reported)" \
 	test "${MADE:-0}" -gt $((10 * LIMIT))
 check_eq "every reported scan ended at shutdown (made)" \
 	"$(stat alerts.scan_end)" "$MADE"
+# Each worker has its share of the tables: together no more than the
+# configured sizes (FlowTableSize's default: 262144), and at least half.
+FRAG_SLOTS=$(stat frags.slots)
+FLOW_SLOTS=$(stat flows.slots)
+echo "frags.slots $FRAG_SLOTS, flows.slots $FLOW_SLOTS"
+check "the workers' fragment pools: FragTableSize (1024) at most" \
+	test "${FRAG_SLOTS:-0}" -le 1024 -a "${FRAG_SLOTS:-0}" -ge 512
+check "the workers' flow tables: FlowTableSize at most" \
+	test "${FLOW_SLOTS:-0}" -le 262144 -a "${FLOW_SLOTS:-0}" -ge 131072
 
 # Everything else from the JsonLog and standard output, exactly.
 "$PY" - "$JSON" "$TMPD/out" "$TMPD/err" "$TMPD/err.usr1" $LIMIT $SECONDS_ \

@@ -998,7 +998,8 @@ static void stage_open(struct stage *st)
 		abort();
 	st->cfg.hash_key_fixed = true;
 	st->cfg.hash_key = KEY;
-	CHECK(pipeline_init(&st->pl, &st->cfg, stage_record, &st->out, err,
+	CHECK(pipeline_init(&st->pl, &st->cfg, st->cfg.frag_table_size,
+			    stage_record, &st->out, err,
 			    sizeof err));
 	pipeline_source(&st->pl, LINK_ETHERNET, 0);
 }
