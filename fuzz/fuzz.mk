@@ -29,7 +29,7 @@ SCANDETD_FUZZ_MK := 1
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= decode conf rule pcap
+FUZZ_TARGETS ?= decode conf rule pcap workers
 # Scratch space for "make fuzz": corpus copies and crash artifacts.
 FUZZ_WORK    ?= $(FUZZ_BUILD)/work
 
@@ -64,11 +64,15 @@ endif
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 # Longest input per harness: a frame plus its link-type byte, a
-# configuration file, a rule text, a capture file.
+# configuration file, a rule text, a capture file (a smaller one for
+# fuzz_workers, whose tables must hold all of it: fuzz_workers.c).
 FUZZ_MAXLEN_decode = 2048
 FUZZ_MAXLEN_conf   = 4096
 FUZZ_MAXLEN_rule   = 512
 FUZZ_MAXLEN_pcap   = 65536
+FUZZ_MAXLEN_workers = 16384
+# fuzz_workers reads captures too: its corpus is fuzz_pcap's.
+FUZZ_CORPUS_OF = c=$$h; [ $$h != workers ] || c=pcap
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -104,7 +108,8 @@ fuzz: fuzz-build
 		work=$(FUZZ_WORK)/$$h; \
 		rm -rf $$work; \
 		mkdir -p $$work/corpus $$work/artifacts; \
-		for d in fuzz/corpus/$$h fuzz/regress/$$h; do \
+		$(FUZZ_CORPUS_OF); \
+		for d in fuzz/corpus/$$c fuzz/regress/$$h; do \
 			[ -d $$d ] && cp -R $$d/. $$work/corpus/; \
 		done; \
 		echo "== fuzz_$$h: $(FUZZ_SECONDS) s, corpus $$work/corpus"; \
@@ -113,6 +118,7 @@ fuzz: fuzz-build
 				decode) echo $(FUZZ_MAXLEN_decode);; \
 				conf) echo $(FUZZ_MAXLEN_conf);; \
 				rule) echo $(FUZZ_MAXLEN_rule);; \
+				workers) echo $(FUZZ_MAXLEN_workers);; \
 				*) echo $(FUZZ_MAXLEN_pcap);; esac) \
 			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix=$$work/artifacts/ $$work/corpus \
@@ -127,7 +133,8 @@ fuzz: fuzz-build
 fuzz-regress: fuzz-build
 	@failed=""; \
 	for h in $(FUZZ_TARGETS); do \
-		for d in fuzz/regress/$$h fuzz/corpus/$$h; do \
+		$(FUZZ_CORPUS_OF); \
+		for d in fuzz/regress/$$h fuzz/corpus/$$c; do \
 			set -- $$(find $$d -type f ! -name '.*' 2>/dev/null | sort); \
 			[ $$# -gt 0 ] || continue; \
 			echo "== fuzz_$$h: $$# inputs of $$d"; \

@@ -22,7 +22,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
-HARNESSES="decode conf rule pcap"
+HARNESSES="decode conf rule pcap workers"
 FUZZ_BUILD="$TOP/build-fuzz"
 CRASHES="$FUZZ_BUILD/crashes"
 
@@ -56,6 +56,8 @@ fi
 for h in $HARNESSES; do
 	for kind in regress corpus; do
 		dir="$TOP/fuzz/$kind/$h"
+		# fuzz_workers reads captures: fuzz_pcap's corpus
+		[ "$h/$kind" != workers/corpus ] || dir="$TOP/fuzz/corpus/pcap"
 		name="$kind-$h"
 		find "$dir" -type f ! -name '.*' 2>/dev/null | sort >"$TMPD/files"
 		if [ ! -s "$TMPD/files" ]; then
