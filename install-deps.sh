@@ -45,7 +45,7 @@ apt-get install -y -qq --no-install-recommends \
 	libcurl4-openssl-dev python3-aiosmtpd util-linux \
 	libseccomp-dev libsystemd-dev libmicrohttpd-dev prometheus nftables \
 	dpkg-dev debhelper lintian systemd adduser bsdutils \
-	logrotate netsniff-ng scanlogd >/dev/null
+	logrotate netsniff-ng scanlogd valgrind >/dev/null
 # fail2ban: tests/f2b runs fail2ban-regex and a fail2ban-server of its own
 # (own configuration, socket and PID file, in a network namespace).
 # Debian's package enables the system's fail2ban.service, which the tests

@@ -21,6 +21,7 @@
 
 #include <linux/capability.h>
 #include <linux/if_packet.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -629,6 +630,14 @@ static bool enter_landlock(enum sandbox_role role,
 	return true;
 }
 
+static bool no_seccomp_call(void)
+{
+	uint32_t action = SECCOMP_RET_KILL_PROCESS;
+
+	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) ==
+		       -1 && errno == ENOSYS;
+}
+
 static bool enter_seccomp(enum sandbox_role role,
 			  const struct sandbox_opts *opts, bool required,
 			  struct sandbox_report *rep, char *err,
@@ -636,14 +645,25 @@ static bool enter_seccomp(enum sandbox_role role,
 {
 	static const char unsupported[] =
 		"seccomp: not supported by this kernel";
+	static const char no_call[] =
+		"seccomp: no seccomp(2) here (a kernel before 3.17, or "
+		"valgrind)";
+	/* EINVAL: a kernel built without seccomp.  ENOSYS from seccomp(2),
+	 * which libseccomp needs: a kernel before 3.17, or valgrind, which
+	 * does not pass the call on (make bench counts instructions under
+	 * it). */
+	const char *why = NULL;
 
-	/* EINVAL: a kernel built without seccomp. */
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL) {
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL)
+		why = unsupported;
+	else if (no_seccomp_call())
+		why = no_call;
+	if (why) {
 		if (required) {
-			set_err(err, errlen, "%s", unsupported);
+			set_err(err, errlen, "%s", why);
 			return false;
 		}
-		add_missing(rep, unsupported);
+		add_missing(rep, why);
 		return true;
 	}
 	if (!load_seccomp(role, opts, err, errlen))
