@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "params.h"
 
@@ -16,6 +19,7 @@ struct bucket {
 	uint8_t turn;			/* where ties start */
 };
 _Static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
+_Static_assert(BUCKET < 32, "a bucket's slots are bits of an unsigned");
 
 struct table {
 	struct table_ops ops;
@@ -142,17 +146,73 @@ static inline size_t hash_bucket(const struct table *t, uint64_t h)
 	return (size_t)(h & t->bucket_mask) * BUCKET;
 }
 
+/* A bucket's slots as bits (bit i: slot i): those whose tag is tag (0:
+ * the empty ones).  Without a branch per slot, so that where in the
+ * bucket a key lies, which no predictor can guess, costs nothing; the
+ * compiler may make it a vector compare. */
+#ifdef __SSE2__
+_Static_assert(BUCKET == 8, "two vectors of four tags, eight levels");
+
+static inline unsigned tag_slots(const struct bucket *b, uint32_t tag)
+{
+	__m128i want = _mm_set1_epi32((int)tag);
+	__m128i lo = _mm_load_si128((const __m128i *)(const void *)&b->tag[0]);
+	__m128i hi = _mm_load_si128((const __m128i *)(const void *)&b->tag[4]);
+
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+		       _mm_cmpeq_epi32(lo, want))) |
+	       (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+		       _mm_cmpeq_epi32(hi, want))) << 4;
+}
+
+/* The slots whose level is the bucket's lowest. */
+static inline unsigned lowest_slots(const struct bucket *b)
+{
+	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)b->level);
+	__m128i low;
+
+	v = _mm_unpacklo_epi64(v, v);	/* the upper half: the same levels */
+	low = _mm_min_epu8(v, _mm_srli_si128(v, 4));
+	low = _mm_min_epu8(low, _mm_srli_si128(low, 2));
+	low = _mm_min_epu8(low, _mm_srli_si128(low, 1));
+	low = _mm_set1_epi8((char)_mm_cvtsi128_si32(low));
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, low)) & 0xff;
+}
+#else
+static inline unsigned tag_slots(const struct bucket *b, uint32_t tag)
+{
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < BUCKET; i++)
+		m |= (unsigned)(b->tag[i] == tag) << i;
+	return m;
+}
+
+static inline unsigned lowest_slots(const struct bucket *b)
+{
+	unsigned low = UINT8_MAX, at = 0;
+
+	for (unsigned i = 0; i < BUCKET; i++)
+		low = b->level[i] < low ? b->level[i] : low;
+	for (unsigned i = 0; i < BUCKET; i++)
+		at |= (unsigned)(b->level[i] == low) << i;
+	return at;
+}
+#endif
+
+static inline size_t first_slot(unsigned mask)
+{
+	return (size_t)__builtin_ctz(mask);
+}
+
 static void *find_in_bucket(struct table *t, const void *key, size_t base,
 			    uint32_t tag)
 {
 	const struct bucket *b = &t->buckets[base / BUCKET];
 
-	for (size_t i = 0; i < BUCKET; i++) {
-		void *e;
+	for (unsigned m = tag_slots(b, tag); m; m &= m - 1) {
+		void *e = slot_entry(t, base + first_slot(m));
 
-		if (b->tag[i] != tag)
-			continue;
-		e = slot_entry(t, base + i);
 		if (memcmp(e, key, t->ops.key_size) == 0)
 			return e;
 	}
@@ -186,18 +246,11 @@ static uint64_t hinted_hash(const struct table *t, const void *key,
  * level; among equal levels the first from the bucket's turn. */
 static size_t lowest_level(const struct bucket *b)
 {
-	size_t best = 0;
-	unsigned best_level = 256;
+	unsigned at = lowest_slots(b), turn = b->turn % BUCKET, from;
 
-	for (size_t i = 0; i < BUCKET; i++) {
-		size_t j = (b->turn + i) % BUCKET;
-
-		if (b->level[j] < best_level) {
-			best_level = b->level[j];
-			best = j;
-		}
-	}
-	return best;
+	/* The first of them from the turn on, wrapping. */
+	from = (at >> turn | at << (BUCKET - turn)) & ((1u << BUCKET) - 1);
+	return (first_slot(from) + turn) % BUCKET;
 }
 
 /* The slot table_get would use for a key not in its bucket: the first
@@ -205,11 +258,9 @@ static size_t lowest_level(const struct bucket *b)
 static size_t predict_new_slot(const struct table *t, size_t base)
 {
 	const struct bucket *b = &t->buckets[base / BUCKET];
+	unsigned empty = tag_slots(b, 0);
 
-	for (size_t i = 0; i < BUCKET; i++)
-		if (b->tag[i] == 0)
-			return base + i;
-	return base + lowest_level(b);
+	return base + (empty ? first_slot(empty) : lowest_level(b));
 }
 
 void table_prefetch(const struct table *t, const void *key, bool entry,
@@ -217,9 +268,10 @@ void table_prefetch(const struct table *t, const void *key, bool entry,
 {
 	bool held = hint_holds(t, key, hint);
 	uint64_t h = held ? hint->hash : siphash13(&t->key, key, t->ops.key_size);
-	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
+	size_t base = hash_bucket(t, h), slot;
 	const struct bucket *b = &t->buckets[base / BUCKET];
 	const unsigned char *e, *end;
+	unsigned match;
 
 	if (hint && !held && t->ops.key_size <= sizeof hint->key) {
 		hint->t = t;
@@ -231,11 +283,9 @@ void table_prefetch(const struct table *t, const void *key, bool entry,
 		__builtin_prefetch(b);
 		return;
 	}
-	for (size_t i = 0; i < BUCKET && slot == SIZE_MAX; i++)
-		if (b->tag[i] == hash_tag(h))
-			slot = base + i;	/* most likely the key */
-	if (slot == SIZE_MAX)
-		slot = predict_new_slot(t, base);
+	match = tag_slots(b, hash_tag(h));
+	/* The first match is most likely the key. */
+	slot = match ? base + first_slot(match) : predict_new_slot(t, base);
 	e = slot_entry(t, slot);
 	end = e + t->ops.entry_size;
 	for (const unsigned char *line = e; line < end; line += 64)
@@ -262,31 +312,26 @@ void *table_get_hinted(struct table *t, const void *key,
 		       const struct table_hint *hint, bool *created)
 {
 	uint64_t h = hinted_hash(t, key, hint);
-	size_t base = hash_bucket(t, h), slot = SIZE_MAX;
+	size_t base = hash_bucket(t, h), slot;
 	uint32_t tag = hash_tag(h);
 	struct bucket *b = &t->buckets[base / BUCKET];
+	unsigned empty;
 	void *e;
 
-	/* One pass over the bucket's tags: the key, or the first empty slot. */
+	/* The key; else the first empty slot, else a victim. */
 	*created = false;
-	for (size_t i = 0; i < BUCKET; i++) {
-		uint32_t here = b->tag[i];
-
-		if (here == tag) {
-			e = slot_entry(t, base + i);
-			if (memcmp(e, key, t->ops.key_size) == 0)
-				return e;
-		} else if (here == 0 && slot == SIZE_MAX) {
-			slot = base + i;
-		}
-	}
-	if (slot == SIZE_MAX) {
+	e = find_in_bucket(t, key, base, tag);
+	if (e)
+		return e;
+	empty = tag_slots(b, 0);
+	if (empty) {
+		slot = base + first_slot(empty);
+		t->count++;
+	} else {
 		slot = victim_slot(t, base);
 		if (t->ops.evict && *slot_level(t, slot) >= t->ops.evict_level)
 			t->ops.evict(slot_entry(t, slot), t->ops.arg);
 		t->evictions++;
-	} else {
-		t->count++;
 	}
 	e = slot_entry(t, slot);
 	memset(e, 0, t->ops.entry_size);
