@@ -32,9 +32,19 @@ static const struct detector *const detectors[] = {
 #define NDETECTORS (sizeof detectors / sizeof detectors[0])
 
 
+/* The detectors a hook calls, in order (detectors[]' indices). */
+struct hook_list {
+	size_t n;
+	uint8_t det[NDETECTORS];
+};
+
 struct detect {
 	struct detect_env env;
 	void *state[NDETECTORS];
+	/* Which detectors each step of the packet path calls under the
+	 * configuration in force (choose_hooks): decided once, not for
+	 * every packet. */
+	struct hook_list on_packet, on_network, on_outcome, on_prefetch;
 	/* Classification, here; NULL when workers classify (workers.h). */
 	struct classifier *cls;
 	struct signatures sigs;
@@ -52,13 +62,41 @@ static bool method_on(const struct detect *d, const struct detector *det)
 	return det->method < 0 || det->method == d->env.cfg->detection_method;
 }
 
+static void hook_add(struct hook_list *h, size_t i)
+{
+	h->det[h->n++] = (uint8_t)i;
+}
+
+/* The detectors of the method in force, by what they read. */
+static void choose_hooks(struct detect *d)
+{
+	d->on_packet.n = d->on_network.n = 0;
+	d->on_outcome.n = d->on_prefetch.n = 0;
+	for (size_t i = 0; i < NDETECTORS; i++) {
+		const struct detector *det = detectors[i];
+
+		if (!method_on(d, det))
+			continue;
+		if (det->packet)
+			hook_add(&d->on_packet, i);
+		if (det->packet && det->network_layer)
+			hook_add(&d->on_network, i);
+		if (det->outcome)
+			hook_add(&d->on_outcome, i);
+		if (det->prefetch)
+			hook_add(&d->on_prefetch, i);
+	}
+}
+
 /* ---- outcomes and ticks -------------------------------------------- */
 
 static void deliver_outcome(struct detect *d, const struct contact_outcome *o)
 {
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->outcome && method_on(d, detectors[i]))
-			detectors[i]->outcome(d->state[i], o);
+	for (size_t k = 0; k < d->on_outcome.n; k++) {
+		size_t i = d->on_outcome.det[k];
+
+		detectors[i]->outcome(d->state[i], o);
+	}
 }
 
 static void on_outcome(void *arg, const struct contact_outcome *o)
@@ -100,10 +138,14 @@ static void advance(struct detect *d, uint64_t now)
 static void run_detectors(struct detect *d, const struct pkt_view *v,
 			  bool network_layer)
 {
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->packet && method_on(d, detectors[i]) &&
-		    (!network_layer || detectors[i]->network_layer))
-			detectors[i]->packet(d->state[i], v);
+	const struct hook_list *h = network_layer ? &d->on_network :
+						    &d->on_packet;
+
+	for (size_t k = 0; k < h->n; k++) {
+		size_t i = h->det[k];
+
+		detectors[i]->packet(d->state[i], v);
+	}
 }
 
 static void deliver_queued(struct detect *d)
@@ -190,9 +232,11 @@ static void prefetch(const struct detect *d, const struct pkt *p,
 void detect_prefetch_source(const struct detect *d, const struct pkt *p,
 			    bool entry, struct table_hint *hint)
 {
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->prefetch && method_on(d, detectors[i]))
-			detectors[i]->prefetch(d->state[i], p, entry, hint);
+	for (size_t k = 0; k < d->on_prefetch.n; k++) {
+		size_t i = d->on_prefetch.det[k];
+
+		detectors[i]->prefetch(d->state[i], p, entry, hint);
+	}
 }
 
 /* Packets in flight between their first prefetch and their turn. */
@@ -312,6 +356,7 @@ static struct detect *detect_make(const struct config *cfg,
 		return NULL;
 	}
 	d->env.cfg = cfg;
+	choose_hooks(d);
 	d->env.out = out;
 	d->env.many_hosts = any_many_hosts;
 	d->env.detect = d;
@@ -402,6 +447,7 @@ bool detect_set_config(struct detect *d, const struct config *cfg,
 	    !load_signatures(d, cfg, sig_text, err, errlen))
 		return false;
 	d->env.cfg = cfg;
+	choose_hooks(d);
 	if (d->cls)
 		classifier_set_config(d->cls, cfg);
 	return true;
