@@ -10,6 +10,7 @@
 #define SCANDETD_SKETCH_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "addr.h"
 #include "alert.h"
@@ -35,14 +36,20 @@ static inline unsigned sketch_count(const struct sketch *s)
 	return s->n;
 }
 
-/* Not a keyed hash: the attacker only shapes his own sketch. */
+/* Not a keyed hash: the attacker only shapes his own sketch.  The
+ * address as four big-endian words (one load each, swapped on a little
+ * endian machine). */
 static inline uint32_t addr_fold(const struct ipaddr *a)
 {
-	uint32_t h = 0;
+	uint32_t w[4], h = 0;
 
-	for (int i = 0; i < 16; i += 4)
-		h = h * 31 + ((uint32_t)a->b[i] << 24 | (uint32_t)a->b[i + 1] << 16 |
-			      (uint32_t)a->b[i + 2] << 8 | a->b[i + 3]);
+	memcpy(w, a->b, sizeof w);
+	for (int i = 0; i < 4; i++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w[i] = __builtin_bswap32(w[i]);
+#endif
+		h = h * 31 + w[i];
+	}
 	return h;
 }
 
