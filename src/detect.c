@@ -45,6 +45,7 @@ struct detect {
 	 * configuration in force (choose_hooks): decided once, not for
 	 * every packet. */
 	struct hook_list on_packet, on_network, on_outcome, on_prefetch;
+	struct hook_list on_many_hosts;
 	/* Classification, here; NULL when workers classify (workers.h). */
 	struct classifier *cls;
 	struct signatures sigs;
@@ -71,7 +72,7 @@ static void hook_add(struct hook_list *h, size_t i)
 static void choose_hooks(struct detect *d)
 {
 	d->on_packet.n = d->on_network.n = 0;
-	d->on_outcome.n = d->on_prefetch.n = 0;
+	d->on_outcome.n = d->on_prefetch.n = d->on_many_hosts.n = 0;
 	for (size_t i = 0; i < NDETECTORS; i++) {
 		const struct detector *det = detectors[i];
 
@@ -85,6 +86,8 @@ static void choose_hooks(struct detect *d)
 			hook_add(&d->on_outcome, i);
 		if (det->prefetch)
 			hook_add(&d->on_prefetch, i);
+		if (det->many_hosts)
+			hook_add(&d->on_many_hosts, i);
 	}
 }
 
@@ -320,11 +323,13 @@ static bool any_many_hosts(const struct detect_env *env,
 {
 	const struct detect *d = env->detect;
 
-	for (size_t i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->many_hosts && d->state[i] &&
-		    method_on(d, detectors[i]) &&
+	for (size_t k = 0; k < d->on_many_hosts.n; k++) {
+		size_t i = d->on_many_hosts.det[k];
+
+		if (d->state[i] &&
 		    detectors[i]->many_hosts(d->state[i], src, proto))
 			return true;
+	}
 	return false;
 }
 
