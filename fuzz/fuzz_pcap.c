@@ -28,22 +28,14 @@
 #include "pipeline.h"
 #include "params.h"
 
+#include "fuzz_conf_detect.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define DETECT_CONF \
-	"SourceTableSize 64\n" \
-	"FlowTableSize 64\n" \
-	"FragTableSize 64\n" \
-	"LogConnections yes\n" \
-	"UdpLogConnections yes\n" \
-	"LogDetails yes\n" \
-	"CountThreshold 3\n"
-
-static const char *const detect_conf[] = {
-	DETECT_CONF,
-	DETECT_CONF "DetectionMethod classic\n",
-};
+static const char *const detect_conf[] = FUZZ_DETECT_METHODS(
+	"SourceTableSize 64\n"
+	"FlowTableSize 64\n");
 #define NSTAGES (sizeof detect_conf / sizeof detect_conf[0])
 
 static struct config cfg[NSTAGES];

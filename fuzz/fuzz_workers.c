@@ -34,25 +34,17 @@
 #include "params.h"
 #include "workers.h"
 
+#include "fuzz_conf_detect.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NWORKERS 3
 #define INPUT_MAX 16384		/* fuzz.mk's FUZZ_MAXLEN_workers */
 
-#define DETECT_CONF \
-	"SourceTableSize 1024\n" \
-	"FlowTableSize 16384\n" \
-	"FragTableSize 64\n" \
-	"LogConnections yes\n" \
-	"UdpLogConnections yes\n" \
-	"LogDetails yes\n" \
-	"CountThreshold 3\n"
-
-static const char *const detect_conf[] = {
-	DETECT_CONF,
-	DETECT_CONF "DetectionMethod classic\n",
-};
+static const char *const detect_conf[] = FUZZ_DETECT_METHODS(
+	"SourceTableSize 1024\n"
+	"FlowTableSize 16384\n");
 #define NMETHODS (sizeof detect_conf / sizeof detect_conf[0])
 
 static struct config cfg[NMETHODS];
