@@ -8,6 +8,7 @@
 
 #include "detect.h"
 #include "params.h"
+#include "util.h"
 
 struct flow {
 	struct flow_key key;
@@ -296,7 +297,7 @@ struct classifier *classifier_new(const struct config *cfg,
 				  const struct signatures *sigs,
 				  contact_fn on_outcome, void *arg)
 {
-	struct classifier *c = calloc(1, sizeof *c);
+	struct classifier *c = zalloc_own_lines(sizeof *c);
 	struct table_ops flow_ops = {
 		.entry_size = sizeof(struct flow),
 		.key_size = sizeof(struct flow_key),

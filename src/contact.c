@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "util.h"
 
 /* The first contact's outcome.  Separately, each connection attempt
  * (a SYN from a new source port) is followed to its handshake, so that
@@ -56,7 +57,7 @@ struct contacts {
 struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
 			      contact_fn fn, void *arg)
 {
-	struct contacts *c = calloc(1, sizeof *c);
+	struct contacts *c = zalloc_own_lines(sizeof *c);
 	struct table_ops ops = {
 		.entry_size = sizeof(struct contact),
 		.key_size = sizeof(struct contact_key),

@@ -8,6 +8,7 @@
 #endif
 
 #include "params.h"
+#include "util.h"
 
 #define BUCKET TABLE_PROBE_LIMIT
 
@@ -83,7 +84,7 @@ static void set_slot_division(struct table *t, size_t entry_size)
 struct table *table_new(size_t nslots, const struct table_ops *ops,
 			const struct sipkey *key)
 {
-	struct table *t = calloc(1, sizeof *t);
+	struct table *t = zalloc_own_lines(sizeof *t);
 
 	if (!t)
 		return NULL;

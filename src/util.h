@@ -29,6 +29,11 @@ size_t utf8_len(const unsigned char *s, size_t n);
 /* Microseconds of CLOCK_REALTIME: live packet time, time stamps. */
 uint64_t wall_us(void);
 
+/* Zeroed memory on cache lines of its own (free() frees it), or NULL:
+ * for state one thread writes at every packet while others write theirs
+ * (Workers N), which must not share a line with it. */
+void *zalloc_own_lines(size_t size);
+
 /* snprintf into err, when err is not NULL and errlen not 0. */
 void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -52,8 +52,10 @@ struct tagged_outcome {
 
 /* A worker's outcomes for one slab, in the order it decided them.  It
  * grows to the most one slab ever needed, then stays. */
+/* One worker's: on a cache line of its own, as each worker appends to
+ * its list at every outcome while the others append to theirs. */
 struct outcome_list {
-	struct tagged_outcome *v;
+	_Alignas(64) struct tagged_outcome *v;
 	size_t n, cap;
 };
 
@@ -64,7 +66,11 @@ struct slab {
 	 * 64 lines instead of one line of each packet. */
 	uint64_t ts[WORKER_SLAB];
 	struct pkt pkts[WORKER_SLAB];
-	struct pkt_view views[WORKER_SLAB];	/* written by the owner */
+	/* Written by the packet's owner, a line each: neighbours are
+	 * other workers' packets as often as not. */
+	struct view_line {
+		_Alignas(64) struct pkt_view v;
+	} views[WORKER_SLAB];
 	uint8_t owner[WORKER_SLAB];		/* a worker, or NO_OWNER */
 	size_t n;
 	enum slab_kind kind;
@@ -166,8 +172,11 @@ struct lane {
 	struct classify_counts counts;		/* as of its last slab */
 };
 
+/* Each on cache lines of its own: a worker writes its fields at every
+ * packet, and another core's writes to the same line would take the
+ * line away from it each time. */
 struct worker {
-	struct workers *pool;
+	_Alignas(64) struct workers *pool;
 	unsigned index;
 	pthread_t thread;
 	bool started;
@@ -323,11 +332,11 @@ static void classify_at(struct worker *w, struct slab *s, size_t i,
 			const struct table_hint *contact)
 {
 	w->packets++;
-	memset(&s->views[i], 0, sizeof s->views[i]);
-	s->views[i].p = &s->pkts[i];
+	memset(&s->views[i].v, 0, sizeof s->views[i].v);
+	s->views[i].v.p = &s->pkts[i];
 	w->step = STEP_DURING;
 	w->decided = 0;
-	classifier_packet(w->cls, &s->views[i], contact);
+	classifier_packet(w->cls, &s->views[i].v, contact);
 }
 
 struct worker_fetch {
@@ -529,12 +538,12 @@ static void detect_packets_of(struct workers *ws, struct slab *s)
 
 		lookahead_step(la, i, fetch_source, &f);
 		if (fetched)
-			s->views[i].source_hint = &la->hint[i];
+			s->views[i].v.source_hint = &la->hint[i];
 		deliver_expired(ws, s, &c, (uint32_t)i);
 		detect_time(ws->d, p->ts_us);
 		deliver_decided(ws, s, &c, (uint32_t)i, STEP_DURING);
 		detect_classified(ws->d, s->owner[i] == NO_OWNER ? &bare :
-				  &s->views[i]);
+				  &s->views[i].v);
 		deliver_decided(ws, s, &c, (uint32_t)i, STEP_AFTER);
 	}
 }
@@ -966,7 +975,7 @@ static void lane_deliver(struct workers *ws, unsigned lane)
 		detect_classified(ws->d, &bare);
 	} else {
 		lane_outcomes(ws, lane, at, STEP_DURING);
-		detect_classified(ws->d, &s->views[at]);
+		detect_classified(ws->d, &s->views[at].v);
 		lane_outcomes(ws, lane, at, STEP_AFTER);
 	}
 	l->next++;
