@@ -154,7 +154,9 @@ struct lane_report {
 };
 
 struct lane {
-	struct capture *caps[MAX_INTERFACES];	/* one per interface */
+	/* On lines of its own (zalloc_own_lines), apart from the next
+	 * lane's: its thread writes here at every packet. */
+	_Alignas(64) struct capture *caps[MAX_INTERFACES];
 	size_t ncaps;
 	bool named;				/* pkt.iface = 1 + index */
 	struct pipeline pipe;			/* decode, reassemble */
@@ -166,8 +168,10 @@ struct lane {
 	bool paused;
 	struct lane_report report;
 	char error[256];			/* a capture failed */
-	/* The detecting thread's place in the lane's oldest slab. */
-	size_t next, k;
+	/* The detecting thread's place in the lane's oldest slab: on a
+	 * line of its own, written at every packet by that thread. */
+	_Alignas(64) size_t next;
+	size_t k;
 	bool idle_done;
 	struct classify_counts counts;		/* as of its last slab */
 };
@@ -1222,7 +1226,7 @@ static bool start_threads(struct workers *ws, char *err, size_t errlen)
 static struct workers *workers_new(const struct config *cfg, unsigned n,
 				   struct detect *d, char *err, size_t errlen)
 {
-	struct workers *ws = calloc(1, sizeof *ws);
+	struct workers *ws = zalloc_own_lines(sizeof *ws);
 
 	if (!ws || n < 2 || n > WORKERS_MAX) {
 		snprintf(err, errlen, ws ? "workers: %u: not from 2 to %d" :
@@ -1256,7 +1260,7 @@ struct workers *workers_start(const struct config *cfg, unsigned n,
 		return NULL;
 	ws->at_mark = at_mark;
 	ws->mark_arg = mark_arg;
-	ws->slabs = calloc(WORKER_SLABS, sizeof *ws->slabs);
+	ws->slabs = zalloc_own_lines(WORKER_SLABS * sizeof *ws->slabs);
 	if (!ws->slabs) {
 		snprintf(err, errlen, "workers: out of memory");
 		workers_stop(ws);
@@ -1280,7 +1284,7 @@ static bool make_lane(struct workers *ws, unsigned i, struct capture **caps,
 		l->caps[c] = caps[c * ws->n + i];
 	l->ncaps = ncaps;
 	l->named = named;
-	l->slabs = calloc(LANE_SLABS, sizeof *l->slabs);
+	l->slabs = zalloc_own_lines(LANE_SLABS * sizeof *l->slabs);
 	if (!l->slabs) {
 		snprintf(err, errlen, "workers: out of memory");
 		return false;
@@ -1301,7 +1305,7 @@ struct workers *workers_start_live(const struct config *cfg, unsigned n,
 
 	if (!ws)
 		return NULL;
-	ws->lanes = calloc(n, sizeof *ws->lanes);
+	ws->lanes = zalloc_own_lines(n * sizeof *ws->lanes);
 	ws->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!ws->lanes || ws->wake_fd < 0) {
 		snprintf(err, errlen, "workers: %s", ws->lanes ?
