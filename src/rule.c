@@ -616,8 +616,9 @@ static bool endpoint_match(const struct endpoint_spec *ep,
 	return prefix_match(&ep->net, addr) && ports_match(ep, port);
 }
 
-bool rule_list_match(const struct rule_list *list, const struct ipaddr *src,
-		     uint16_t sport, const struct ipaddr *dst, uint16_t dport)
+bool rule_list_match_any(const struct rule_list *list,
+			 const struct ipaddr *src, uint16_t sport,
+			 const struct ipaddr *dst, uint16_t dport)
 {
 	size_t i;
 
