@@ -149,8 +149,8 @@ static inline size_t hash_bucket(const struct table *t, uint64_t h)
 
 /* A bucket's slots as bits (bit i: slot i): those whose tag is tag (0:
  * the empty ones).  Without a branch per slot, so that where in the
- * bucket a key lies, which no predictor can guess, costs nothing; the
- * compiler may make it a vector compare. */
+ * bucket a key lies, which no predictor can guess, costs nothing: SSE2
+ * compares where there is SSE2 (every x86-64), a loop elsewhere. */
 #ifdef __SSE2__
 _Static_assert(BUCKET == 8, "two vectors of four tags, eight levels");
 
