@@ -95,10 +95,13 @@ uint64_t wall_us(void)
 
 void *zalloc_own_lines(size_t size)
 {
-	size_t rounded = (size + 63) & ~(size_t)63;
-	void *p = aligned_alloc(64, rounded ? rounded : 64);
+	size_t rounded = size ? (size + 63) & ~(size_t)63 : 64;
+	void *p;
 
+	if (size > SIZE_MAX - 63)
+		return NULL;
+	p = aligned_alloc(64, rounded);
 	if (p)
-		memset(p, 0, rounded ? rounded : 64);
+		memset(p, 0, rounded);
 	return p;
 }
