@@ -31,6 +31,7 @@ struct capture {
 	bool live;
 	char name[256];
 	uint64_t file_size;		/* a regular file's; 0: unknown */
+	char *file_buffer;		/* a file's stdio buffer (after pcap) */
 	uint64_t received_hi, dropped_hi, ifdropped_hi;
 	uint32_t last_received, last_dropped, last_ifdropped;
 };
@@ -130,18 +131,49 @@ static uint64_t file_size(FILE *f)
 	return (uint64_t)st.st_size;
 }
 
+/* The file as a stream with a buffer of CAPTURE_FILE_BUFFER, ready for
+ * pcap_fopen_offline; "-": standard input, with stdio's buffer (a pipe
+ * gives at most 64 KiB a read, and stdin outlives the capture). */
+static FILE *open_stream(struct capture *c, const char *path, char *err,
+			 size_t errlen)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	f = fopen(path, "rbe");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c->file_buffer = malloc(CAPTURE_FILE_BUFFER);
+	if (!c->file_buffer ||
+	    setvbuf(f, c->file_buffer, _IOFBF, CAPTURE_FILE_BUFFER) != 0) {
+		/* stdio's own buffer then: slower, but the same packets. */
+		free(c->file_buffer);
+		c->file_buffer = NULL;
+	}
+	return f;
+}
+
 struct capture *capture_open_file(const char *path, const char *filter,
 				  char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c = calloc(1, sizeof *c);
+	FILE *f;
 
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	snprintf(c->name, sizeof c->name, "%s", path);
-	c->pcap = pcap_open_offline_with_tstamp_precision(path,
+	f = open_stream(c, path, err, errlen);
+	if (!f) {
+		free(c);
+		return NULL;
+	}
+	c->pcap = pcap_fopen_offline_with_tstamp_precision(f,
 			PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!c->pcap) {
 		/* libpcap's message names the file already, mostly. */
@@ -149,6 +181,9 @@ struct capture *capture_open_file(const char *path, const char *filter,
 			snprintf(err, errlen, "%s", ebuf);
 		else
 			snprintf(err, errlen, "%s: %s", path, ebuf);
+		if (f != stdin)
+			fclose(f);
+		free(c->file_buffer);
 		free(c);
 		return NULL;
 	}
@@ -474,7 +509,8 @@ void capture_close(struct capture *c)
 	if (!c)
 		return;
 	if (c->pcap)
-		pcap_close(c->pcap);
+		pcap_close(c->pcap);	/* closes the file, then its buffer may go */
+	free(c->file_buffer);
 	free(c);
 }
 

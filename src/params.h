@@ -185,6 +185,14 @@
  * (-r) are read as they were captured. */
 #define CAPTURE_SNAPLEN       256
 #define CAPTURE_TIMEOUT_MS    100
+/* scandetd -r: the stdio buffer a capture file is read through.
+ * libpcap reads a file with one fread per header and one per packet,
+ * and stdio's own buffer is a block (4 KiB), so a 1 GB capture took
+ * 250,000 read(2)s, costly where system calls are (a virtual machine):
+ * with 256 KiB, make bench's bare read loop read input (b) 3.8 times
+ * faster (bench/README.md, "Reading files").  64 KiB gave most of it,
+ * 4 MiB nothing more. */
+#define CAPTURE_FILE_BUFFER   (256 * 1024)
 /* Decoded packets handed to detection together (detect_batch), so that
  * their table entries are fetched from memory ahead of their turn. */
 #define PKT_BATCH             32
