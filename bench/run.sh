@@ -83,6 +83,8 @@ run() {
 	case $1 in
 	ceiling)
 		"$RUNSTAT" "$CEILING" "$2" >/dev/null 2>"$3" || true ;;
+	ceiling-libpcap)
+		"$RUNSTAT" "$CEILING" -l "$2" >/dev/null 2>"$3" || true ;;
 	scandetd)
 		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -r "$2" >/dev/null \
 			2>"$3" || true ;;
@@ -102,19 +104,22 @@ best() { eval "[ \"\$$1\" = 0 ] || [ $2 -lt \"\$$1\" ]" && eval "$1=$2" || true;
 
 # measure FILE [KINDS]: best wall time (ns), best CPU time (user + system,
 # us) and largest peak RSS (KiB) of RUNS runs, the programs taking turns.
-# Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd) and w_ns
-# w_cpu w_rss (scandetd-wN, 0 unless among KINDS); the statistics of each
+# Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd), w_ns
+# w_cpu w_rss (scandetd-wN) and l_ns l_cpu l_rss (ceiling-libpcap), 0
+# unless among KINDS; the statistics of each
 # kind's last run are left in $WORK/KIND.log, of its run with the best
 # wall time in $WORK/KIND.best.log.
 measure() {
 	kinds=${2:-"ceiling scandetd"}
 	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0 w_ns=0 w_cpu=0 w_rss=0
+	l_ns=0 l_cpu=0 l_rss=0
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		for k in $kinds; do
 			run "$k" "$1" "$WORK/$k.log"
 			case $k in
 			ceiling) v=c ;;
+			ceiling-libpcap) v=l ;;
 			scandetd) v=s ;;
 			*) v=w ;;
 			esac
@@ -181,14 +186,15 @@ details=$WORK/details
 
 # bench_input LABEL FILE [KEY]: a row of the table.  With KEY, scandetd
 # -w $W takes its turns too: its figures go to $WORK/wrows (a line "KEY
-# packets c_ns c_cpu c_rss s_ns s_cpu s_rss w_ns w_cpu w_rss"; w_* 0
-# without -w) and its statistics to $WORK/threads-KEY.log.
+# packets c_ns c_cpu c_rss s_ns s_cpu s_rss w_ns w_cpu w_rss l_ns l_cpu
+# l_rss"; w_* 0 without -w), with the ceiling as libpcap opens a file
+# itself (l_*), and its statistics to $WORK/threads-KEY.log.
 bench_input() {
 	label=$1 file=$2 key=${3:-}
-	measure "$file" "ceiling scandetd${key:+ $WKIND}"
+	measure "$file" "ceiling scandetd${key:+ ceiling-libpcap $WKIND}"
 	pkts=$(sd_stat packets.seen)
 	if [ -n "$key" ]; then
-		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss" >>"$WORK/wrows"
+		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss $l_ns $l_cpu $l_rss" >>"$WORK/wrows"
 		[ -z "$WKIND" ] || cp "$WORK/$WKIND.best.log" "$WORK/threads-$key.log"
 	fi
 	row=$(awk -v l="$label" -v p="$pkts" -v c="$c_ns" -v s="$s_ns" \
@@ -237,24 +243,29 @@ say "1 and $W workers (issue 14) on (a) and (b): the runs of the table above,"
 say "ceiling, scandetd -w 1 (its default) and -w $W taking turns; pps and ratio"
 say "from the best wall time, cpu ratio from the best user + system time (all"
 say "threads); speed-up = pps of -w $W / pps of -w 1, by wall time (CPU time does"
-say "not shrink with threads, it is spread over cores)."
+say "not shrink with threads, it is spread over cores).  ceil -l: the bare loop"
+say "with the file opened by libpcap itself (stdio's 4 KiB buffer), as scandetd"
+say "read files before it read them through CAPTURE_FILE_BUFFER: the ceiling of"
+say "the runs before 2026-12-06 (bench/README.md, \"Reading files\")."
 WROW='%-5s %-8s %9s %9s %8s %6s %6s %8s %8s\n'
 say "$(printf "$WROW" input run "wall ms" "cpu ms" pps ratio cpu "RSS MiB" speed-up)"
 say "$(printf "$WROW" "" "" "" "" "" "" ratio "" "")"
-while read -r key p cn cc cr sn sc sr wn wc wr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr; do
 	awk -v k="($key)" -v p="$p" -v cn="$cn" -v cc="$cc" -v cr="$cr" \
 	    -v sn="$sn" -v sc="$sc" -v sr="$sr" -v wn="$wn" -v wc="$wc" \
-	    -v wr="$wr" -v w="$W" -v fmt="$WROW" '
+	    -v wr="$wr" -v ln="$ln" -v lc="$lc" -v lr="$lr" -v w="$W" \
+	    -v fmt="$WROW" '
 	function row(run, ns, cpu, rss, up) {
 		printf fmt, k, run, sprintf("%.1f", ns / 1e6),
 		       sprintf("%.1f", cpu / 1e3),
 		       sprintf("%.2fM", p / (ns / 1e9) / 1e6),
-		       run == "ceiling" ? "-" : sprintf("%.3f", cn / ns),
-		       run == "ceiling" ? "-" : sprintf("%.3f", cc / cpu),
+		       run ~ /^ceil/ ? "-" : sprintf("%.3f", cn / ns),
+		       run ~ /^ceil/ ? "-" : sprintf("%.3f", cc / cpu),
 		       sprintf("%.1f", rss / 1024), up
 	}
 	BEGIN {
 		row("ceiling", cn, cc, cr, "-")
+		row("ceil -l", ln, lc, lr, "-")
 		row("-w 1", sn, sc, sr, "-")
 		if (wn > 0)
 			row("-w " w, wn, wc, wr, sprintf("%.2f", sn / wn))
@@ -276,7 +287,7 @@ say "(its --stats, the run with the best wall time, less an empty file's); the"
 say "speed-up over -w 1 is at most, on these $(nproc) cores, $(nproc) x cpu(-w 1) / cpu(-w $W)"
 say "(the cpu ms above), and on any number of cores, with any number of workers,"
 say "1 / the larger of the reader's and detection's time per packet:"
-while read -r key p cn cc cr sn sc sr wn wc wr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr; do
 	if [ -z "$WKIND" ]; then
 		say "  ($key) n/a (this scandetd has no -w)"
 		continue
@@ -310,13 +321,16 @@ done <"$WORK/wrows"
 
 say ""
 awk -v w="$W" '
-	{ ratio[$1] = $3 / $6; up[$1] = $9 > 0 ? sprintf("%.2f", $6 / $9) : "n/a" }
+	{ ratio[$1] = $3 / $6; up[$1] = $9 > 0 ? sprintf("%.2f", $6 / $9) : "n/a"
+	  lratio[$1] = $12 / $6 }
 	function met(x, t) { return x == "n/a" ? "n/a" : (x + 0 >= t ? "met" : "MISSED") }
 	END {
 		printf "targets (issue 14): -w 1 ratio (a) %.3f (>= 0.30: %s), (b) %.3f (>= 0.60: %s);\n",
 		       ratio["a"], met(ratio["a"], 0.30), ratio["b"], met(ratio["b"], 0.60)
 		printf "  -w %d speed-up over -w 1 (a) %s (>= 1.6: %s), (b) %s (>= 1.6: %s)\n",
 		       w, up["a"], met(up["a"], 1.6), up["b"], met(up["b"], 1.6)
+		printf "  (-w 1 ratio against ceil -l, the ceiling when the issue set them: (a) %.3f, (b) %.3f)\n",
+		       lratio["a"], lratio["b"]
 	}' "$WORK/wrows" >"$WORK/wtargets"
 say "$(cat "$WORK/wtargets")"
 
