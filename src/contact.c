@@ -37,11 +37,20 @@ struct contact {
 };
 _Static_assert(sizeof(struct contact) <= 64, "a contact fits a cache line");
 
+/* A deadline, and where its contact was put: found again without
+ * hashing its key, and fetched ahead (EXPIRE_AHEAD).  The key and the
+ * deadline say whether the slot still holds that contact. */
 struct pending {
 	struct contact_key key;
-	uint64_t deadline;
 	uint32_t seq;			/* pkt.seq of the probe that set it */
+	uint64_t deadline;
+	struct contact *entry;
 };
+
+/* Deadlines are met in the order they were set: the contact EXPIRE_AHEAD
+ * deadlines on is fetched while this one is decided (a flood's contacts
+ * are in no cache by the time they expire). */
+#define EXPIRE_AHEAD 4
 
 struct contacts {
 	struct table *t;
@@ -144,7 +153,7 @@ static void decide(struct contacts *c, struct contact *e,
 	decide_inferred(c, e, result, why, ts, NULL);
 }
 
-static void push_deadline(struct contacts *c, const struct contact *e,
+static void push_deadline(struct contacts *c, struct contact *e,
 			  uint32_t seq)
 {
 	struct pending *slot;
@@ -159,6 +168,7 @@ static void push_deadline(struct contacts *c, const struct contact *e,
 	slot->key = e->key;
 	slot->deadline = e->deadline;
 	slot->seq = seq;
+	slot->entry = e;
 	c->ring_count++;
 }
 
@@ -391,19 +401,34 @@ bool contacts_known(struct contacts *c, const struct pkt *p)
 	       find(c, &p->dst, &p->src, p->sport, p->proto);
 }
 
+/* Does the slot p named still hold p's contact, undecided?  Not if it
+ * was decided meanwhile, removed, or evicted for another key or made
+ * anew with another deadline. */
+static bool still_pending(const struct contacts *c, const struct pending *p)
+{
+	const struct contact *e = p->entry;
+
+	return table_live(c->t, e) && open_state(e) &&
+	       e->deadline == p->deadline &&
+	       memcmp(&e->key, &p->key, sizeof e->key) == 0;
+}
+
 void contacts_expire(struct contacts *c, uint64_t now_us)
 {
+	size_t mask = c->ring_size - 1;
+
 	while (c->ring_count > 0) {
 		struct pending *head = &c->ring[c->ring_first];
-		struct contact *e;
+		struct contact *e = head->entry;
 
 		if (head->deadline > now_us)
 			break;
-		e = table_find(c->t, &head->key);
-		c->ring_first = (c->ring_first + 1) & (c->ring_size - 1);
+		if (c->ring_count > EXPIRE_AHEAD)
+			table_prefetch_entry(c->t, c->ring[(c->ring_first +
+							    EXPIRE_AHEAD) & mask].entry);
+		c->ring_first = (c->ring_first + 1) & mask;
 		c->ring_count--;
-		/* Decided meanwhile, or evicted and made anew: not ours. */
-		if (!open_state(e) || e->deadline != head->deadline)
+		if (!still_pending(c, head))
 			continue;
 		/* Decided as of its deadline, whenever the next packet came. */
 		c->expiring_seq = head->seq;

@@ -353,6 +353,16 @@ void table_remove(struct table *t, void *entry)
 	t->count--;
 }
 
+void table_prefetch_entry(const struct table *t, const void *entry)
+{
+	const unsigned char *e = entry;
+
+	__builtin_prefetch(&t->buckets[entry_slot(t, entry) / BUCKET], 1);
+	for (size_t off = 0; off < t->ops.entry_size; off += 64)
+		__builtin_prefetch(e + off, 1);
+	__builtin_prefetch(e + t->ops.entry_size - 1, 1);
+}
+
 bool table_live(const struct table *t, const void *entry)
 {
 	return *slot_tag(t, entry_slot(t, entry)) != 0;

@@ -81,6 +81,11 @@ void *table_get(struct table *t, const void *key, bool *created);
 
 void table_remove(struct table *t, void *entry);
 
+/* Start fetching, for writing, entry (a pointer the table gave out,
+ * live or not) and its bucket's tags and levels: what table_live and
+ * table_set_level will read. */
+void table_prefetch_entry(const struct table *t, const void *entry);
+
 /* Does entry (a pointer the table gave out) still hold a live entry? */
 bool table_live(const struct table *t, const void *entry);
 
