@@ -34,6 +34,9 @@ struct contact {
 	bool synack : 1;		/* current attempt answered SYN-ACK */
 	bool by_signature : 1;
 	bool open : 1;			/* a SYN-ACK came, some time */
+	/* TCP with synack: the turn of the half-open counts that counted
+	 * it (struct half_open). */
+	uint32_t half_open_turn;
 };
 _Static_assert(sizeof(struct contact) <= 64, "a contact fits a cache line");
 
@@ -52,6 +55,38 @@ struct pending {
  * are in no cache by the time they expire). */
 #define EXPIRE_AHEAD 4
 
+/*
+ * How many TCP contacts wait for the handshake's last step (synack), by
+ * a keyed hash of their key: a segment with ACK and no SYN (every data
+ * segment, most of any capture) needs the contact table only if it may
+ * complete one, and almost none can.  Counted in two turns, the counts
+ * since the last turn and those of the turn before; a turn comes after
+ * keep_us more of packet time and drops the older counts.  So an entry
+ * leaves its count only by its own step (the handshake completed, a new
+ * attempt, the contact forgotten: it knows the turn that counted it) or
+ * at least keep_us after its latest SYN-ACK, when its count goes with
+ * its turn; an evicted contact's count goes the same way.  An ACK later
+ * than that is no longer looked up, which changes nothing: its contact
+ * was decided at its deadline, and the next attempt, at least
+ * CONTACT_FLOOD_GAP_US later, restarts the count the ACK would have
+ * reset.  A count shared with other contacts only costs the lookup that
+ * every segment took before.  A count that reached 255 stays there
+ * until its turn goes (it may count more than it says).
+ */
+#define HALF_OPEN_PLACES (1u << 17)
+
+struct half_open_place {
+	uint8_t now, before;		/* this turn's count, the previous */
+};
+
+struct half_open {
+	struct half_open_place *at;	/* HALF_OPEN_PLACES of them */
+	uint64_t salt;
+	uint32_t turn;			/* turns so far */
+	uint64_t turned_us;		/* packet time of the last turn */
+	uint64_t keep_us;		/* a turn's length */
+};
+
 struct contacts {
 	struct table *t;
 	contact_fn fn;
@@ -61,6 +96,7 @@ struct contacts {
 	size_t ring_size, ring_first, ring_count;	/* size: power of two */
 	struct contact_stats st;
 	uint32_t expiring_seq;		/* contacts_expire: the head's seq */
+	struct half_open half_open;
 };
 
 struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
@@ -84,6 +120,11 @@ struct contacts *contacts_new(size_t nslots, const struct sipkey *key,
 	c->ring = calloc(c->ring_size, sizeof *c->ring);
 	if (!c->ring)
 		goto fail;
+	c->half_open.at = calloc(HALF_OPEN_PLACES, sizeof *c->half_open.at);
+	if (!c->half_open.at)
+		goto fail;
+	c->half_open.salt = key->k0 ^ (key->k1 << 1);
+	c->half_open.keep_us = CONTACT_FLOOD_GAP_US + c->timeout_us;
 	return c;
 fail:
 	contacts_free(c);
@@ -96,12 +137,16 @@ void contacts_free(struct contacts *c)
 		return;
 	table_free(c->t);
 	free(c->ring);
+	free(c->half_open.at);
 	free(c);
 }
 
 void contacts_set_timeout(struct contacts *c, uint64_t timeout_us)
 {
 	c->timeout_us = timeout_us;
+	/* From the next turn on: the counts of a shorter timeout stay at
+	 * least as long as the contacts they count are waited for. */
+	c->half_open.keep_us = CONTACT_FLOOD_GAP_US + timeout_us;
 }
 
 static void key_make(struct contact_key *k, const struct ipaddr *src,
@@ -172,16 +217,103 @@ static void push_deadline(struct contacts *c, struct contact *e,
 	c->ring_count++;
 }
 
+/* ---- half-open handshakes (struct half_open) ------------------------ */
+
+static struct half_open_place *half_open_at(const struct half_open *h,
+					    const struct ipaddr *src,
+					    const struct ipaddr *dst,
+					    uint16_t dport)
+{
+	uint64_t w[4], x = h->salt ^ dport;
+
+	memcpy(w, src->b, sizeof src->b);
+	memcpy(w + 2, dst->b, sizeof dst->b);
+	for (size_t i = 0; i < 4; i++)
+		x = (x ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 29;
+	return &h->at[x >> 47];		/* 17 bits: HALF_OPEN_PLACES */
+}
+_Static_assert(HALF_OPEN_PLACES == 1u << 17, "half_open_at takes 17 bits");
+
+/* A turn, if its time has come. */
+static void half_open_turn(struct half_open *h, uint64_t now_us)
+{
+	if (now_us < h->turned_us + h->keep_us)
+		return;
+	for (size_t i = 0; i < HALF_OPEN_PLACES; i++) {
+		h->at[i].before = h->at[i].now;
+		h->at[i].now = 0;
+	}
+	h->turned_us = now_us;
+	h->turn++;
+}
+
+/* e (TCP) stops waiting for the handshake's last step, or goes. */
+static void half_open_leave(struct half_open *h, const struct contact *e)
+{
+	struct half_open_place *at;
+	uint8_t *n;
+
+	if (!e->synack || e->key.proto != PROTO_TCP)
+		return;
+	if (e->half_open_turn != h->turn && e->half_open_turn + 1 != h->turn)
+		return;			/* its count went with its turn */
+	at = half_open_at(h, &e->key.src, &e->key.dst, e->key.dport);
+	n = e->half_open_turn == h->turn ? &at->now : &at->before;
+	if (*n > 0 && *n < UINT8_MAX)
+		(*n)--;
+}
+
+/* A SYN-ACK: e (TCP) waits for the handshake's last step, counted in
+ * this turn. */
+static void half_open_enter(struct half_open *h, struct contact *e,
+			    uint64_t now_us)
+{
+	struct half_open_place *at;
+
+	half_open_turn(h, now_us);
+	if (e->synack && e->half_open_turn == h->turn)
+		return;			/* counted in this turn already */
+	half_open_leave(h, e);
+	at = half_open_at(h, &e->key.src, &e->key.dst, e->key.dport);
+	if (at->now < UINT8_MAX)
+		at->now++;
+	e->half_open_turn = h->turn;
+}
+
+/* May a segment src -> dst:dport complete a handshake? */
+static bool half_open_may(struct half_open *h, const struct ipaddr *src,
+			  const struct ipaddr *dst, uint16_t dport,
+			  uint64_t now_us)
+{
+	const struct half_open_place *at;
+
+	half_open_turn(h, now_us);
+	at = half_open_at(h, src, dst, dport);
+	return at->now != 0 || at->before != 0;
+}
+
+static void set_synack(struct contacts *c, struct contact *e, bool synack,
+		       uint64_t now_us)
+{
+	if (synack)
+		half_open_enter(&c->half_open, e, now_us);
+	else
+		half_open_leave(&c->half_open, e);
+	e->synack = synack;
+}
+
 /* A new attempt: a TCP SYN, or the first datagram of a UDP flow, from a
  * new source port (the same port again is a retransmission). */
-static void count_attempt(struct contact *e, const struct pkt *p)
+static void count_attempt(struct contacts *c, struct contact *e,
+			  const struct pkt *p)
 {
 	if (p->sport == e->last_sport)
 		return;
 	if (p->ts_us > e->last_ts + CONTACT_FLOOD_GAP_US)
 		e->attempts = 0;
 	e->attempts++;
-	e->synack = false;
+	set_synack(c, e, false, p->ts_us);
 }
 
 struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
@@ -213,7 +345,7 @@ struct contact_probe contacts_probe(struct contacts *c, const struct pkt *p,
 			table_set_level(c->t, e, 1);
 		}
 	} else {
-		count_attempt(e, p);
+		count_attempt(c, e, p);
 		if (failed_now && e->state == C_PENDING) {
 			e->by_signature = by_signature;
 			decide(c, e, CONTACT_FAILURE, why, p->ts_us);
@@ -296,17 +428,20 @@ static bool tcp_packet(struct contacts *c, const struct pkt *p)
 		e = find(c, &p->dst, &p->src, p->sport, PROTO_TCP);
 		if (!e || e->last_sport != p->dport)
 			return false;
-		e->synack = true;
+		set_synack(c, e, true, p->ts_us);
 		first = !e->open;
 		e->open = true;
 		return first;
 	}
 	if ((f & (TH_SYN | TH_ACK)) == TH_ACK) {
 		/* The handshake's last step completes the current attempt. */
+		if (!half_open_may(&c->half_open, &p->src, &p->dst, p->dport,
+				   p->ts_us))
+			return false;
 		e = find(c, &p->src, &p->dst, p->dport, PROTO_TCP);
 		if (!e || !e->synack || e->last_sport != p->sport)
 			return false;
-		e->synack = false;
+		set_synack(c, e, false, p->ts_us);
 		e->attempts = 0;
 		if (e->state == C_PENDING)
 			decide(c, e, CONTACT_SUCCESS, "handshake", p->ts_us);
@@ -364,8 +499,10 @@ static void icmp_packet(struct contacts *c, const struct pkt *p)
 		return;
 	if (p->icmp_type == (v6 ? 1 : 3))
 		decide(c, e, CONTACT_FAILURE, "unreachable", p->ts_us);
-	else if (p->icmp_type == (v6 ? 3 : 11))
+	else if (p->icmp_type == (v6 ? 3 : 11)) {
+		half_open_leave(&c->half_open, e);
 		table_remove(c->t, e);
+	}
 }
 
 bool contacts_packet(struct contacts *c, const struct pkt *p)

@@ -18,7 +18,9 @@
  * keyed table of contacts (decided ones evicted before those still waiting
  * for an answer, in turn among equals) and a ring of pending
  * deadlines (when full, the oldest pending contact is dropped undecided:
- * no evidence either way, so an overload cannot fabricate failures).
+ * no evidence either way, so an overload cannot fabricate failures), and
+ * 256 KiB of counts of the TCP handshakes still open, so that the
+ * segments of established connections skip the table (contact.c).
  */
 #ifndef SCANDETD_CONTACT_H
 #define SCANDETD_CONTACT_H

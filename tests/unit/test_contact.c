@@ -44,6 +44,25 @@ static struct pkt syn(uint16_t dport, uint64_t ts, uint32_t seq)
 	return p;
 }
 
+/* A TCP segment with flags from 198.51.100.1:sport to 192.0.2.1:dport
+ * (answer true) or the other way (from the prober). */
+static struct pkt segment(bool answer, uint8_t flags, uint16_t sport,
+			  uint16_t dport, uint64_t ts)
+{
+	struct pkt p = syn(dport, ts, 0);
+
+	if (answer) {
+		struct ipaddr a = p.src;
+
+		p.src = p.dst;
+		p.dst = a;
+	}
+	p.sport = sport;
+	p.dport = dport;
+	p.tcp_flags = flags;
+	return p;
+}
+
 /* ICMP time exceeded from a router, quoting probe q: the probe never
  * arrived, its contact is forgotten. */
 static struct pkt time_exceeded(const struct pkt *q, uint64_t ts)
@@ -174,6 +193,76 @@ TEST(many_deadlines_in_order)
 	contacts_free(c);
 }
 
+/* SYN, SYN-ACK, ACK: a success, decided by the ACK. */
+static void handshake(struct contacts *c, uint64_t syn_us, uint64_t synack_us,
+		      uint64_t ack_us)
+{
+	struct pkt p = syn(80, syn_us, 1);
+	struct pkt sa = segment(true, TH_SYN | TH_ACK, 80, 40000, synack_us);
+	struct pkt ack = segment(false, TH_ACK, 40000, 80, ack_us);
+
+	contacts_probe(c, &p, false, NULL, false, NULL);
+	contacts_packet(c, &sa);
+	contacts_packet(c, &ack);
+}
+
+TEST(handshake_completes)
+{
+	struct seen s = { 0 };
+	struct contacts *c = new_contacts(1024, &s);
+	struct pkt data = segment(false, TH_ACK | TH_PSH, 40000, 80,
+				  SECOND / 10);
+
+	handshake(c, 0, SECOND / 100, SECOND / 50);
+	CHECK_INT(s.n, 1);
+	CHECK(s.last.result == CONTACT_SUCCESS);
+	CHECK(strcmp(s.last.why, "handshake") == 0);
+	contacts_packet(c, &data);	/* the connection's data: nothing */
+	CHECK_INT(s.n, 1);
+	contacts_free(c);
+}
+
+/* The half-open counts turn between the SYN-ACK and the ACK (a turn's
+ * length: CONTACT_FLOOD_GAP_US + the timeout, from packet time 0): the
+ * ACK still finds its contact. */
+TEST(handshake_completes_across_a_turn)
+{
+	struct seen s = { 0 };
+	struct contacts *c = new_contacts(1024, &s);
+	uint64_t keep = CONTACT_FLOOD_GAP_US + 30 * SECOND;
+
+	contacts_set_timeout(c, 30 * SECOND);
+	handshake(c, keep - SECOND / 10, keep - SECOND / 20, keep + SECOND / 2);
+	CHECK_INT(s.n, 1);
+	CHECK(s.last.result == CONTACT_SUCCESS);
+	contacts_free(c);
+}
+
+/* A SYN-ACK sent again counts its contact anew: two turns after the
+ * first SYN-ACK the ACK is still looked up (the contact is still
+ * pending here: no deadline is met in this test). */
+TEST(synack_again_keeps_the_handshake_open)
+{
+	struct seen s = { 0 };
+	struct contacts *c = new_contacts(1024, &s);
+	uint64_t keep = CONTACT_FLOOD_GAP_US + 60 * SECOND;
+	struct pkt p = syn(80, 0, 1);
+	struct pkt sa = segment(true, TH_SYN | TH_ACK, 80, 40000, SECOND);
+	struct pkt sa2 = segment(true, TH_SYN | TH_ACK, 80, 40000,
+				 keep + 5 * SECOND);
+	struct pkt ack = segment(false, TH_ACK, 40000, 80,
+				 2 * keep + 10 * SECOND);
+
+	contacts_set_timeout(c, 60 * SECOND);
+	contacts_probe(c, &p, false, NULL, false, NULL);
+	contacts_packet(c, &sa);
+	contacts_packet(c, &sa2);
+	contacts_packet(c, &ack);
+	CHECK_INT(s.n, 1);
+	CHECK(s.last.result == CONTACT_SUCCESS);
+	contacts_free(c);
+}
+
 int main(void)
 {
 	RUN(timeout_decides_once_at_the_deadline);
@@ -181,5 +270,8 @@ int main(void)
 	RUN(forgotten_contact_made_anew_keeps_its_own_deadline);
 	RUN(slot_taken_by_another_key_is_not_decided_for_it);
 	RUN(many_deadlines_in_order);
+	RUN(handshake_completes);
+	RUN(handshake_completes_across_a_turn);
+	RUN(synack_again_keeps_the_handshake_open);
 	return unit_report(__FILE__);
 }
