@@ -378,35 +378,36 @@ uint8_t table_level(const struct table *t, const void *entry)
 	return *slot_level(t, entry_slot(t, entry));
 }
 
-static bool bucket_empty(const struct bucket *b)
+/* The slots of b that hold an entry, as bits. */
+static inline unsigned used_slots(const struct bucket *b)
 {
-	uint32_t any = 0;
-
-	for (size_t i = 0; i < BUCKET; i++)
-		any |= b->tag[i];
-	return any == 0;
+	return ~tag_slots(b, 0) & ((1u << BUCKET) - 1);
 }
 
 /* Walks: the next slot holding an entry among the n slots from start
- * (wrapping), looking from the *i-th on; false when none is left.  An
- * empty bucket is passed over whole: the walks run over mostly empty
- * tables every second. */
+ * (wrapping), looking from the *i-th on; false when none is left.  A
+ * bucket's slots in use are found at once, from its tags: the walks run
+ * over mostly empty tables every second. */
 static bool next_used(const struct table *t, size_t start, size_t n,
 		      size_t *i, size_t *slot)
 {
 	while (*i < n) {
 		size_t s = (start + *i) & (t->nslots - 1);
+		size_t in = s % BUCKET, room = BUCKET - in;
+		unsigned used = used_slots(&t->buckets[s / BUCKET]) >> in;
 
-		if (s % BUCKET == 0 && n - *i >= BUCKET &&
-		    bucket_empty(&t->buckets[s / BUCKET])) {
-			*i += BUCKET;
-			continue;
+		if (room > n - *i) {
+			room = n - *i;
+			used &= (1u << room) - 1;
 		}
-		++*i;
-		if (*slot_tag(t, s)) {
-			*slot = s;
+		if (used) {
+			size_t k = first_slot(used);
+
+			*i += k + 1;
+			*slot = s + k;
 			return true;
 		}
+		*i += room;
 	}
 	return false;
 }
@@ -419,6 +420,8 @@ void table_sweep(struct table *t, size_t n, void (*fn)(void *entry, void *arg),
 	if (n > t->nslots)
 		n = t->nslots;
 	t->sweep_pos = (t->sweep_pos + n) & (t->nslots - 1);
+	if (t->count == 0)
+		return;			/* most detectors' tables, most of the time */
 	while (next_used(t, start, n, &i, &slot))
 		fn(slot_entry(t, slot), arg);
 }
@@ -474,6 +477,8 @@ void table_sweep_ordered(struct table *t, size_t n, table_pick_fn pick,
 	if (n > t->nslots)
 		n = t->nslots;
 	t->sweep_pos = (t->sweep_pos + n) & (t->nslots - 1);
+	if (t->count == 0)
+		return;			/* most detectors' tables, most of the time */
 	ordered_walk(t, start, n, pick, cmp, fn, arg);
 }
 
