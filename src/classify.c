@@ -24,27 +24,6 @@ struct classifier {
 	struct classify_counts n;	/* the table figures filled when asked */
 };
 
-enum probe_shape tcp_probe_shape(uint8_t flags)
-{
-	/* ECE and CWR do not change what a packet is: an ECN-setup SYN is
-	 * still a connection attempt (RFC 3168). */
-	uint8_t f = flags & (uint8_t)~(TH_ECE | TH_CWR);
-
-	if (flags == TH_FIN)
-		return PROBE_FIN;
-	if (flags == 0)
-		return PROBE_NULL;
-	if (flags == (TH_FIN | TH_PSH | TH_URG))
-		return PROBE_XMAS;
-	if ((f & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
-		return PROBE_SYN;
-	/* SYN with FIN or RST, or no SYN, ACK nor RST at all: nothing a
-	 * stack sends (CWR alone, PSH alone, SYN+FIN, all six flags...). */
-	if (f & TH_SYN ? (f & (TH_FIN | TH_RST)) != 0 : !(f & (TH_ACK | TH_RST)))
-		return PROBE_ODD;
-	return PROBE_NONE;
-}
-
 static bool trw_on(const struct classifier *c)
 {
 	return c->cfg->detection_method == METHOD_TRW;

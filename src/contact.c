@@ -554,12 +554,10 @@ void contacts_expire(struct contacts *c, uint64_t now_us)
 {
 	size_t mask = c->ring_size - 1;
 
-	while (c->ring_count > 0) {
+	while (c->ring_count > 0 && c->ring[c->ring_first].deadline <= now_us) {
 		struct pending *head = &c->ring[c->ring_first];
 		struct contact *e = head->entry;
 
-		if (head->deadline > now_us)
-			break;
 		if (c->ring_count > EXPIRE_AHEAD)
 			table_prefetch_entry(c->t, c->ring[(c->ring_first +
 							    EXPIRE_AHEAD) & mask].entry);
