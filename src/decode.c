@@ -468,18 +468,25 @@ static enum decode_result tcp_first_fragment(struct rd *r, struct pkt *pkt,
 static enum decode_result decode_tcp(struct rd *r, struct pkt *pkt,
 				     size_t l4len)
 {
+	const uint8_t *h;
 	uint8_t off;
-	uint16_t sum;
 	size_t hlen, optlen;
 
 	if (pkt->fragment && l4len < TCP_HDR_LEN)
 		return tcp_first_fragment(r, pkt, l4len);
-	if (!rd_be16(r, &pkt->sport) || !rd_be16(r, &pkt->dport) ||
-	    !rd_be32(r, &pkt->tcp_seq) || !rd_be32(r, &pkt->tcp_ack) ||
-	    !rd_u8(r, &off) || !rd_u8(r, &pkt->tcp_flags) ||
-	    !rd_be16(r, &pkt->tcp_window) || !rd_be16(r, &sum) ||
-	    !rd_be16(r, &pkt->tcp_urgptr))
+	h = rd_take(r, TCP_HDR_LEN);
+	if (!h)
 		return DEC_TRUNC_TCP;
+	/* Ports, sequence and acknowledgment numbers, data offset, flags,
+	 * window, checksum, urgent pointer. */
+	pkt->sport = rd_get_be16(h);
+	pkt->dport = rd_get_be16(h + 2);
+	pkt->tcp_seq = rd_get_be32(h + 4);
+	pkt->tcp_ack = rd_get_be32(h + 8);
+	off = h[12];
+	pkt->tcp_flags = h[13];
+	pkt->tcp_window = rd_get_be16(h + 14);
+	pkt->tcp_urgptr = rd_get_be16(h + 18);
 	hlen = (size_t)(off >> 4) * 4;
 	if (hlen < TCP_HDR_LEN)
 		return DEC_BAD_TCP_HLEN;
@@ -506,11 +513,15 @@ static enum decode_result decode_tcp(struct rd *r, struct pkt *pkt,
 static enum decode_result decode_udp(struct rd *r, struct pkt *pkt,
 				     size_t l4len)
 {
-	uint16_t ulen, sum;
+	const uint8_t *h = rd_take(r, UDP_HDR_LEN);
+	uint16_t ulen;
 
-	if (!rd_be16(r, &pkt->sport) || !rd_be16(r, &pkt->dport) ||
-	    !rd_be16(r, &ulen) || !rd_be16(r, &sum))
+	if (!h)
 		return DEC_TRUNC_UDP;
+	/* Ports, length, checksum. */
+	pkt->sport = rd_get_be16(h);
+	pkt->dport = rd_get_be16(h + 2);
+	ulen = rd_get_be16(h + 4);
 	if (ulen < UDP_HDR_LEN)
 		return DEC_BAD_UDP_LEN;
 	if (!pkt->fragment && ulen > l4len)
@@ -628,15 +639,21 @@ static enum decode_result decode_l4(struct rd *r, struct pkt *pkt,
  */
 static enum decode_result decode_ipv4(struct rd *r, struct pkt *pkt)
 {
-	uint8_t vihl, tos, ttl, proto, src[4], dst[4];
-	uint16_t tot, id, frag, sum;
+	const uint8_t *h = rd_take(r, IPV4_HDR_LEN);
+	uint8_t vihl, ttl, proto;
+	uint16_t tot, id, frag;
 	size_t hlen, l4len;
 
-	if (!rd_u8(r, &vihl) || !rd_u8(r, &tos) || !rd_be16(r, &tot) ||
-	    !rd_be16(r, &id) || !rd_be16(r, &frag) || !rd_u8(r, &ttl) ||
-	    !rd_u8(r, &proto) || !rd_be16(r, &sum) ||
-	    !rd_bytes(r, src, 4) || !rd_bytes(r, dst, 4))
+	if (!h)
 		return DEC_TRUNC_IP;
+	/* Version and IHL, TOS, total length, identification, flags and
+	 * offset, TTL, protocol, checksum, source, destination. */
+	vihl = h[0];
+	tot = rd_get_be16(h + 2);
+	id = rd_get_be16(h + 4);
+	frag = rd_get_be16(h + 6);
+	ttl = h[8];
+	proto = h[9];
 	if (vihl >> 4 != 4)
 		return DEC_BAD_IP_VERSION;
 	hlen = (size_t)(vihl & 0x0f) * 4;
@@ -651,8 +668,8 @@ static enum decode_result decode_ipv4(struct rd *r, struct pkt *pkt)
 	pkt->ttl = ttl;
 	pkt->ip_id = id;
 	pkt->ip_len = tot;
-	addr_from_v4(&pkt->src, src);
-	addr_from_v4(&pkt->dst, dst);
+	addr_from_v4(&pkt->src, h + 12);
+	addr_from_v4(&pkt->dst, h + 16);
 
 	/* Options are not interpreted; IHL says how far to skip. */
 	if (!rd_skip(r, hlen - IPV4_HDR_LEN))

@@ -85,6 +85,31 @@ static inline bool rd_bytes(struct rd *r, void *dst, size_t n)
 	return true;
 }
 
+/* The next n bytes, consumed, or NULL (nothing consumed) if fewer are
+ * left: a fixed-size header checked once, then taken apart with
+ * rd_get_be16/rd_get_be32 at offsets below n. */
+static inline const uint8_t *rd_take(struct rd *r, size_t n)
+{
+	const uint8_t *p = r->p;
+
+	if (n > r->left)
+		return NULL;
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+static inline uint16_t rd_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rd_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
 /* A sub-cursor over the next n bytes (without consuming them). */
 static inline bool rd_sub(const struct rd *r, size_t n, struct rd *sub)
 {
