@@ -51,9 +51,16 @@ struct target_entry {
 	struct ipaddr first_src;
 };
 
+/* The entries of the destinations failed at last, by a fold of the
+ * address: a flood or a scan fails at few destinations, again and
+ * again, and a hit spares the table's hash.  A miss (two destinations
+ * folding alike, an entry gone) only costs the lookup it replaces. */
+#define TARGET_RECENT 256
+
 struct distributed {
 	struct detect_env *env;
 	struct table *targets;
+	struct target_entry *recent[TARGET_RECENT];
 	struct source_key pending[DISTRIBUTED_PENDING];	/* waiting */
 	size_t npending;
 	uint64_t reported;
@@ -155,6 +162,23 @@ static void count_failure(struct target_entry *e,
 	e->head.iface = o->iface;
 }
 
+static struct target_entry *target(struct distributed *d,
+				   const struct source_key *key, bool *created)
+{
+	struct target_entry **at = &d->recent[(addr_fold(&key->src) ^
+					       key->proto) % TARGET_RECENT];
+	struct target_entry *e = *at;
+
+	if (e && table_live(d->targets, e) &&
+	    memcmp(&e->head.key, key, sizeof *key) == 0) {
+		*created = false;
+		return e;
+	}
+	e = table_get(d->targets, key, created);
+	*at = e;
+	return e;
+}
+
 static void distributed_outcome(void *self, const struct contact_outcome *o)
 {
 	struct distributed *d = self;
@@ -171,7 +195,7 @@ static void distributed_outcome(void *self, const struct contact_outcome *o)
 	if (d->env->many_hosts(d->env, &o->src, o->proto))
 		return;
 	source_key_make(&key, &o->dst, o->proto);
-	e = table_get(d->targets, &key, &created);
+	e = target(d, &key, &created);
 	if (!created && us_since(o->ts, e->head.last_ts) >= SCAN_EXPIRE_US) {
 		memset(e, 0, sizeof *e);
 		e->head.key = key;
