@@ -1588,18 +1588,6 @@ void conf_print(const struct config *cfg, FILE *out)
 
 /* ---- what the ignore options say -------------------------------------- */
 
-bool conf_scan_ignored(const struct config *cfg, int proto,
-		       const struct ipaddr *src, uint16_t sport,
-		       const struct ipaddr *dst, uint16_t dport)
-{
-	const struct proto_conf *pc = &cfg->proto[proto];
-
-	return portset_has(&pc->scan_ignore_ports, dport) ||
-	       rule_list_match(&pc->scan_ignore_hosts, src, sport, dst,
-			       dport) ||
-	       rule_list_match(&cfg->ignore_hosts, src, sport, dst, dport);
-}
-
 /* LogPorts lets ports in; PortLogIgnore still takes them out again. */
 bool conf_log_ignored(const struct config *cfg, int proto,
 		      const struct ipaddr *src, uint16_t sport,

@@ -205,9 +205,19 @@ const char *conf_where(const struct config *cfg, const char *option,
  * endpoints is left out of scan detection: the protocol's PortScanIgnore
  * and HostScanIgnore, or IgnoreHost.
  */
-bool conf_scan_ignored(const struct config *cfg, int proto,
-		       const struct ipaddr *src, uint16_t sport,
-		       const struct ipaddr *dst, uint16_t dport);
+static inline bool conf_scan_ignored(const struct config *cfg, int proto,
+				     const struct ipaddr *src, uint16_t sport,
+				     const struct ipaddr *dst, uint16_t dport)
+{
+	/* Inline: asked of every probe and every outcome, up to three
+	 * times a packet, and with no rules it is three loads. */
+	const struct proto_conf *pc = &cfg->proto[proto];
+
+	return portset_has(&pc->scan_ignore_ports, dport) ||
+	       rule_list_match(&pc->scan_ignore_hosts, src, sport, dst,
+			       dport) ||
+	       rule_list_match(&cfg->ignore_hosts, src, sport, dst, dport);
+}
 
 /*
  * Whether a connection is left out of connection logging: a port outside
