@@ -144,9 +144,10 @@ void contacts_free(struct contacts *c)
 void contacts_set_timeout(struct contacts *c, uint64_t timeout_us)
 {
 	c->timeout_us = timeout_us;
-	/* From the next turn on: the counts of a shorter timeout stay at
-	 * least as long as the contacts they count are waited for. */
-	c->half_open.keep_us = CONTACT_FLOOD_GAP_US + timeout_us;
+	/* Never shorter: contacts waited for under a longer timeout may
+	 * still be, and a turn must not outrun their deadline. */
+	if (c->half_open.keep_us < CONTACT_FLOOD_GAP_US + timeout_us)
+		c->half_open.keep_us = CONTACT_FLOOD_GAP_US + timeout_us;
 }
 
 static void key_make(struct contact_key *k, const struct ipaddr *src,
