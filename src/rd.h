@@ -19,6 +19,19 @@ struct rd {
 	size_t left;
 };
 
+/* Big-endian fields at p, which the caller has checked are there
+ * (rd_take). */
+static inline uint16_t rd_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rd_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline void rd_init(struct rd *r, const uint8_t *p, size_t len)
 {
 	r->p = p;
@@ -48,7 +61,7 @@ static inline bool rd_be16(struct rd *r, uint16_t *v)
 {
 	if (r->left < 2)
 		return false;
-	*v = (uint16_t)(r->p[0] << 8 | r->p[1]);
+	*v = rd_get_be16(r->p);
 	r->p += 2;
 	r->left -= 2;
 	return true;
@@ -68,8 +81,7 @@ static inline bool rd_be32(struct rd *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return false;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
-	     (uint32_t)r->p[2] << 8 | r->p[3];
+	*v = rd_get_be32(r->p);
 	r->p += 4;
 	r->left -= 4;
 	return true;
@@ -87,7 +99,7 @@ static inline bool rd_bytes(struct rd *r, void *dst, size_t n)
 
 /* The next n bytes, consumed, or NULL (nothing consumed) if fewer are
  * left: a fixed-size header checked once, then taken apart with
- * rd_get_be16/rd_get_be32 at offsets below n. */
+ * rd_get_be16/rd_get_be32 (above) at offsets below n. */
 static inline const uint8_t *rd_take(struct rd *r, size_t n)
 {
 	const uint8_t *p = r->p;
@@ -97,17 +109,6 @@ static inline const uint8_t *rd_take(struct rd *r, size_t n)
 	r->p += n;
 	r->left -= n;
 	return p;
-}
-
-static inline uint16_t rd_get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 /* A sub-cursor over the next n bytes (without consuming them). */
