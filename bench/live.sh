@@ -327,24 +327,55 @@ stop_scanlogd() {
 	done
 }
 
+# CPU time (ms) of processes PID... and all their descendants: what a
+# reader spent, threads and child processes (scandetd's packet process)
+# included.
+tree_cpu_ms() {
+	python3 - "$@" <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+kids, cpu = {}, {}
+for d in os.listdir("/proc"):
+    if not d.isdigit():
+        continue
+    try:
+        with open("/proc/%s/stat" % d) as f:
+            st = f.read()
+    except OSError:
+        continue
+    rest = st[st.rindex(")") + 2:].split()
+    kids.setdefault(int(rest[1]), []).append(int(d))
+    cpu[int(d)] = int(rest[11]) + int(rest[12])
+todo, total = [int(a) for a in sys.argv[1:]], 0
+while todo:
+    pid = todo.pop()
+    total += cpu.get(pid, 0)
+    todo.extend(kids.get(pid, []))
+print(total * 1000 // tick)
+PY
+}
+
 # measure READER CFG RATE LEN: one step with READER capturing; a line
-# "input reader rate sent elapsed_ms recv drop lost" to $OUT/rows.txt.
+# "input reader rate sent elapsed_ms recv drop lost cpu_ms" to
+# $OUT/rows.txt.
 measure() {
 	kind=$1
 	case $kind in scandetd*) kind=scandetd ;; esac
 	"start_$kind" "$1"
 	rx0=$(cnt "$NS_S" "$DEV_S" rx_packets)
 	sleep ${BENCH_LIVE_SETTLE:-0}
+	cpu0=$(tree_cpu_ms $READER_PID)
 	send "$2" "$3" "$4"
 	sleep 1		# the reader drains its buffer
+	cpu_ms=$(($(tree_cpu_ms $READER_PID) - cpu0))
 	arrived=$(($(cnt "$NS_S" "$DEV_S" rx_packets) - rx0))
 	"stop_$kind"
 	[ -n "$recv" ] && [ -n "$drop" ] || die "$1: no counters"
 	# Frames put on the sensor's wire that never reached its stack (the
 	# veth's backlog full) are lost before any reader.
-	echo "$1 $3 $sent $elapsed $recv $drop $((sent - arrived))" >>"$OUT/rows.txt"
-	printf '  %-16s %6s pps asked: %9d sent in %5d ms, %9d offered, %8d dropped, %d lost\n' \
-		"$1" "$3" "$sent" "$elapsed" "$recv" "$drop" $((sent - arrived))
+	echo "$1 $3 $sent $elapsed $recv $drop $((sent - arrived)) $cpu_ms" >>"$OUT/rows.txt"
+	printf '  %-16s %6s pps asked: %9d sent in %5d ms, %9d offered, %8d dropped, %d lost, %d ms CPU\n' \
+		"$1" "$3" "$sent" "$elapsed" "$recv" "$drop" $((sent - arrived)) "$cpu_ms"
 }
 
 # ---- the run --------------------------------------------------------------

@@ -200,10 +200,10 @@ static bool configure_live(struct capture *c, const char *iface, char *err,
 	/* A sensor sees what crosses the wire, not just what is addressed to
 	 * this host ("any" cannot be promiscuous; libpcap ignores it). */
 	pcap_set_promisc(c->pcap, strcmp(iface, "any") != 0);
-	pcap_set_timeout(c->pcap, CAPTURE_TIMEOUT_MS);
-	/* Hand packets over as they come, not in blocks that a timeout
-	 * retires: a reload must see every packet that arrived before it. */
-	pcap_set_immediate_mode(c->pcap, 1);
+	/* Block delivery (params.h, CAPTURE_BLOCK_MS): libpcap's timeout is
+	 * the time a block waits to fill. */
+	pcap_set_immediate_mode(c->pcap, 0);
+	pcap_set_timeout(c->pcap, CAPTURE_BLOCK_MS);
 	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER_BYTES);
 	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(c->pcap);

@@ -573,16 +573,33 @@ bool engine_setup(void *arg, char *err, size_t errlen)
 
 /* ---- messages from the parent ----------------------------------- */
 
+/* Until one of the live captures has packets, or ms pass. */
+static void wait_for_captures(const struct engine *e, uint64_t ms)
+{
+	struct pollfd pfd[MAX_INTERFACES];
+
+	for (size_t i = 0; i < e->ncaps; i++) {
+		pfd[i].fd = capture_fd(e->caps[i]);
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	(void)poll(pfd, e->ncaps, (int)ms);
+}
+
 /* Packets that arrived before the new configuration are judged by the
- * one that was in force when they arrived. */
+ * one that was in force when they arrived; the kernel may hold them in
+ * a block for CAPTURE_LATE_US (params.h), so the reload waits that long
+ * for them. */
 static void drain_capture(struct engine *e)
 {
+	uint64_t until = mono_ms() + CAPTURE_LATE_US / 1000;
 	char err[1024];
 
 	if (e->args->read_file || e->nfan)	/* lanes: workers_pause */
 		return;
 	/* Bounded: a flood that never pauses must not hold the reload. */
 	for (int round = 0; round < 64; round++) {
+		uint64_t now;
 		int got = 0;
 
 		for (size_t i = 0; i < e->ncaps; i++) {
@@ -591,8 +608,11 @@ static void drain_capture(struct engine *e)
 
 			got += n > 0 ? n : 0;
 		}
-		if (got == 0)
+		now = mono_ms();
+		if (got == 0 && now >= until)
 			break;
+		if (got == 0)
+			wait_for_captures(e, until - now);
 	}
 	alert_router_flush(&e->router);
 }
@@ -973,10 +993,11 @@ static void run_live(struct engine *e)
 		rc = poll(pfd, nfds, busy ? 0 : 1000);
 		if (rc < 0 && errno != EINTR)
 			fatal("poll");
-		if (rc == 0 && !busy) {
+		if (rc == 0 && !busy && wall_us() > CAPTURE_LATE_US) {
 			/* Nothing arrived: live packet time is wall time, so
-			 * expiry can move on without packets. */
-			advance_time(e, wall_us());
+			 * expiry can move on without packets, as far as no
+			 * packet can still come (params.h). */
+			advance_time(e, wall_us() - CAPTURE_LATE_US);
 			alert_router_release(&e->router, false);
 		}
 		if (rc < 0)

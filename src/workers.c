@@ -143,11 +143,11 @@ static void lookahead_add(struct lookahead *la, size_t i)
  * lanes by packet time: it takes the earliest packet waiting, once
  * every other lane either has a packet waiting or has said that nothing
  * older will come (its watermark: the time it last found its sockets
- * empty, less LANE_MARGIN_US for packets the kernel was still queueing).
+ * empty, less CAPTURE_LATE_US for packets the kernel still holds in a
+ * block, params.h).
  */
 #define LANE_SLABS 4
 #define LANE_POLL_MS 100
-#define LANE_MARGIN_US 50000
 
 /* What a lane last said of itself, for the statistics. */
 struct lane_report {
@@ -889,15 +889,16 @@ static void lane_round(struct worker *w)
 			snprintf(l->error, sizeof l->error, "%s", err);
 		drained = drained && got < CAPTURE_ROUND_PACKETS;
 	}
-	if (rc == 0) {
-		/* Nothing came: live packet time is wall time. */
+	if (rc == 0 && now > CAPTURE_LATE_US) {
+		/* Nothing came: live packet time is wall time, as far as
+		 * no packet can still come. */
 		struct slab *s = lane_slab(l, l->filled);
 
-		expire_at(w, s->n, now);
-		s->idle_us = now;
+		expire_at(w, s->n, now - CAPTURE_LATE_US);
+		s->idle_us = now - CAPTURE_LATE_US;
 	}
-	lane_publish(w, drained && now > LANE_MARGIN_US ?
-		     now - LANE_MARGIN_US : 0);
+	lane_publish(w, drained && now > CAPTURE_LATE_US ?
+		     now - CAPTURE_LATE_US : 0);
 }
 
 static void *lane_main(void *arg)
@@ -1054,8 +1055,18 @@ int workers_wake_fd(const struct workers *ws)
 
 void workers_pause(struct workers *ws)
 {
+	uint64_t until = mono_ms() + CAPTURE_LATE_US / 1000, now;
 	bool all;
 
+	/* Packets that came before the pause may wait in the kernel's
+	 * blocks for CAPTURE_LATE_US (params.h): the lanes read on that
+	 * long before they stop. */
+	while ((now = mono_ms()) < until) {
+		struct pollfd pfd = { .fd = ws->wake_fd, .events = POLLIN };
+
+		(void)poll(&pfd, 1, (int)(until - now));
+		workers_detect(ws);
+	}
 	pthread_mutex_lock(&ws->mu);
 	ws->pause = true;
 	pthread_mutex_unlock(&ws->mu);
