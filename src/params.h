@@ -185,8 +185,8 @@
 /* A live capture is handed over in blocks (TPACKET_V3): the kernel wakes
  * the packet process when a block of its ring is full, or
  * CAPTURE_BLOCK_MS after the block's first packet, not for each packet
- * (bench/README.md, "Block delivery": 2.6 to 9 times less CPU at 200,000
- * packets/s).  So a packet may reach the packet path up to
+ * (bench/README.md, "Block delivery": at 200,000 packets/s, 3.5 and 8.3
+ * times less CPU on make bench's inputs).  So a packet may reach the packet path up to
  * CAPTURE_LATE_US after its time stamp (the block's time, and time for
  * the process to run), and live packet time waits that long before it
  * counts as passed: the clock moved without packets, a worker's word
