@@ -183,14 +183,15 @@
  * files (-r) are read as they were captured. */
 #define CAPTURE_SNAPLEN       256
 /* A live capture is handed over in blocks (TPACKET_V3): the kernel wakes
- * the packet process when a block of its ring is full, or
+ * the packet process when a block of its ring is full, or at most
  * CAPTURE_BLOCK_MS after the block's first packet, not for each packet
  * (bench/README.md, "Block delivery": at 200,000 packets/s, 3.5 and 8.3
- * times less CPU on make bench's inputs).  So a packet may reach the packet path up to
- * CAPTURE_LATE_US after its time stamp (the block's time, and time for
- * the process to run), and live packet time waits that long before it
- * counts as passed: the clock moved without packets, a worker's word
- * that nothing older will follow, a reload's packets before it. */
+ * times less CPU on make bench-live's inputs).  So a packet may reach
+ * the packet path up to CAPTURE_LATE_US after its time stamp (the
+ * block's time, and time for the process to run), and live packet time
+ * waits that long before it counts as passed: the clock moved without
+ * packets, a worker's word that nothing older will follow, a reload's
+ * packets before it. */
 #define CAPTURE_BLOCK_MS      50
 #define CAPTURE_LATE_US       ((CAPTURE_BLOCK_MS + 50) * 1000ULL)
 /* scandetd -r: the stdio buffer a capture file is read through.
