@@ -363,6 +363,10 @@ void contacts_prefetch(const struct contacts *c, const struct pkt *p,
 {
 	struct contact_key k;
 
+	if (entry && table_hint_is_for(c->t, hint)) {
+		table_prefetch(c->t, NULL, true, hint);
+		return;
+	}
 	key_make(&k, &p->src, &p->dst, p->dport, p->proto);
 	table_prefetch(c->t, &k, entry, hint);
 }

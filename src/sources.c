@@ -23,6 +23,10 @@ void sources_prefetch(const struct table *t, const struct pkt *p,
 {
 	struct source_key key;
 
+	if (entry && table_hint_is_for(t, hint)) {
+		table_prefetch(t, NULL, true, hint);
+		return;
+	}
 	source_key_make(&key, &p->src, p->proto);
 	table_prefetch(t, &key, entry, hint);
 }

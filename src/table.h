@@ -65,10 +65,19 @@ struct table_hint {
  * little later will read: first (entry false) the bucket; then, once the
  * bucket is there (entry true), the entry that table_get would return or
  * make, for writing.  Changes no entry.  hint (may be NULL) keeps the
- * key's hash from one call to the next and for table_get_hinted.
+ * key's hash from one call to the next and for table_get_hinted; at the
+ * second step, a hint the first filled for t is enough, and key is not
+ * read (it may be NULL: table_hint_is_for).
  */
 void table_prefetch(const struct table *t, const void *key, bool entry,
 		    struct table_hint *hint);
+
+/* Did table_prefetch's first step fill hint for t? */
+static inline bool table_hint_is_for(const struct table *t,
+				     const struct table_hint *hint)
+{
+	return hint && hint->t == t && hint->len > 0;
+}
 
 /* table_get, without hashing key again if hint holds it. */
 void *table_get_hinted(struct table *t, const void *key,
