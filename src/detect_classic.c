@@ -266,7 +266,7 @@ static void *classic_create(struct detect_env *env, char *err, size_t errlen)
 		goto nomem;
 	c->env = env;
 	c->sources = sources_new(env->cfg->source_table_size,
-				 sizeof(struct classic_entry), evict_entry, c,
+				 sizeof(struct classic_entry), 0, evict_entry, c,
 				 &env->key);
 	c->tallies = tally_pool_new(TALLY_POOL_SIZE);
 	if (!c->sources || !c->tallies)

@@ -437,7 +437,7 @@ static void *discovery_create(struct detect_env *env, char *err,
 		slots = 64;
 	if (d) {
 		d->env = env;
-		d->sources = sources_new(slots, sizeof(struct discovery_entry),
+		d->sources = sources_new(slots, sizeof(struct discovery_entry), 0,
 					 evict_entry, d, &env->key);
 		if (d->sources)
 			return d;

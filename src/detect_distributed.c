@@ -272,7 +272,7 @@ static void *distributed_create(struct detect_env *env, char *err,
 		/* Keyed by destination; a reported one is kept over the
 		 * others, and goes without an end record. */
 		d->targets = sources_new(DISTRIBUTED_TABLE_SIZE,
-					 sizeof(struct target_entry), NULL, d,
+					 sizeof(struct target_entry), 0, NULL, d,
 					 &env->key);
 		if (d->targets)
 			return d;

@@ -164,7 +164,7 @@ static void *ipproto_create(struct detect_env *env, char *err, size_t errlen)
 	if (d) {
 		d->env = env;
 		d->sources = sources_new(IPPROTO_TABLE_SIZE,
-					 sizeof(struct ipproto_entry),
+					 sizeof(struct ipproto_entry), 0,
 					 evict_entry, d, &env->key);
 		if (d->sources)
 			return d;

@@ -43,6 +43,7 @@
  * hosts and ports (peer-to-peer fan-out) stay undecided and unreported.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,29 @@
  * episode's own sketches see one probe of a scan slower than an episode
  * lasts: a sweep at one SYN in five minutes). */
 struct slow_window {
-	struct sketch contacts;
 	uint64_t start;
+	struct sketch contacts;
 	struct ipaddr dst;		/* the window's first failed contact */
 	uint16_t port;
 	bool one_host, one_port;
+};
+
+/*
+ * A source's entry: 7 cache lines, of which a new source writes the first
+ * 4 (the table's fresh part).  A flood's spoofed sources each send one
+ * probe that fails at once, and nothing more, so their failed contact is
+ * kept there too: `lone` says the walk's sketches hold exactly the
+ * contact of the first probe (first_dst, sum.first_port), failed at
+ * lone_ts, and are not written yet.  The last 3 lines (struct trw_later)
+ * are made at the second failed contact, a crafted probe, a report or a
+ * new episode (later_of); until then, with `sketched` false, they hold
+ * what the slot's previous source left.
+ */
+struct trw_later {
+	struct sketch hosts, ports, contacts;	/* of failed contacts */
+	uint32_t crafted;		/* crafted TCP probes, */
+	uint64_t crafted_ts;		/* and the time of the first */
+	struct slow_window slow;
 };
 
 struct trw_entry {
@@ -73,23 +92,66 @@ struct trw_entry {
 	uint32_t failures, successes, signature_failures;
 	uint32_t xmas, acks;
 	uint32_t cookies;		/* SCTP COOKIE ECHO probes */
-	uint32_t crafted;		/* crafted TCP probes, */
-	uint8_t techniques;		/* their kinds (TECHNIQUE_*), */
+	uint8_t techniques;		/* kinds of crafted probe (TECHNIQUE_*) */
 	uint8_t method;			/* once reported: enum trw_method */
-	uint64_t crafted_ts;		/* and the time of the first */
-	struct sketch hosts, ports, contacts;	/* of failed contacts */
-	struct slow_window slow;
-	char tool[24];
-	struct tally tally;		/* ports, hosts, open ports */
+	bool sketched;			/* later holds this source's */
+	bool lone;			/* one failed contact, not sketched */
 	uint16_t majority_port;		/* Boyer-Moore majority vote: */
 	uint16_t weak_port;		/* port and time of the latest UDP */
 	uint32_t majority_votes;	/* a sweep's port */
 	uint64_t weak_ts;		/* contact left unanswered */
+	uint64_t lone_ts;
+	char tool[24];
+	struct tally tally;		/* ports, hosts, open ports */
+	_Alignas(64) struct trw_later later;
 };
+#define TRW_FRESH offsetof(struct trw_entry, later)
 /* Whole cache lines (the table's entries start on one): a new source
- * writes 7 lines, where 464 bytes straddled 8 or 9 (bench/README.md). */
+ * writes 4 lines, where zeroing the whole entry wrote 7
+ * (bench/README.md). */
 _Static_assert(sizeof(struct trw_entry) == 7 * 64,
 	       "a source's entry is 7 cache lines");
+_Static_assert(TRW_FRESH == 4 * 64, "a new source writes 4 lines");
+
+/* A failed contact to dst:dport at ts, in the sketches and the slow
+ * window of window_us. */
+static void sketch_failure(struct trw_later *l, const struct ipaddr *dst,
+			   uint16_t dport, uint64_t ts, uint64_t window_us)
+{
+	uint32_t contact = addr_fold(dst) * 65599u + dport;
+
+	sketch_add(&l->hosts, addr_fold(dst));
+	sketch_add(&l->ports, dport);
+	sketch_add(&l->contacts, contact);
+	if (us_since(ts, l->slow.start) >= window_us ||
+	    sketch_count(&l->slow.contacts) == 0) {
+		memset(&l->slow, 0, sizeof l->slow);
+		l->slow.start = ts;
+		l->slow.dst = *dst;
+		l->slow.port = dport;
+		l->slow.one_host = l->slow.one_port = true;
+	}
+	l->slow.one_host &= addr_equal(dst, &l->slow.dst);
+	l->slow.one_port &= dport == l->slow.port;
+	sketch_add(&l->slow.contacts, contact);
+}
+
+/* e's later lines, made now if they are not yet (struct trw_entry):
+ * zero, with the lone failed contact, if any, sketched as add_failure
+ * would have (into an empty window, which starts with it whatever its
+ * length). */
+static struct trw_later *later_of(struct trw_entry *e)
+{
+	if (!e->sketched) {
+		memset(&e->later, 0, sizeof e->later);
+		e->sketched = true;
+		if (e->lone)
+			sketch_failure(&e->later, &e->first_dst,
+				       e->sum.first_port, e->lone_ts, 0);
+		e->lone = false;
+	}
+	return &e->later;
+}
 
 /* What made the report: the walk, the walk mostly on signatures, the
  * slow window.  The names are the events' "method". */
@@ -176,6 +238,7 @@ static void set_level(struct trw *t, struct trw_entry *e)
 static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 		   enum trw_method method, uint64_t ts)
 {
+	const struct trw_later *l = later_of(e);
 	struct alert a;
 
 	e->head.reported = true;
@@ -184,10 +247,8 @@ static void report(struct trw *t, struct trw_entry *e, enum alert_kind kind,
 	/* Before the report only failed contacts were sketched: nearly all
 	 * of a scanner's. */
 	tally_attach(t->tallies, &e->tally,
-		     tally_extra(&e->ports, e->tally.nports,
-				 e->sum.count),
-		     tally_extra(&e->hosts, e->tally.nhosts,
-				 e->sum.count));
+		     tally_extra(&l->ports, e->tally.nports, e->sum.count),
+		     tally_extra(&l->hosts, e->tally.nhosts, e->sum.count));
 	e->method = (uint8_t)method;
 	fill_alert(t, e, kind, ts, &a);
 	t->reported[kind]++;
@@ -212,11 +273,12 @@ static void end_scan(struct trw *t, struct trw_entry *e)
 static void restart(struct trw_entry *e)
 {
 	struct source_key key = e->head.key;
-	struct slow_window slow = e->slow;
+	struct slow_window slow = later_of(e)->slow;
 
 	memset(e, 0, sizeof *e);
 	e->head.key = key;
-	e->slow = slow;
+	e->sketched = true;
+	e->later.slow = slow;
 }
 
 static bool slow_scan_goes_on(const struct trw *t, const struct trw_entry *e,
@@ -326,17 +388,18 @@ static bool ack_family(uint8_t techniques)
 static void count_technique(struct trw *t, struct trw_entry *e,
 			    const struct pkt_view *v)
 {
+	struct trw_later *l = later_of(e);
 	unsigned kinds;
 
-	if (e->crafted++ == 0)
-		e->crafted_ts = v->p->ts_us;
+	if (l->crafted++ == 0)
+		l->crafted_ts = v->p->ts_us;
 	e->techniques |= v->technique;
 	kinds = (unsigned)__builtin_popcount(e->techniques);
 	if (e->head.reported ||
-	    us_since(v->p->ts_us, e->crafted_ts) <= OSFP_WINDOW_US ||
+	    us_since(v->p->ts_us, l->crafted_ts) <= OSFP_WINDOW_US ||
 	    !(kinds >= TECHNIQUES_MIN || (ack_family(e->techniques) &&
 					  kinds == 2 &&
-					  e->crafted >= CRAFTED_MIN)))
+					  l->crafted >= CRAFTED_MIN)))
 		return;
 	report(t, e, ALERT_PORTSCAN, BY_TECHNIQUES, v->p->ts_us);
 }
@@ -389,60 +452,56 @@ static bool outcome_ignored(const struct config *cfg,
 static void add_failure(struct trw_entry *e, const struct contact_outcome *o,
 			uint64_t window_us)
 {
-	uint32_t contact = addr_fold(&o->dst) * 65599u + o->dport;
-
 	e->failures++;
-	sketch_add(&e->hosts, addr_fold(&o->dst));
-	sketch_add(&e->ports, o->dport);
-	sketch_add(&e->contacts, contact);
-	if (us_since(o->ts, e->slow.start) >= window_us ||
-	    sketch_count(&e->slow.contacts) == 0) {
-		memset(&e->slow, 0, sizeof e->slow);
-		e->slow.start = o->ts;
-		e->slow.dst = o->dst;
-		e->slow.port = o->dport;
-		e->slow.one_host = e->slow.one_port = true;
+	/* The first failed contact of a source not sketched yet, that of
+	 * its first probe (a spoofed flood's every source): kept in the
+	 * fresh lines. */
+	if (!e->sketched && !e->lone && e->sum.count > 0 &&
+	    o->dport == e->sum.first_port &&
+	    addr_equal(&o->dst, &e->first_dst)) {
+		e->lone = true;
+		e->lone_ts = o->ts;
+		return;
 	}
-	e->slow.one_host &= addr_equal(&o->dst, &e->slow.dst);
-	e->slow.one_port &= o->dport == e->slow.port;
-	sketch_add(&e->slow.contacts, contact);
+	sketch_failure(later_of(e), &o->dst, o->dport, o->ts, window_us);
 }
 
 /* The slow window's shape, for an episode too short to have one. */
-static enum alert_kind slow_shape(const struct trw_entry *e)
+static enum alert_kind slow_shape(const struct trw_later *l)
 {
-	if (e->slow.one_port && !e->slow.one_host)
+	if (l->slow.one_port && !l->slow.one_host)
 		return ALERT_SWEEP;
-	if (e->slow.one_host && !e->slow.one_port)
+	if (l->slow.one_host && !l->slow.one_port)
 		return ALERT_PORTSCAN;
 	return ALERT_KIND_COUNT;
 }
 
-static enum alert_kind shape(const struct trw_entry *e)
+static enum alert_kind shape(const struct trw_later *l)
 {
-	return scan_shape(sketch_count(&e->hosts), sketch_count(&e->ports),
-			  sketch_count(&e->contacts));
+	return scan_shape(sketch_count(&l->hosts), sketch_count(&l->ports),
+			  sketch_count(&l->contacts));
 }
 
 /* A scan slower than an episode is reported with what the slow window
  * saw of it: its failed contacts, its first, and their breadth. */
 static void take_slow_window(struct trw_entry *e, enum alert_kind kind)
 {
-	unsigned n = sketch_count(&e->slow.contacts);
+	struct trw_later *l = later_of(e);
+	unsigned n = sketch_count(&l->slow.contacts);
 
 	/* The tally counts the episode's own exactly; the window's others
 	 * are an estimate beyond them (tally.h). */
 	if (kind == ALERT_SWEEP) {
-		e->hosts = e->slow.contacts;
+		l->hosts = l->slow.contacts;
 		e->tally.hosts_over = true;
 	} else {
-		e->ports = e->slow.contacts;
+		l->ports = l->slow.contacts;
 		e->tally.ports_over = true;
 	}
-	e->first_dst = e->slow.dst;
-	e->sum.first_port = e->slow.port;
-	e->sum.first_ts = e->slow.start;
-	e->sum.dst_multiple = !e->slow.one_host;
+	e->first_dst = l->slow.dst;
+	e->sum.first_port = l->slow.port;
+	e->sum.first_ts = l->slow.start;
+	e->sum.dst_multiple = !l->slow.one_host;
 	if (e->sum.count < n)
 		e->sum.count = n;
 }
@@ -453,19 +512,21 @@ static void judge(struct trw *t, struct trw_entry *e, uint64_t ts)
 	enum alert_kind kind;
 
 	/* An episode reports what it saw itself: not a slow window's memory
-	 * carried over from before its probes. */
-	if (e->head.reported || e->sum.count == 0)
+	 * carried over from before its probes.  One failed contact, lone
+	 * or not, is never a scan: one host and one port have no shape,
+	 * and a window of one is both one host and one port. */
+	if (e->head.reported || e->sum.count == 0 || !e->sketched)
 		return;
-	kind = shape(e);
+	kind = shape(&e->later);
 	if (kind != ALERT_KIND_COUNT && e->llr >= t->upper) {
 		report(t, e, kind, e->signature_failures * 2 > e->failures ?
 		       BY_SIGNATURE : BY_WALK, ts);
 		return;
 	}
-	if (sketch_count(&e->slow.contacts) < c->slow_threshold)
+	if (sketch_count(&e->later.slow.contacts) < c->slow_threshold)
 		return;
 	if (kind == ALERT_KIND_COUNT) {
-		kind = slow_shape(e);
+		kind = slow_shape(&e->later);
 		if (kind == ALERT_KIND_COUNT)
 			return;
 		take_slow_window(e, kind);
@@ -574,8 +635,8 @@ static void *trw_create(struct detect_env *env, char *err, size_t errlen)
 	if (t) {
 		t->env = env;
 		t->sources = sources_new(env->cfg->source_table_size,
-					 sizeof(struct trw_entry), evict_entry,
-					 t, &env->key);
+					 sizeof(struct trw_entry), TRW_FRESH,
+					 evict_entry, t, &env->key);
 		t->tallies = tally_pool_new(TALLY_POOL_SIZE);
 		if (t->sources && t->tallies)
 			return t;

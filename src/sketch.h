@@ -16,20 +16,23 @@
 #include "alert.h"
 #include "rd.h"
 
-#define SKETCH_WORDS 4
+#define SKETCH_BITS 256
+#define SKETCH_WORDS (SKETCH_BITS / 32)
 
+/* In 32-bit words: 36 bytes, where 64-bit words padded the count to 40
+ * (a source's walk entry keeps four: detect_trw.c). */
 struct sketch {
-	uint64_t w[SKETCH_WORDS];
+	uint32_t w[SKETCH_WORDS];
 	uint16_t n;			/* bits set, kept as they are set */
 };
 
 static inline void sketch_add(struct sketch *s, uint32_t h)
 {
 	unsigned bit = (h * 2654435761u) >> 24;
-	uint64_t m = 1ULL << (bit & 63);
+	uint32_t m = 1u << (bit & 31);
 
-	s->n += !(s->w[bit >> 6] & m);
-	s->w[bit >> 6] |= m;
+	s->n += !(s->w[bit >> 5] & m);
+	s->w[bit >> 5] |= m;
 }
 
 static inline unsigned sketch_count(const struct sketch *s)

@@ -95,12 +95,13 @@ void sources_each_reported(struct table *t, void (*fn)(void *entry, void *arg),
 	table_foreach_ordered(t, is_reported, by_last_ts, fn, arg);
 }
 
-struct table *sources_new(size_t slots, size_t entry_size,
+struct table *sources_new(size_t slots, size_t entry_size, size_t fresh_size,
 			  void (*evict)(void *entry, void *arg), void *arg,
 			  const struct sipkey *key)
 {
 	struct table_ops ops = {
 		.entry_size = entry_size,
+		.fresh_size = fresh_size,
 		.key_size = sizeof(struct source_key),
 		.evict = evict,			/* only reported scans end */
 		.evict_level = SOURCE_LEVEL_REPORTED,

@@ -66,8 +66,9 @@ uint8_t source_level(const struct source_head *h, uint32_t evidence);
 /* A table of slots entries of entry_size bytes, each beginning with a
  * struct source_head; evict(entry, arg) is called for an entry whose
  * scan was reported before the table gives its slot to another (the
- * others go silently: evidence ranks them, source_level). */
-struct table *sources_new(size_t slots, size_t entry_size,
+ * others go silently: evidence ranks them, source_level).  A new entry
+ * has its first fresh_size bytes zeroed (table_ops; 0: all of it). */
+struct table *sources_new(size_t slots, size_t entry_size, size_t fresh_size,
 			  void (*evict)(void *entry, void *arg), void *arg,
 			  const struct sipkey *key);
 /* The entry of src over proto, or NULL. */

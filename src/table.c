@@ -86,12 +86,16 @@ struct table *table_new(size_t nslots, const struct table_ops *ops,
 {
 	struct table *t;
 
-	if (ops->key_size % 4 || ops->key_size > ops->entry_size)
+	if (ops->key_size % 4 || ops->key_size > ops->entry_size ||
+	    ops->fresh_size > ops->entry_size ||
+	    (ops->fresh_size && ops->fresh_size < ops->key_size))
 		return NULL;		/* same_key reads whole words */
 	t = zalloc_own_lines(sizeof *t);
 	if (!t)
 		return NULL;
 	t->ops = *ops;
+	if (!t->ops.fresh_size)
+		t->ops.fresh_size = ops->entry_size;
 	t->key = *key;
 	t->nslots = round_up_pow2(nslots);
 	set_slot_division(t, ops->entry_size);
@@ -318,10 +322,11 @@ void table_prefetch(const struct table *t, const void *key, bool entry,
 		return;
 	}
 	match = tag_slots(b, hash_tag(h));
-	/* The first match is most likely the key. */
+	/* The first match is most likely the key; a new entry starts with
+	 * its fresh part alone. */
 	slot = match ? base + first_slot(match) : predict_new_slot(t, base);
 	e = slot_entry(t, slot);
-	end = e + t->ops.entry_size;
+	end = e + (match ? t->ops.entry_size : t->ops.fresh_size);
 	for (const unsigned char *line = e; line < end; line += 64)
 		__builtin_prefetch(line, 1);
 	__builtin_prefetch(end - 1, 1);
@@ -368,7 +373,7 @@ void *table_get_hinted(struct table *t, const void *key,
 		t->evictions++;
 	}
 	e = slot_entry(t, slot);
-	memset(e, 0, t->ops.entry_size);
+	memset(e, 0, t->ops.fresh_size);
 	memcpy(e, key, t->ops.key_size);
 	*slot_tag(t, slot) = tag;
 	*slot_level(t, slot) = 0;

@@ -28,6 +28,12 @@
 struct table_ops {
 	size_t entry_size;		/* whole entry, key first */
 	size_t key_size;		/* bytes of key at the start of the entry */
+	/* Bytes at the start of an entry that table_get zeroes when it
+	 * makes one, and that a prefetch for a new key fetches (0: the
+	 * whole entry).  The rest keeps what the slot's previous entry
+	 * left: an owner that knows a new entry needs only its first
+	 * lines makes the rest itself when it needs it. */
+	size_t fresh_size;
 	/* Called on an entry about to be evicted (may be NULL), if its level
 	 * is at least evict_level: an owner that only cares about some
 	 * entries spares the table a read of every other victim. */

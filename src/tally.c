@@ -74,7 +74,7 @@ uint32_t linear_count(uint32_t set, uint32_t bits)
 
 uint32_t tally_extra(const struct sketch *s, unsigned n, uint32_t probes)
 {
-	uint32_t seen = linear_count(sketch_count(s), SKETCH_WORDS * 64);
+	uint32_t seen = linear_count(sketch_count(s), SKETCH_BITS);
 
 	/* Never more values than probes: a sweep's or a port range's
 	 * neighbouring values collide less than random ones, and the

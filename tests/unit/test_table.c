@@ -255,6 +255,40 @@ TEST(sweep_visits_every_slot_once_per_round)
 	table_free(t);
 }
 
+/* A new entry has its fresh part zeroed and the rest as its slot's
+ * previous entry left it; a fresh part shorter than the key, or longer
+ * than the entry, is refused. */
+TEST(new_entry_zeroes_its_fresh_part_only)
+{
+	struct table_ops ops = {
+		.entry_size = 64,
+		.key_size = sizeof(uint32_t),
+		.fresh_size = 16,
+	};
+	struct table *t = table_new(64, &ops, &test_key);
+	unsigned char *e;
+	uint32_t k = 7;
+	bool created;
+
+	CHECK(t != NULL);
+	e = table_get(t, &k, &created);
+	CHECK(created);
+	memset(e + sizeof k, 0xa5, 64 - sizeof k);
+	table_remove(t, e);
+	CHECK(table_get(t, &k, &created) == e);	/* the same empty slot */
+	CHECK(created);
+	CHECK_INT(key_of(e), 7);
+	CHECK_INT(e[sizeof k], 0);
+	CHECK_INT(e[15], 0);
+	CHECK_INT(e[16], 0xa5);
+	CHECK_INT(e[63], 0xa5);
+	table_free(t);
+	ops.fresh_size = 2;
+	CHECK(table_new(64, &ops, &test_key) == NULL);
+	ops.fresh_size = 65;
+	CHECK(table_new(64, &ops, &test_key) == NULL);
+}
+
 int main(void)
 {
 	RUN(get_find_remove);
@@ -264,5 +298,6 @@ int main(void)
 	RUN(evict_callback_only_from_its_level);
 	RUN(hints_serve_only_their_key_and_table);
 	RUN(sweep_visits_every_slot_once_per_round);
+	RUN(new_entry_zeroes_its_fresh_part_only);
 	return unit_report(__FILE__);
 }
