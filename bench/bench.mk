@@ -10,6 +10,7 @@
 # Not part of `make check`: timings are not tests.  See bench/README.md.
 
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/runstat $(BUILD)/bench/cores \
+	       $(BUILD)/bench/halves \
 	       $(BUILD)/bench/pcap_ceiling
 
 # Same compiler and flags as scandetd itself.

@@ -91,6 +91,14 @@ run() {
 	scandetd-w*)
 		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -w "${1#scandetd-w}" \
 			-r "$2" >/dev/null 2>"$3" || true ;;
+	halves)
+		# Two scandetd at once, one on each half (halves_of), each
+		# with half the tables: exits 1 if either fails.
+		"$RUNSTAT" sh -c '"$1" -c "$2" -r "$3" >/dev/null 2>&1 & p=$!
+			"$1" -c "$2" -r "$4" >/dev/null 2>&1 || exit 1
+			wait $p' sh "$SCANDETD" "$WORK/half.conf" \
+			"${2%.pcap}-half0.pcap" "${2%.pcap}-half1.pcap" \
+			>/dev/null 2>"$3" || true ;;
 	esac
 	if [ "$(rs_field "$3" status)" != 0 ]; then
 		echo "bench: $1 failed on $2:" >&2
@@ -105,14 +113,14 @@ best() { eval "[ \"\$$1\" = 0 ] || [ $2 -lt \"\$$1\" ]" && eval "$1=$2" || true;
 # measure FILE [KINDS]: best wall time (ns), best CPU time (user + system,
 # us) and largest peak RSS (KiB) of RUNS runs, the programs taking turns.
 # Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd), w_ns
-# w_cpu w_rss (scandetd-wN) and l_ns l_cpu l_rss (ceiling-libpcap), 0
-# unless among KINDS; the statistics of each
+# w_cpu w_rss (scandetd-wN), l_ns l_cpu l_rss (ceiling-libpcap) and h_ns
+# h_cpu h_rss (halves), 0 unless among KINDS; the statistics of each
 # kind's last run are left in $WORK/KIND.log, of its run with the best
 # wall time in $WORK/KIND.best.log.
 measure() {
 	kinds=${2:-"ceiling scandetd"}
 	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0 w_ns=0 w_cpu=0 w_rss=0
-	l_ns=0 l_cpu=0 l_rss=0
+	l_ns=0 l_cpu=0 l_rss=0 h_ns=0 h_cpu=0 h_rss=0
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		for k in $kinds; do
@@ -121,6 +129,7 @@ measure() {
 			ceiling) v=c ;;
 			ceiling-libpcap) v=l ;;
 			scandetd) v=s ;;
+			halves) v=h ;;
 			*) v=w ;;
 			esac
 			ns=$(rs_field "$WORK/$k.log" wall_ns)
@@ -145,6 +154,26 @@ sd_stat() { sed -n "s/^stat $1 //p" "$WORK/scandetd.log"; }
 A_PACKETS=$(n 5000000)
 input a syn -n "$A_PACKETS" -S "$(n 1000000)" --seed $SEED; IN_A=$f
 input b mix -n "$(n 1500000)" --seed $SEED; IN_B=$f
+
+# halves_of FILE: FILE cut in two by pair of hosts (bench/halves.c), as
+# FILE-half0.pcap and FILE-half1.pcap (removed with FILE by `input`).
+# make bench runs scandetd on both at once, each with half the tables
+# (half.conf): the most that two cores give with the work split and
+# nothing passed between the halves.
+halves_of() {
+	[ -s "${1%.pcap}-half1.pcap" ] ||
+		"$OUT/halves" "$1" "${1%.pcap}-half0.pcap" \
+			"${1%.pcap}-half1.pcap.tmp" >/dev/null
+	[ ! -f "${1%.pcap}-half1.pcap.tmp" ] ||
+		mv "${1%.pcap}-half1.pcap.tmp" "${1%.pcap}-half1.pcap"
+}
+halves_of "$IN_A"
+halves_of "$IN_B"
+printf 'SourceTableSize %d\nFlowTableSize %d\nFragTableSize %d\n' \
+	$(($(sed -n 's/^#define DEFAULT_SOURCE_TABLE_SIZE *//p' src/params.h) / 2)) \
+	$(($(sed -n 's/^#define DEFAULT_FLOW_TABLE_SIZE *//p' src/params.h) / 2)) \
+	$(($(sed -n 's/^#define DEFAULT_FRAG_TABLE_SIZE *//p' src/params.h) / 2)) \
+	>"$WORK/half.conf"
 if [ "$SCALE" = 1 ]; then VHOSTS=256; else VHOSTS=16; fi
 input c vscan -H $VHOSTS --seed $SEED; IN_C=$f
 input d syn -n "$(n 50000000)" -S "$(n 10000000)" --seed $SEED; IN_D=$f
@@ -187,14 +216,15 @@ details=$WORK/details
 # bench_input LABEL FILE [KEY]: a row of the table.  With KEY, scandetd
 # -w $W takes its turns too: its figures go to $WORK/wrows (a line "KEY
 # packets c_ns c_cpu c_rss s_ns s_cpu s_rss w_ns w_cpu w_rss l_ns l_cpu
-# l_rss"; w_* 0 without -w), with the ceiling as libpcap opens a file
-# itself (l_*), and its statistics to $WORK/threads-KEY.log.
+# l_rss h_ns h_cpu h_rss"; w_* 0 without -w), with the ceiling as libpcap
+# opens a file itself (l_*) and the halves at once (h_*), and its
+# statistics to $WORK/threads-KEY.log.
 bench_input() {
 	label=$1 file=$2 key=${3:-}
-	measure "$file" "ceiling scandetd${key:+ ceiling-libpcap $WKIND}"
+	measure "$file" "ceiling scandetd${key:+ ceiling-libpcap $WKIND halves}"
 	pkts=$(sd_stat packets.seen)
 	if [ -n "$key" ]; then
-		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss $l_ns $l_cpu $l_rss" >>"$WORK/wrows"
+		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss $l_ns $l_cpu $l_rss $h_ns $h_cpu $h_rss" >>"$WORK/wrows"
 		[ -z "$WKIND" ] || cp "$WORK/$WKIND.best.log" "$WORK/threads-$key.log"
 	fi
 	row=$(awk -v l="$label" -v p="$pkts" -v c="$c_ns" -v s="$s_ns" \
@@ -252,14 +282,18 @@ say "not shrink with threads, it is spread over cores).  ceil -l: the bare loop"
 say "with the file opened by libpcap itself (stdio's 4 KiB buffer), as scandetd"
 say "read files before it read them through CAPTURE_FILE_BUFFER: the ceiling of"
 say "the runs before 2026-12-06 (bench/README.md, \"Reading files\")."
+say "halves: two scandetd at once, each on one half of the input cut by pair"
+say "of hosts (bench/halves.c) with half the tables, taking their turns too:"
+say "the most two cores give with the work split and nothing passed between"
+say "the halves (its speed-up: over -w 1, by wall time)."
 WROW='%-5s %-8s %9s %9s %8s %6s %6s %8s %8s\n'
 say "$(printf "$WROW" input run "wall ms" "cpu ms" pps ratio cpu "RSS MiB" speed-up)"
 say "$(printf "$WROW" "" "" "" "" "" "" ratio "" "")"
-while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr; do
 	awk -v k="($key)" -v p="$p" -v cn="$cn" -v cc="$cc" -v cr="$cr" \
 	    -v sn="$sn" -v sc="$sc" -v sr="$sr" -v wn="$wn" -v wc="$wc" \
-	    -v wr="$wr" -v ln="$ln" -v lc="$lc" -v lr="$lr" -v w="$W" \
-	    -v fmt="$WROW" '
+	    -v wr="$wr" -v ln="$ln" -v lc="$lc" -v lr="$lr" -v hn="$hn" \
+	    -v hc="$hc" -v hr="$hr" -v w="$W" -v fmt="$WROW" '
 	function row(run, ns, cpu, rss, up) {
 		printf fmt, k, run, sprintf("%.1f", ns / 1e6),
 		       sprintf("%.1f", cpu / 1e3),
@@ -276,6 +310,7 @@ while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr; do
 			row("-w " w, wn, wc, wr, sprintf("%.2f", sn / wn))
 		else
 			printf "%-5s %-8s n/a (this scandetd has no -w)\n", k, "-w " w
+		row("halves", hn, hc, hr, sprintf("%.2f", sn / hn))
 	}'
 done <"$WORK/wrows" >"$WORK/wtable"
 say "$(cat "$WORK/wtable")"
@@ -298,7 +333,7 @@ say "(its --stats, the run with the best wall time, less an empty file's); the"
 say "speed-up over -w 1 is at most, on these $(nproc) cores, $(nproc) x cpu(-w 1) / cpu(-w $W)"
 say "(the cpu ms above), and on any number of cores, with any number of workers,"
 say "1 / the larger of the reader's and detection's time per packet:"
-while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr; do
 	if [ -z "$WKIND" ]; then
 		say "  ($key) n/a (this scandetd has no -w)"
 		continue
