@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1273,12 +1274,36 @@ static void stop_helpers(struct priv *p)
 		log_debug("mailer carries on in the background");
 }
 
+/* Live, Workers n are n threads and detection one more (scandetd(8),
+ * "Several cores"): more than the cores this process may run on (its
+ * affinity: taskset, a cpuset) and they share them, which costs more than
+ * it gives.  Said once at start-up; 0 cores: not known, nothing said. */
+static void say_if_workers_share_cores(const struct config *cfg,
+				       unsigned cores)
+{
+	if (cfg->workers > 1 && cores > 0 && cfg->workers + 1 > cores)
+		log_info("Workers %u: %u threads on %u core%s: they share "
+			 "them (see scandetd(8), Several cores)",
+			 cfg->workers, cfg->workers + 1, cores,
+			 cores == 1 ? "" : "s");
+}
+
+static unsigned usable_cores(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 0;
+	return (unsigned)CPU_COUNT(&set);
+}
+
 int priv_main(const struct priv_options *o, struct config *cfg)
 {
 	struct priv p;
 	struct engine_args args;
 	char err[PRIV_ERR_MAX], ifaces[MAX_INTERFACES * (IFACE_NAME_MAX + 2)];
 	bool stay = o->foreground || o->read_file || getenv("NOTIFY_SOCKET");
+	unsigned cores = usable_cores();	/* before any sandbox */
 
 	memset(&p, 0, sizeof p);
 	p.o = o;
@@ -1319,6 +1344,7 @@ int priv_main(const struct priv_options *o, struct config *cfg)
 		log_info("scandetd %s started on %s, running as %s",
 			 o->version, ifaces_text(&p, ifaces, sizeof ifaces),
 			 p.user);
+		say_if_workers_share_cores(cfg, cores);
 		/* The same moment for systemd and for whoever started us. */
 		notify("READY=1\nSTATUS=watching for scans");
 		daemon_ready(NULL);

@@ -95,6 +95,16 @@ ip netns exec "$NS_B" "$SCANDETD" -c "$CONF" -i "$DEV_B" -F \
 	>"$TMPD/out" 2>"$TMPD/err" &
 DAEMON_PID=$!
 check "daemon started" wait_for "$TMPD/err" "started on $DEV_B, running as scandetd"
+# Workers N live is N + 1 threads: on fewer cores, said once at start.
+W=${LIVE_WORKERS:-2}
+CORES=$(nproc)
+if [ "$W" -gt 1 ] && [ $((W + 1)) -gt "$CORES" ]; then
+	check "Workers $W on $CORES cores: said at start" wait_for "$TMPD/err" \
+		"Workers $W: $((W + 1)) threads on $CORES cores?: they share them"
+else
+	check "Workers $W on $CORES cores: nothing said" \
+		test "$(grep -c 'threads on .* they share' "$TMPD/err")" = 0
+fi
 
 # The flood: 5,000 FINs to each of four ports, one port after the other
 # at 20,000 a second, from 2001:db8:f::/115, one source per packet in
