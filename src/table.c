@@ -86,10 +86,11 @@ struct table *table_new(size_t nslots, const struct table_ops *ops,
 {
 	struct table *t;
 
+	/* same_key reads whole words; a fresh part holds at least the key. */
 	if (ops->key_size % 4 || ops->key_size > ops->entry_size ||
 	    ops->fresh_size > ops->entry_size ||
 	    (ops->fresh_size && ops->fresh_size < ops->key_size))
-		return NULL;		/* same_key reads whole words */
+		return NULL;
 	t = zalloc_own_lines(sizeof *t);
 	if (!t)
 		return NULL;
