@@ -12,7 +12,9 @@
  * Reading a capture (workers_start): the caller's thread reads, decodes
  * and reassembles, and hands packets over in slabs, each packet to the
  * worker of its pair (a keyed hash of the two addresses, the same both
- * ways); a detection thread takes each slab once classified, in order.
+ * ways); it is worker 0 itself, and classifies its share of each slab
+ * it hands over (N - 1 threads more classify); a detection thread takes
+ * each slab once classified, in order.
  * Every worker moves its clock with every packet of a slab, its own or
  * not, so contacts time out at the packet they would with one table, and
  * their outcomes are put back in one table's order (contact_outcome.seq):
@@ -49,9 +51,10 @@ struct workers;
 /* What to do at a mark (workers_mark), in the reading thread. */
 typedef void (*mark_fn)(void *arg, uint64_t now_us);
 
-/* n >= 2 threads classifying for d (made with detect_new_unclassified);
- * NULL with err on failure.  The threads start here: call after the
- * sandbox is entered (they inherit it). */
+/* n >= 2 workers classifying for d (made with detect_new_unclassified):
+ * the caller's thread and n - 1 threads, and a detection thread; NULL
+ * with err on failure.  The threads start here: call after the sandbox
+ * is entered (they inherit it). */
 struct workers *workers_start(const struct config *cfg, unsigned n,
 			      struct detect *d, mark_fn at_mark,
 			      void *mark_arg, char *err, size_t errlen);
@@ -92,8 +95,8 @@ void workers_flush(struct workers *w);
 /* Packet time moves on without a packet (idle live capture). */
 void workers_advance(struct workers *w, uint64_t now_us);
 /* workers.threads, .slabs, and each thread's CPU time so far (after
- * workers_flush; the caller's thread is the reader's, or live, the
- * detecting one). */
+ * workers_flush; the caller's thread is the reader's, less what it took
+ * classifying as worker 0, or live, the detecting one). */
 void workers_put_stats(struct workers *w, stat_fn put, void *arg);
 /* A new configuration: after workers_flush, between two slabs. */
 void workers_set_config(struct workers *w, const struct config *cfg);
