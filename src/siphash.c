@@ -29,6 +29,17 @@ static inline uint64_t load_le64(const uint8_t *p)
 	return v;
 }
 
+static inline uint64_t load_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
 uint64_t siphash13(const struct sipkey *key, const void *data, size_t len)
 {
 	const uint8_t *in = data;
@@ -46,8 +57,18 @@ uint64_t siphash13(const struct sipkey *key, const void *data, size_t len)
 		SIPROUND;
 		v0 ^= m;
 	}
-	for (size_t t = 0; t < tail; t++)
-		b |= (uint64_t)in[i + t] << (8 * t);
+	if (tail >= 4) {
+		/* Keys of whole 32-bit words (every table's) end here: one
+		 * load instead of four. */
+		b |= load_le32(in + i);
+		i += 4;
+		tail -= 4;
+		for (size_t t = 0; t < tail; t++)
+			b |= (uint64_t)in[i + t] << (8 * (t + 4));
+	} else {
+		for (size_t t = 0; t < tail; t++)
+			b |= (uint64_t)in[i + t] << (8 * t);
+	}
 	v3 ^= b;
 	SIPROUND;
 	v0 ^= b;
