@@ -55,8 +55,8 @@ static size_t round_up_pow2(size_t n)
  * (transparent_hugepage "madvise", as here): a table's entries are
  * reached at random, so with 4 KiB pages nearly every packet's lookups
  * miss the TLB, and each miss walks the page tables, twice over on a
- * virtual machine.  make bench (b), one thread: 0.83 of the time.  The
- * cost: a page touched is 2 MiB at once, so a table takes the memory
+ * virtual machine.  make bench's (b), one thread, the builds taking
+ * turns: 0.83-0.92 of the time.  The cost: a page touched is 2 MiB at once, so a table takes the memory
  * its size says sooner than traffic alone would fill it.  Only the
  * aligned middle of the block can be huge; nothing is lost if the
  * kernel says no. */
