@@ -56,10 +56,10 @@ static size_t round_up_pow2(size_t n)
  * reached at random, so with 4 KiB pages nearly every packet's lookups
  * miss the TLB, and each miss walks the page tables, twice over on a
  * virtual machine.  make bench's (b), one thread, the builds taking
- * turns: 0.83-0.92 of the time.  The cost: a page touched is 2 MiB at once, so a table takes the memory
- * its size says sooner than traffic alone would fill it.  Only the
- * aligned middle of the block can be huge; nothing is lost if the
- * kernel says no. */
+ * turns: 0.83-0.92 of the time.  The cost: a page touched is 2 MiB at
+ * once, so a table takes the memory its size says sooner than traffic
+ * alone would fill it.  Only the aligned middle of the block can be
+ * huge; nothing is lost if the kernel says no. */
 static void want_huge_pages(uintptr_t start, size_t size)
 {
 	const uintptr_t huge = (uintptr_t)2 << 20;
