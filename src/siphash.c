@@ -48,7 +48,7 @@ uint64_t siphash13(const struct sipkey *key, const void *data, size_t len)
 	uint64_t v2 = key->k0 ^ 0x6c7967656e657261ULL;
 	uint64_t v3 = key->k1 ^ 0x7465646279746573ULL;
 	uint64_t b = (uint64_t)len << 56;
-	size_t i, tail = len & 7;
+	size_t i, t = 0, tail = len & 7;
 
 	for (i = 0; i + 8 <= len; i += 8) {
 		uint64_t m = load_le64(in + i);
@@ -61,14 +61,10 @@ uint64_t siphash13(const struct sipkey *key, const void *data, size_t len)
 		/* Keys of whole 32-bit words (every table's) end here: one
 		 * load instead of four. */
 		b |= load_le32(in + i);
-		i += 4;
-		tail -= 4;
-		for (size_t t = 0; t < tail; t++)
-			b |= (uint64_t)in[i + t] << (8 * (t + 4));
-	} else {
-		for (size_t t = 0; t < tail; t++)
-			b |= (uint64_t)in[i + t] << (8 * t);
+		t = 4;
 	}
+	for (; t < tail; t++)
+		b |= (uint64_t)in[i + t] << (8 * t);
 	v3 ^= b;
 	SIPROUND;
 	v0 ^= b;
