@@ -1,8 +1,10 @@
 /*
  * fuzz_workers.c - Workers N against one thread: a capture file read as
  * scandetd -r reads it, once with detection classifying in its own
- * thread (detect_batch) and once with classification spread over three
- * workers (workers.c); the events must be the same, byte for byte, in
+ * thread (detect_batch) and once with Workers 4 (workers.c: four threads,
+ * classification in three shares of the pairs, the first of them, half
+ * the table, taken by the reading or the detection thread, whichever has
+ * time); the events must be the same, byte for byte, in
  * the same order, and so must what classification counted.  A
  * difference aborts with both event lists.
  *
@@ -13,9 +15,9 @@
  * and the guarantee is for what fits (scandetd(8), "Several cores").
  * Inputs are at most 16384 bytes (fuzz.mk; a larger file replayed is
  * skipped), so at most 372 packets
- * that decode (16 + 28 bytes each); FlowTableSize 16384 gives each of
- * three workers 2048 contact slots and 1024 pending deadlines, enough
- * for all of them even in one pair.  The hash key is fixed, as
+ * that decode (16 + 28 bytes each); FlowTableSize 16384 gives the
+ * smallest of the three shares 2048 contact slots and 1024 pending
+ * deadlines, enough for all of them even in one pair.  The hash key is fixed, as
  * --hash-key fixes it.
  */
 #include <stdint.h>
@@ -39,7 +41,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NWORKERS 3
+#define NWORKERS 4
 #define INPUT_MAX 16384		/* fuzz.mk's FUZZ_MAXLEN_workers */
 
 static const char *const detect_conf[] = FUZZ_DETECT_METHODS(

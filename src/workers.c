@@ -195,7 +195,9 @@ struct worker {
 	enum outcome_step step;
 	unsigned decided;		/* by the current packet so far */
 	struct lookahead la;
-	uint64_t cpu_us;		/* its thread's, after its last slab */
+	uint64_t cpu_us;		/* its thread's, after its last slab;
+					 * worker 0 reading a file: both
+					 * threads' that classified for it */
 	uint64_t packets;		/* classified: how even the spread is */
 	struct lane *lane;		/* live: its own sockets; else NULL */
 };
@@ -203,7 +205,13 @@ struct worker {
 struct workers {
 	struct detect *d;
 	struct sipkey key;
-	unsigned n;
+	unsigned n;			/* workers: shares of the pairs */
+	unsigned threads;		/* reading a file: n + 1 */
+	/* Reading a file, the pairs are dealt in ways (n rounded up to a
+	 * power of two) and the first doubled workers take two ways each,
+	 * with tables twice the size: together exactly FlowTableSize
+	 * (whole_shares).  Live: n ways, one each. */
+	unsigned ways, doubled;
 	struct worker w[WORKERS_MAX];
 	struct slab *slabs;		/* WORKER_SLABS of them */
 	const struct config *cfg;	/* for the next slab */
@@ -216,6 +224,14 @@ struct workers {
 	/* Slabs handed to the workers so far, and detected so far; the one
 	 * being filled is slabs[published % WORKER_SLABS]. */
 	uint64_t published, detected;
+	/* Reading a file, worker 0's share of each slab is classified by
+	 * the reading thread or by the detection thread (take_share0), in
+	 * slab order: the next slab whose share is to be taken, whether one
+	 * is being classified now, and the CPU time each thread spent on it
+	 * (under mu). */
+	uint64_t share0_next;
+	bool share0_busy;
+	uint64_t share0_reader_us, share0_detect_us;
 	pthread_mutex_t mu;
 	pthread_cond_t work;		/* to workers: a slab published */
 	pthread_cond_t done;		/* to detection: a slab classified */
@@ -267,19 +283,23 @@ static uint64_t fold(const struct ipaddr *a)
 static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 {
 	const struct ipaddr *a = &p->src, *b = &p->dst;
+	unsigned way;
 	uint64_t x;
 
 	/* Nothing to classify: ARP, IP without its transport decoded, and a
 	 * fragment that completed no header (pipeline.h: its time only). */
 	if (p->arp || p->ip_only || p->fragment)
 		return NO_OWNER;
+	if (ws->n == 1)
+		return 0;
 	if ((p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6) &&
 	    p->quoted.valid) {
 		a = &p->quoted.src;
 		b = &p->quoted.dst;
 	}
 	x = mix64((fold(a) + fold(b)) ^ ws->key.k0) ^ ws->key.k1;
-	return (uint8_t)(mix64(x) % ws->n);
+	way = (unsigned)(mix64(x) % ws->ways);
+	return (uint8_t)(way < 2 * ws->doubled ? way / 2 : way - ws->doubled);
 }
 
 /* ---- a worker --------------------------------------------------------- */
@@ -584,6 +604,50 @@ static void detect_slab(struct workers *ws, struct slab *s)
 		ws->at_mark(ws->mark_arg, s->mark_us);
 }
 
+/*
+ * Reading a file, worker 0's share of a slab is classified by the
+ * reading thread or by the detection thread, whichever has time for it,
+ * so that neither waits while the other has work that either could do:
+ * detection takes the share of the slab it has come to if nobody has
+ * (it would wait for it otherwise); the reader takes it when detection
+ * has another slab ready besides the one it is on, or when the reader
+ * would wait for a free slab anyway.  On make bench's input (b), where
+ * reading is the slower side, detection ends up classifying nearly
+ * everything; on (a), where detecting is, the reader.  One share's slabs
+ * are classified in order, one at a time.
+ *
+ * Under mu (released while classifying): classify worker 0's share of
+ * the next slab, if it is one of those before upto and nobody is at it;
+ * false if not.
+ */
+static bool take_share0(struct workers *ws, uint64_t upto, bool detection)
+{
+	struct worker *w0 = &ws->w[0];
+	struct slab *s;
+	uint64_t t0, used;
+
+	if (ws->share0_busy || ws->share0_next >= upto)
+		return false;
+	s = slab_at(ws, ws->share0_next++);
+	ws->share0_busy = true;
+	pthread_mutex_unlock(&ws->mu);
+	t0 = thread_cpu_us();
+	classify_slab(w0, s);
+	used = thread_cpu_us() - t0;
+	pthread_mutex_lock(&ws->mu);
+	ws->share0_busy = false;
+	w0->cpu_us += used;
+	if (detection) {
+		ws->share0_detect_us += used;
+		pthread_cond_signal(&ws->freed);	/* the next is free */
+	} else {
+		ws->share0_reader_us += used;
+	}
+	if (--s->remaining == 0)
+		pthread_cond_signal(&ws->done);		/* to detection */
+	return true;
+}
+
 /* The detection thread: each slab, once classified, in order. */
 static void *detection_main(void *arg)
 {
@@ -593,9 +657,15 @@ static void *detection_main(void *arg)
 		struct slab *s;
 
 		pthread_mutex_lock(&ws->mu);
-		while ((ws->detected == ws->published ||
-			slab_at(ws, ws->detected)->remaining > 0) && !ws->quit)
+		while (!ws->quit) {
+			if (ws->detected < ws->published) {
+				if (slab_at(ws, ws->detected)->remaining == 0)
+					break;
+				if (take_share0(ws, ws->detected + 1, true))
+					continue;
+			}
 			pthread_cond_wait(&ws->done, &ws->mu);
+		}
 		if (ws->quit) {
 			pthread_mutex_unlock(&ws->mu);
 			return NULL;
@@ -620,31 +690,35 @@ static struct slab *filling(struct workers *ws)
 	return slab_at(ws, ws->published);
 }
 
-/* Worker 0 is the reading thread itself: on 2 cores, 4 threads (the
- * reader, 2 workers, detection) took turns on them and -w 2 read (a) of
- * make bench in 1.10 times the time of 3.  Its CPU time is counted
- * apart from the reading. */
+/* The reading thread classifies worker 0's share of the next slab whose
+ * share is still to take if detection has gap slabs or more before it
+ * (gap 1: detection is not at that slab and will not wait for it at
+ * once; take_share0). */
+static bool reader_takes_share0(struct workers *ws, uint64_t gap)
+{
+	return ws->share0_next >= ws->detected + gap &&
+	       take_share0(ws, ws->published, false);
+}
+
+/* Hand the slab over: worker 0's share to whichever thread has time for
+ * it (take_share0), the other shares to their threads. */
 static void publish(struct workers *ws)
 {
 	struct slab *s = filling(ws);
-	struct worker *w0 = &ws->w[0];
-	uint64_t t0;
 
 	s->cfg = ws->cfg;
 	pthread_mutex_lock(&ws->mu);
 	s->remaining = ws->n;
 	ws->published++;
-	pthread_cond_broadcast(&ws->work);
-	pthread_mutex_unlock(&ws->mu);
-	t0 = thread_cpu_us();
-	classify_slab(w0, s);
-	w0->cpu_us += thread_cpu_us() - t0;
-	pthread_mutex_lock(&ws->mu);
-	if (--s->remaining == 0)
-		pthread_cond_signal(&ws->done);	/* to detection */
+	if (ws->n > 1)
+		pthread_cond_broadcast(&ws->work);
+	pthread_cond_signal(&ws->done);		/* detection may take it */
+	while (reader_takes_share0(ws, 2))
+		;
 	/* The next slab to fill must be free: detected. */
 	while (ws->published - ws->detected == WORKER_SLABS)
-		pthread_cond_wait(&ws->freed, &ws->mu);
+		if (!reader_takes_share0(ws, 1))
+			pthread_cond_wait(&ws->freed, &ws->mu);
 	pthread_mutex_unlock(&ws->mu);
 	s = filling(ws);
 	s->n = 0;
@@ -729,7 +803,7 @@ void workers_finish(struct workers *ws)
 
 void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 {
-	uint64_t cpu[WORKERS_MAX], packets[WORKERS_MAX];
+	uint64_t cpu[WORKERS_MAX], packets[WORKERS_MAX], reader_us, detect_us;
 	char name[64];
 
 	pthread_mutex_lock(&ws->mu);
@@ -737,14 +811,18 @@ void workers_put_stats(struct workers *ws, stat_fn put, void *arg)
 		cpu[i] = ws->w[i].cpu_us;
 		packets[i] = ws->w[i].packets;
 	}
+	/* Each thread's own, less what it classified for worker 0. */
+	reader_us = ws->share0_reader_us;
+	detect_us = ws->detect_cpu_us > ws->share0_detect_us ?
+		    ws->detect_cpu_us - ws->share0_detect_us : 0;
 	pthread_mutex_unlock(&ws->mu);
-	put(arg, "workers.threads", ws->n);
+	put(arg, "workers.threads", ws->lanes ? ws->n : ws->threads);
 	put(arg, "workers.slabs", ws->nslabs);
 	if (ws->lanes) {		/* live: the workers read; we detect */
 		put(arg, "workers.detect.cpu_us", thread_cpu_us());
 	} else {
-		put(arg, "workers.reader.cpu_us", thread_cpu_us() - cpu[0]);
-		put(arg, "workers.detect.cpu_us", ws->detect_cpu_us);
+		put(arg, "workers.reader.cpu_us", thread_cpu_us() - reader_us);
+		put(arg, "workers.detect.cpu_us", detect_us);
 	}
 	for (unsigned i = 0; i < ws->n; i++) {
 		snprintf(name, sizeof name, "workers.classify.%u.cpu_us", i);
@@ -1202,10 +1280,21 @@ static size_t table_share(size_t slots, unsigned n)
 	return share;
 }
 
+/* Reading a file, n workers of any number take the whole table between
+ * them: with n not a power of two, the first doubled take two ways of
+ * the pairs and twice the slots (3: a half and two quarters). */
+static void whole_shares(struct workers *ws)
+{
+	ws->ways = 1;
+	while (ws->ways < ws->n)
+		ws->ways <<= 1;
+	ws->doubled = ws->ways - ws->n;
+}
+
 static bool make_classifiers(struct workers *ws, const struct config *cfg,
 			     char *err, size_t errlen)
 {
-	size_t share = table_share(cfg->flow_table_size, ws->n);
+	size_t share = table_share(cfg->flow_table_size, ws->ways);
 
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct worker *w = &ws->w[i];
@@ -1213,7 +1302,8 @@ static bool make_classifiers(struct workers *ws, const struct config *cfg,
 		w->pool = ws;
 		w->index = i;
 		w->cfg = cfg;
-		w->cls = classifier_new(cfg, share, &ws->key,
+		w->cls = classifier_new(cfg, i < ws->doubled ? 2 * share :
+					share, &ws->key,
 					detect_signatures(ws->d), on_outcome,
 					w);
 		if (!w->cls) {
@@ -1242,7 +1332,8 @@ static bool start_threads(struct workers *ws, char *err, size_t errlen)
 				    &ws->w[i]);
 		if (rc != 0) {
 			snprintf(err, errlen, "workers: cannot start thread "
-				 "%u of %u: %s", i + 1, ws->n, strerror(rc));
+				 "%u of %u: %s", i + 2, ws->threads,
+				 strerror(rc));
 			return false;
 		}
 		ws->w[i].started = true;
@@ -1252,12 +1343,13 @@ static bool start_threads(struct workers *ws, char *err, size_t errlen)
 
 /* What both kinds share: the pool, and each worker's classifier. */
 static struct workers *workers_new(const struct config *cfg, unsigned n,
-				   struct detect *d, char *err, size_t errlen)
+				   bool whole, struct detect *d, char *err,
+				   size_t errlen)
 {
 	struct workers *ws = zalloc_own_lines(sizeof *ws);
 
-	if (!ws || n < 2 || n > WORKERS_MAX) {
-		snprintf(err, errlen, ws ? "workers: %u: not from 2 to %d" :
+	if (!ws || n < 1 || n > WORKERS_MAX) {
+		snprintf(err, errlen, ws ? "workers: %u: not from 1 to %d" :
 			 "workers: out of memory", n, WORKERS_MAX);
 		free(ws);
 		return NULL;
@@ -1268,6 +1360,9 @@ static struct workers *workers_new(const struct config *cfg, unsigned n,
 	pthread_cond_init(&ws->freed, NULL);
 	ws->d = d;
 	ws->n = n;
+	ws->ways = n;
+	if (whole)
+		whole_shares(ws);
 	ws->cfg = cfg;
 	ws->wake_fd = -1;
 	ws->key = *detect_hash_key(d);
@@ -1282,10 +1377,18 @@ struct workers *workers_start(const struct config *cfg, unsigned n,
 			      struct detect *d, mark_fn at_mark,
 			      void *mark_arg, char *err, size_t errlen)
 {
-	struct workers *ws = workers_new(cfg, n, d, err, errlen);
+	struct workers *ws;
 
+	/* n threads: this one, detection, and n - 2 more; n - 1 shares. */
+	if (n < 2 || n > WORKERS_MAX) {
+		snprintf(err, errlen, "workers: %u: not from 2 to %d", n,
+			 WORKERS_MAX);
+		return NULL;
+	}
+	ws = workers_new(cfg, n - 1, true, d, err, errlen);
 	if (!ws)
 		return NULL;
+	ws->threads = n;
 	ws->at_mark = at_mark;
 	ws->mark_arg = mark_arg;
 	ws->slabs = zalloc_own_lines(WORKER_SLABS * sizeof *ws->slabs);
@@ -1329,7 +1432,7 @@ struct workers *workers_start_live(const struct config *cfg, unsigned n,
 				   size_t ncaps, bool named, char *err,
 				   size_t errlen)
 {
-	struct workers *ws = workers_new(cfg, n, d, err, errlen);
+	struct workers *ws = workers_new(cfg, n, false, d, err, errlen);
 
 	if (!ws)
 		return NULL;

@@ -9,12 +9,15 @@
  * which follows sources and destinations across pairs, runs once, in
  * one thread, and the alerts after it.
  *
- * Reading a capture (workers_start): the caller's thread reads, decodes
- * and reassembles, and hands packets over in slabs, each packet to the
- * worker of its pair (a keyed hash of the two addresses, the same both
- * ways); it is worker 0 itself, and classifies its share of each slab
- * it hands over (N - 1 threads more classify); a detection thread takes
- * each slab once classified, in order.
+ * Reading a capture (workers_start): N threads in all.  The caller's
+ * thread reads, decodes and reassembles, and hands packets over in
+ * slabs, each packet to the worker of its pair (a keyed hash of the two
+ * addresses, the same both ways), of N - 1 workers; a detection thread
+ * takes each slab once classified, in order.  Worker 0's share of each
+ * slab is classified by the reading or the detection thread, whichever
+ * has time for it (the other would wait); N - 2 threads more are the
+ * other workers.  So Workers 2 is two threads, one share: reading and
+ * detecting apart, classification where there is time for it.
  * Every worker moves its clock with every packet of a slab, its own or
  * not, so contacts time out at the packet they would with one table, and
  * their outcomes are put back in one table's order (contact_outcome.seq):
@@ -26,10 +29,12 @@
  * caller's thread merges the workers' packets by packet time and
  * detects.
  *
- * Memory: each worker's flow and contact tables have FlowTableSize / N
- * slots (rounded down to a power of two), so the total never exceeds
- * what the configuration says.  No lock is taken per packet: threads
- * meet once per slab.
+ * Memory: reading a capture, the workers' flow and contact tables add up
+ * to FlowTableSize (tables are powers of two: of 3 workers, one has half
+ * and two a quarter, and takes twice the pairs); live, each lane's have
+ * FlowTableSize / N slots (rounded down to a power of two), so the
+ * total never exceeds what the configuration says.  No lock is taken
+ * per packet: threads meet once per slab.
  */
 #ifndef SCANDETD_WORKERS_H
 #define SCANDETD_WORKERS_H
@@ -51,10 +56,10 @@ struct workers;
 /* What to do at a mark (workers_mark), in the reading thread. */
 typedef void (*mark_fn)(void *arg, uint64_t now_us);
 
-/* n >= 2 workers classifying for d (made with detect_new_unclassified):
- * the caller's thread and n - 1 threads, and a detection thread; NULL
- * with err on failure.  The threads start here: call after the sandbox
- * is entered (they inherit it). */
+/* n >= 2 threads for d (made with detect_new_unclassified): the
+ * caller's, a detection thread and n - 2 more, classifying in n - 1
+ * shares; NULL with err on failure.  The threads start here: call after
+ * the sandbox is entered (they inherit it). */
 struct workers *workers_start(const struct config *cfg, unsigned n,
 			      struct detect *d, mark_fn at_mark,
 			      void *mark_arg, char *err, size_t errlen);
@@ -95,8 +100,9 @@ void workers_flush(struct workers *w);
 /* Packet time moves on without a packet (idle live capture). */
 void workers_advance(struct workers *w, uint64_t now_us);
 /* workers.threads, .slabs, and each thread's CPU time so far (after
- * workers_flush; the caller's thread is the reader's, less what it took
- * classifying as worker 0, or live, the detecting one). */
+ * workers_flush; reading a capture, the reader's and detection's less
+ * what each took classifying as worker 0, which is worker 0's; live,
+ * the caller's thread is the detecting one). */
 void workers_put_stats(struct workers *w, stat_fn put, void *arg);
 /* A new configuration: after workers_flush, between two slabs. */
 void workers_set_config(struct workers *w, const struct config *cfg);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Workers N (workers.h): the events are the same for every N.  Each test
 # capture, with each detection method (and each configuration variant
-# of tests/pcap/expected/), is read with -w 1, 2 and 4; the JSON events
-# must be byte for byte those of one worker, and so must what
-# classification counted (detect.*, contacts.*).  Then Workers from the
+# of tests/pcap/expected/), is read with -w 1, 2 and 4 (reading a file,
+# N threads: one share of the pairs, then three); the JSON events must
+# be byte for byte those of one worker, and so must what classification
+# counted (detect.*, contacts.*).  Then Workers from the
 # configuration file, the statistics of the threads, and bad values.
 . "$(dirname "$0")/../lib.sh"
 
@@ -93,8 +94,12 @@ printf 'Workers 4\n' >"$TMPD/w4.conf"
 "$SCANDETD" -c "$TMPD/w4.conf" -q --stats --json --hash-key "$KEY" \
 	-r "$pcap" >"$TMPD/w4.json" 2>"$TMPD/w4.err"
 check_grep "Workers 4: four threads" "$TMPD/w4.err" '^stat workers\.threads 4$'
-check_grep "Workers 4: the fourth one worked" "$TMPD/w4.err" \
-	'^stat workers\.classify\.3\.cpu_us [1-9]'
+# Reading a file, 4 threads: the reader, detection and 2 more; the
+# pairs in 3 shares.
+check_grep "Workers 4: the third share classified" "$TMPD/w4.err" \
+	'^stat workers\.classify\.2\.cpu_us [1-9]'
+check_nogrep "Workers 4: three shares" "$TMPD/w4.err" \
+	'^stat workers\.classify\.3\.'
 check_grep "Workers 4: detection worked" "$TMPD/w4.err" \
 	'^stat workers\.detect\.cpu_us [1-9]'
 check_grep "Workers 4: slabs went through" "$TMPD/w4.err" \
@@ -104,27 +109,36 @@ check_grep "Workers 4: slabs went through" "$TMPD/w4.err" \
 check "Workers 4: the same events" cmp -s "$TMPD/w1.json" "$TMPD/w4.json"
 "$SCANDETD" -c /dev/null -q --stats -r "$pcap" >/dev/null 2>"$TMPD/w1.err"
 check_nogrep "one worker: no workers.* statistics" "$TMPD/w1.err" '^stat workers\.'
-# Each worker has its share of FlowTableSize: together, the same (and
-# with 3, which does not divide a power of two, less).
+# Each share has its part of FlowTableSize: together, the same, also
+# when the shares are not a power of two (3: a half and two quarters).
 check_eq "Workers 4: the tables add up to FlowTableSize" \
 	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w4.err")" \
 	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w1.err")"
-"$SCANDETD" -c /dev/null -w 3 -q --stats -r "$pcap" >/dev/null 2>"$TMPD/w3b.err"
-check_eq "Workers 3: no more than FlowTableSize" \
-	"$(grep -E '^stat contacts\.slots ' "$TMPD/w3b.err")" "stat contacts.slots 196608"
+"$SCANDETD" -c /dev/null -w 6 -q --stats -r "$pcap" >/dev/null 2>"$TMPD/w6.err"
+check_eq "Workers 6: the tables add up to FlowTableSize" \
+	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w6.err")" \
+	"$(grep -E '^stat (flows|contacts)\.slots ' "$TMPD/w1.err")"
 "$SCANDETD" -c "$TMPD/w4.conf" -w 1 -q --stats -r "$pcap" >/dev/null \
 	2>"$TMPD/w41.err"
 check_nogrep "-w 1 overrides Workers 4" "$TMPD/w41.err" '^stat workers\.'
 
 # The pairs spread evenly, also when their addresses differ only in a
 # few bytes (a day's sweep of 172.16.0.0/16 from one host): each of 4
-# workers classifies at least 15% of the packets.
-"$SCANDETD" -c /dev/null -w 4 -q --stats -r "$DATA/ns3_slow_sweep_24h.pcap" \
+# shares (Workers 5) classifies at least 15% of the packets; of 3
+# (Workers 4), the first, with twice the table, 40% and the others 15%.
+"$SCANDETD" -c /dev/null -w 5 -q --stats -r "$DATA/ns3_slow_sweep_24h.pcap" \
 	>/dev/null 2>"$TMPD/spread.err"
-check "4 workers: each classifies its share" awk '
+check "4 shares: each classifies its part" awk '
 	/^stat workers\.classify\.[0-9]+\.packets / { n[$2] = $3; t += $3 }
 	END { if (length(n) != 4 || t == 0) exit 1
 	      for (k in n) if (n[k] < 0.15 * t) exit 1 }' "$TMPD/spread.err"
+"$SCANDETD" -c /dev/null -w 4 -q --stats -r "$DATA/ns3_slow_sweep_24h.pcap" \
+	>/dev/null 2>"$TMPD/spread3.err"
+check "3 shares: a half and two quarters" awk '
+	/^stat workers\.classify\.[0-9]+\.packets / { n[$2] = $3; t += $3 }
+	END { if (length(n) != 3 || t == 0) exit 1
+	      if (n["workers.classify.0.packets"] < 0.40 * t) exit 1
+	      for (k in n) if (n[k] < 0.15 * t) exit 1 }' "$TMPD/spread3.err"
 
 # Bad values: a clear error, exit 2 (option) or 1 (file, with its line).
 for bad in 0 65 x 2x -1 ""; do
