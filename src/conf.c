@@ -925,8 +925,9 @@ static bool add_address(struct parser *p, const struct option *opt,
 
 /* What Linux takes for a name (net/core/dev.c, dev_valid_name: 1 to
  * IFNAMSIZ - 1 bytes, not "." or "..", no '/', ':' or blank), less '"'
- * and '\\', which JSON events would have to escape, and ',', which
- * separates names here. */
+ * and '\\', which JSON events would have to escape, ',', which
+ * separates names here, and '#', which after a blank starts a comment:
+ * conf_print could not write such a name back (fuzz_conf found it). */
 static bool iface_name_ok(const char *name, char *err, size_t errlen)
 {
 	const unsigned char *s;
@@ -941,7 +942,7 @@ static bool iface_name_ok(const char *name, char *err, size_t errlen)
 				 "0x%02x", *s);
 			return false;
 		}
-		if (strchr("/:\"\\", *s)) {
+		if (strchr("/:\"\\#", *s)) {
 			snprintf(err, errlen, "\"%s\" is not an interface name "
 				 "(it holds '%c')", name, *s);
 			return false;

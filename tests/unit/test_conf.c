@@ -605,6 +605,11 @@ TEST(interface_list)
 	CHECK_STR(load_error("Interface e\"th"),
 		  "t.conf:1: Interface: stray '\"' after \"e\" (a quoted value "
 		  "starts with '\"' and ends at the next one)");
+	/* After a blank, '#' starts a comment: such a name could not be
+	 * printed back (conf_print, fuzz_conf). */
+	CHECK_STR(load_error("Interface eth0,#x"),
+		  "t.conf:1: Interface: \"#x\" is not an interface name "
+		  "(it holds '#')");
 	CHECK_STR(load_error("Interface ..") ,
 		  "t.conf:1: Interface: \"..\" is not an interface name");
 	CHECK_STR(load_error("Interface \" , ,\""),
