@@ -290,7 +290,7 @@ static uint8_t owner_of(const struct workers *ws, const struct pkt *p)
 	 * fragment that completed no header (pipeline.h: its time only). */
 	if (p->arp || p->ip_only || p->fragment)
 		return NO_OWNER;
-	if (ws->n == 1)
+	if (ws->n == 1)			/* one share: no need to hash */
 		return 0;
 	if ((p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6) &&
 	    p->quoted.valid) {
@@ -639,7 +639,8 @@ static bool take_share0(struct workers *ws, uint64_t upto, bool detection)
 	w0->cpu_us += used;
 	if (detection) {
 		ws->share0_detect_us += used;
-		pthread_cond_signal(&ws->freed);	/* the next is free */
+		/* The reader, waiting for a free slab, may take the next. */
+		pthread_cond_signal(&ws->freed);
 	} else {
 		ws->share0_reader_us += used;
 	}
