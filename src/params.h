@@ -197,11 +197,14 @@
 /* scandetd -r: the stdio buffer a capture file is read through.
  * libpcap reads a file with one fread per header and one per packet,
  * and stdio's own buffer is a block (4 KiB), so a 1 GB capture took
- * 250,000 read(2)s, costly where system calls are (a virtual machine):
- * with 256 KiB, make bench's bare read loop read input (b) 3.8 times
- * faster (bench/README.md, "Reading files").  64 KiB gave most of it,
- * 4 MiB nothing more. */
-#define CAPTURE_FILE_BUFFER   (256 * 1024)
+ * 250,000 read(2)s, costly where system calls are (a virtual machine).
+ * A larger buffer saves the calls, but the kernel copies each read into
+ * it, and the packets are read from it while detection fills the cache
+ * with its tables: with 256 KiB, the bare read loop's best, scandetd -r
+ * spent more time in that copy than in the 16,000 calls that 64 KiB
+ * takes, and read input (b) of make bench 1.76 times slower (-w 2: 2.1;
+ * bench/README.md, "The file buffer, again"). */
+#define CAPTURE_FILE_BUFFER   (64 * 1024)
 /* Decoded packets handed to detection together (detect_batch), so that
  * their table entries are fetched from memory ahead of their turn. */
 #define PKT_BATCH             32
