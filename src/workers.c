@@ -30,6 +30,7 @@
  * slabs each).  A live lane hands over what each read gave it, full or
  * not, so its packets are not held for the slab to fill. */
 #define WORKER_SLAB 2048
+_Static_assert(WORKER_SLAB <= 65536, "a packet's index in its slab fits 16 bits");
 /* Slabs in flight: one being filled while the others are classified
  * or detected. */
 #define WORKER_SLABS 4
@@ -75,7 +76,12 @@ struct slab {
 		_Alignas(64) struct pkt_view v;
 	} views[WORKER_SLAB];
 	uint8_t owner[WORKER_SLAB];		/* a worker, or NO_OWNER */
-	size_t n;
+	/* The packets that may open state (classifier_may_open), in order:
+	 * those whose table lines are fetched ahead.  Found once, by the
+	 * reader, which has each packet at hand, rather than by every
+	 * thread reading all the slab's packets from another core. */
+	uint16_t opens[WORKER_SLAB];
+	size_t n, nopens;
 	enum slab_kind kind;
 	uint64_t advance_us;			/* SLAB_ADVANCE */
 	const struct config *cfg;		/* in force for this slab */
@@ -385,10 +391,9 @@ static void classify_packets(struct worker *w, struct slab *s)
 	struct worker_fetch f = { w, s };
 
 	la->n = la->done = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->owner[i] == w->index &&
-		    classifier_may_open(w->cls, &s->pkts[i]))
-			lookahead_add(la, i);
+	for (size_t k = 0; k < s->nopens; k++)
+		if (s->owner[s->opens[k]] == w->index)
+			lookahead_add(la, s->opens[k]);
 	for (size_t i = 0; i < s->n; i++) {
 		bool fetched = la->done < la->n && la->idx[la->done] == i;
 
@@ -555,10 +560,8 @@ static void detect_packets_of(struct workers *ws, struct slab *s)
 
 	memset(&c, 0, sizeof c);
 	la->n = la->done = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->owner[i] != NO_OWNER &&
-		    classifier_may_open(NULL, &s->pkts[i]))
-			lookahead_add(la, i);
+	for (size_t k = 0; k < s->nopens; k++)
+		lookahead_add(la, s->opens[k]);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pkt *p = &s->pkts[i];
 		struct pkt_view bare = { .p = p };
@@ -568,7 +571,7 @@ static void detect_packets_of(struct workers *ws, struct slab *s)
 		if (fetched)
 			s->views[i].v.source_hint = &la->hint[i];
 		deliver_expired(ws, s, &c, (uint32_t)i);
-		detect_time(ws->d, p->ts_us);
+		detect_time(ws->d, s->ts[i]);
 		deliver_decided(ws, s, &c, (uint32_t)i, STEP_DURING);
 		detect_classified(ws->d, s->owner[i] == NO_OWNER ? &bare :
 				  &s->views[i].v);
@@ -722,7 +725,7 @@ static void publish(struct workers *ws)
 			pthread_cond_wait(&ws->freed, &ws->mu);
 	pthread_mutex_unlock(&ws->mu);
 	s = filling(ws);
-	s->n = 0;
+	s->n = s->nopens = 0;
 	s->kind = SLAB_PACKETS;
 	s->mark = false;
 }
@@ -738,6 +741,9 @@ void workers_batch(void *arg, const struct pkt *batch, size_t n)
 		s->pkts[s->n].seq = ws->seq++;
 		s->ts[s->n] = batch[i].ts_us;
 		s->owner[s->n] = owner_of(ws, &batch[i]);
+		if (s->owner[s->n] != NO_OWNER &&
+		    classifier_may_open(NULL, &batch[i]))
+			s->opens[s->nopens++] = (uint16_t)s->n;
 		if (++s->n == WORKER_SLAB)
 			publish(ws);
 	}
