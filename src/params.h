@@ -201,9 +201,9 @@
  * A larger buffer saves the calls, but the kernel copies each read into
  * it, and the packets are read from it while detection fills the cache
  * with its tables: with 256 KiB, the bare read loop's best, scandetd -r
- * spent more time in that copy than in the 16,000 calls that 64 KiB
- * takes, and read input (b) of make bench 1.76 times slower (-w 2: 2.1;
- * bench/README.md, "The file buffer, again"). */
+ * read input (b) of make bench (1 GB) 1.76 times slower than with
+ * 64 KiB (-w 2: 2.1), the copy taking longer than the 16,000 calls of
+ * 64 KiB took (bench/README.md, "The file buffer, again"). */
 #define CAPTURE_FILE_BUFFER   (64 * 1024)
 /* Decoded packets handed to detection together (detect_batch), so that
  * their table entries are fetched from memory ahead of their turn. */
