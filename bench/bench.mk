@@ -11,12 +11,17 @@
 
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/runstat $(BUILD)/bench/cores \
 	       $(BUILD)/bench/halves \
-	       $(BUILD)/bench/pcap_ceiling
+	       $(BUILD)/bench/pcap_ceiling $(BUILD)/bench/steps
 
 # Same compiler and flags as scandetd itself.
 $(BUILD)/bench/%: bench/%.c Makefile bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PCAP_LIBS)
+
+# steps measures scandetd's own decoder and table: linked with them.
+$(BUILD)/bench/steps: bench/steps.c $(BUILD)/libscandetd.a Makefile bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libscandetd.a $(LIBS)
 
 bench-tools: $(BUILD)/scandetd $(BENCH_TOOLS)
 

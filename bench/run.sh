@@ -34,7 +34,7 @@ rm -f "$WORK"/*
 # BENCH_SCANDETD=PATH measures another build (another commit, compiler).
 if [ -n "${BENCH_SCANDETD:-}" ]; then
 	make -s --no-print-directory BUILD="$BUILD" "$OUT/gen" "$OUT/runstat" \
-		"$OUT/pcap_ceiling"
+		"$OUT/pcap_ceiling" "$OUT/steps"
 	cp "$BENCH_SCANDETD" "$OUT/scandetd"
 	what="scandetd: $BENCH_SCANDETD${BENCH_LABEL:+ ($BENCH_LABEL)}"
 else
@@ -85,6 +85,9 @@ run() {
 		"$RUNSTAT" "$CEILING" "$2" >/dev/null 2>"$3" || true ;;
 	ceiling-libpcap)
 		"$RUNSTAT" "$CEILING" -l "$2" >/dev/null 2>"$3" || true ;;
+	steps-*)
+		"$RUNSTAT" "$OUT/steps" "${1#steps-}" "$2" >/dev/null \
+			2>"$3" || true ;;
 	scandetd)
 		"$RUNSTAT" "$SCANDETD" -c /dev/null $STATS -r "$2" >/dev/null \
 			2>"$3" || true ;;
@@ -113,14 +116,16 @@ best() { eval "[ \"\$$1\" = 0 ] || [ $2 -lt \"\$$1\" ]" && eval "$1=$2" || true;
 # measure FILE [KINDS]: best wall time (ns), best CPU time (user + system,
 # us) and largest peak RSS (KiB) of RUNS runs, the programs taking turns.
 # Sets c_ns c_cpu c_rss (ceiling), s_ns s_cpu s_rss (scandetd), w_ns
-# w_cpu w_rss (scandetd-wN), l_ns l_cpu l_rss (ceiling-libpcap) and h_ns
-# h_cpu h_rss (halves), 0 unless among KINDS; the statistics of each
+# w_cpu w_rss (scandetd-wN), l_ns l_cpu l_rss (ceiling-libpcap), h_ns
+# h_cpu h_rss (halves), d_ns d_cpu d_rss (steps-decode) and k_ns k_cpu
+# k_rss (steps-lookup), 0 unless among KINDS; the statistics of each
 # kind's last run are left in $WORK/KIND.log, of its run with the best
 # wall time in $WORK/KIND.best.log.
 measure() {
 	kinds=${2:-"ceiling scandetd"}
 	c_ns=0 c_cpu=0 c_rss=0 s_ns=0 s_cpu=0 s_rss=0 w_ns=0 w_cpu=0 w_rss=0
 	l_ns=0 l_cpu=0 l_rss=0 h_ns=0 h_cpu=0 h_rss=0
+	d_ns=0 d_cpu=0 d_rss=0 k_ns=0 k_cpu=0 k_rss=0
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		for k in $kinds; do
@@ -130,6 +135,8 @@ measure() {
 			ceiling-libpcap) v=l ;;
 			scandetd) v=s ;;
 			halves) v=h ;;
+			steps-decode) v=d ;;
+			steps-lookup) v=k ;;
 			*) v=w ;;
 			esac
 			ns=$(rs_field "$WORK/$k.log" wall_ns)
@@ -216,15 +223,16 @@ details=$WORK/details
 # bench_input LABEL FILE [KEY]: a row of the table.  With KEY, scandetd
 # -w $W takes its turns too: its figures go to $WORK/wrows (a line "KEY
 # packets c_ns c_cpu c_rss s_ns s_cpu s_rss w_ns w_cpu w_rss l_ns l_cpu
-# l_rss h_ns h_cpu h_rss"; w_* 0 without -w), with the ceiling as libpcap
-# opens a file itself (l_*) and the halves at once (h_*), and its
-# statistics to $WORK/threads-KEY.log.
+# l_rss h_ns h_cpu h_rss d_ns d_cpu d_rss k_ns k_cpu k_rss"; w_* 0
+# without -w), with the ceiling as libpcap opens a file itself (l_*), the
+# halves at once (h_*) and the first steps of the path alone (d_*, k_*:
+# bench/steps.c), and its statistics to $WORK/threads-KEY.log.
 bench_input() {
 	label=$1 file=$2 key=${3:-}
-	measure "$file" "ceiling scandetd${key:+ ceiling-libpcap $WKIND halves}"
+	measure "$file" "ceiling scandetd${key:+ ceiling-libpcap $WKIND halves steps-decode steps-lookup}"
 	pkts=$(sd_stat packets.seen)
 	if [ -n "$key" ]; then
-		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss $l_ns $l_cpu $l_rss $h_ns $h_cpu $h_rss" >>"$WORK/wrows"
+		echo "$key $pkts $c_ns $c_cpu $c_rss $s_ns $s_cpu $s_rss $w_ns $w_cpu $w_rss $l_ns $l_cpu $l_rss $h_ns $h_cpu $h_rss $d_ns $d_cpu $d_rss $k_ns $k_cpu $k_rss" >>"$WORK/wrows"
 		[ -z "$WKIND" ] || cp "$WORK/$WKIND.best.log" "$WORK/threads-$key.log"
 	fi
 	row=$(awk -v l="$label" -v p="$pkts" -v c="$c_ns" -v s="$s_ns" \
@@ -285,15 +293,20 @@ say "the runs before 2026-12-06 (bench/README.md, \"Reading files\")."
 say "halves: two scandetd at once, each on one half of the input cut by pair"
 say "of hosts (bench/halves.c) with half the tables, taking their turns too:"
 say "the most two cores give with the work split and nothing passed between"
-say "the halves (its speed-up: over -w 1, by wall time)."
+say "the halves (its speed-up: over -w 1, by wall time).  decode, +lookup: the"
+say "first steps of scandetd's path alone (bench/steps.c): the file read as"
+say "scandetd reads it and every packet decoded; then one lookup per packet in"
+say "a table like the contacts', made if absent: the least state a detector"
+say "keeps.  Their ratios bound what any -w 1 that does these steps can reach."
 WROW='%-5s %-8s %9s %9s %8s %6s %6s %8s %8s\n'
 say "$(printf "$WROW" input run "wall ms" "cpu ms" pps ratio cpu "RSS MiB" speed-up)"
 say "$(printf "$WROW" "" "" "" "" "" "" ratio "" "")"
-while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr dn dc dr kn kc kr; do
 	awk -v k="($key)" -v p="$p" -v cn="$cn" -v cc="$cc" -v cr="$cr" \
 	    -v sn="$sn" -v sc="$sc" -v sr="$sr" -v wn="$wn" -v wc="$wc" \
 	    -v wr="$wr" -v ln="$ln" -v lc="$lc" -v lr="$lr" -v hn="$hn" \
-	    -v hc="$hc" -v hr="$hr" -v w="$W" -v fmt="$WROW" '
+	    -v hc="$hc" -v hr="$hr" -v dn="$dn" -v dc="$dc" -v dr="$dr" \
+	    -v kn="$kn" -v kc="$kc" -v kr="$kr" -v w="$W" -v fmt="$WROW" '
 	function row(run, ns, cpu, rss, up) {
 		printf fmt, k, run, sprintf("%.1f", ns / 1e6),
 		       sprintf("%.1f", cpu / 1e3),
@@ -305,6 +318,8 @@ while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr; do
 	BEGIN {
 		row("ceiling", cn, cc, cr, "-")
 		row("ceil -l", ln, lc, lr, "-")
+		row("decode", dn, dc, dr, "-")
+		row("+lookup", kn, kc, kr, "-")
 		row("-w 1", sn, sc, sr, "-")
 		if (wn > 0)
 			row("-w " w, wn, wc, wr, sprintf("%.2f", sn / wn))
@@ -333,7 +348,7 @@ say "(its --stats, the run with the best wall time, less an empty file's); the"
 say "speed-up over -w 1 is at most, on these $(nproc) cores, $(nproc) x cpu(-w 1) / cpu(-w $W)"
 say "(the cpu ms above), and on any number of cores, with any number of workers,"
 say "1 / the larger of the reader's and detection's time per packet:"
-while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr; do
+while read -r key p cn cc cr sn sc sr wn wc wr ln lc lr hn hc hr dn dc dr kn kc kr; do
 	if [ -z "$WKIND" ]; then
 		say "  ($key) n/a (this scandetd has no -w)"
 		continue
@@ -368,7 +383,8 @@ done <"$WORK/wrows"
 say ""
 awk -v w="$W" -v cb="$CORES_BEFORE" -v ca="$CORES_AFTER" '
 	{ ratio[$1] = $3 / $6; up[$1] = $9 > 0 ? sprintf("%.2f", $6 / $9) : "n/a"
-	  lratio[$1] = $12 / $6 }
+	  lratio[$1] = $12 / $6
+	  dratio[$1] = $18 > 0 ? $3 / $18 : 0; kratio[$1] = $21 > 0 ? $3 / $21 : 0 }
 	function met(x, t) { return x == "n/a" ? "n/a" : (x + 0 >= t ? "met" : "MISSED") }
 	function together(c) { sub(/.*together=/, "", c); return c }
 	END {
@@ -380,6 +396,11 @@ awk -v w="$W" -v cb="$CORES_BEFORE" -v ca="$CORES_AFTER" '
 		       together(cb), together(ca)
 		printf "  (-w 1 ratio against ceil -l, the ceiling when the issue set them: (a) %.3f, (b) %.3f)\n",
 		       lratio["a"], lratio["b"]
+		printf "  (the first steps alone, bench/steps.c: reading and decoding (a) %.3f, (b) %.3f;\n",
+		       dratio["a"], dratio["b"]
+		printf "   with one lookup per packet (a) %.3f, (b) %.3f: a -w 1 ratio above these is out of\n",
+		       kratio["a"], kratio["b"]
+		printf "   reach for any reader that decodes each packet and keeps state per flow)\n"
 	}' "$WORK/wrows" >"$WORK/wtargets"
 say "$(cat "$WORK/wtargets")"
 
