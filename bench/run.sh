@@ -512,10 +512,16 @@ elif command -v valgrind >/dev/null 2>&1; then
 	done
 	# The same for both programs on the first 200k packets of (a) and (b).
 	say ""
-	say "per packet over the first $(n 200000) packets (less an empty file), ceiling vs scandetd:"
-	say "$(printf '%-10s %12s %12s %8s %12s %12s\n' input "ceil instr" "scand instr" ratio "ceil D1m" "scand D1m")"
+	say "per packet over the first $(n 200000) packets (less an empty file): the ceiling,"
+	say "the first steps alone (bench/steps.c: read and decode; one lookup more)"
+	say "and scandetd; ratio: ceiling's instructions / scandetd's:"
+	PROW='%-6s %9s %9s %9s %9s %7s %9s %9s %9s\n'
+	say "$(printf "$PROW" input "ceil" "decode" "+lookup" "scand" ratio "ceil" "+lookup" "scand")"
+	say "$(printf "$PROW" "" instr instr instr instr "" "D1 miss" "D1 miss" "D1 miss")"
 	head -c 24 "$IN_A" >"$WORK/empty.pcap"
 	cg "$CEILING" "$WORK/empty.pcap"; c0_ir=$ir c0_d1=$d1
+	cg "$OUT/steps" decode "$WORK/empty.pcap"; d0_ir=$ir
+	cg "$OUT/steps" lookup "$WORK/empty.pcap"; k0_ir=$ir k0_d1=$d1
 	cg "$SCANDETD" -c /dev/null -r "$WORK/empty.pcap"; s0_ir=$ir s0_d1=$d1
 	for x in a b; do
 		if [ $x = a ]; then
@@ -525,13 +531,19 @@ elif command -v valgrind >/dev/null 2>&1; then
 				2>/dev/null
 		fi
 		cg "$CEILING" "$WORK/prefix.pcap"; c_ir=$ir c_d1=$d1
+		cg "$OUT/steps" decode "$WORK/prefix.pcap"; d_ir=$ir
+		cg "$OUT/steps" lookup "$WORK/prefix.pcap"; k_ir=$ir k_d1=$d1
 		cg "$SCANDETD" -c /dev/null -r "$WORK/prefix.pcap"
 		say "$(awk -v n="$(n 200000)" -v ci="$c_ir" -v c0="$c0_ir" \
+			-v di="$d_ir" -v d0="$d0_ir" -v ki="$k_ir" -v k0="$k0_ir" \
+			-v kd="$k_d1" -v kd0="$k0_d1" \
 			-v si="$ir" -v s0="$s0_ir" -v cd="$c_d1" -v cd0="$c0_d1" \
-			-v sd="$d1" -v sd0="$s0_d1" -v l="($x)" 'BEGIN {
+			-v sd="$d1" -v sd0="$s0_d1" -v l="($x)" -v fmt="$PROW" 'BEGIN {
 			c = (ci - c0) / n; s = (si - s0) / n;
-			printf "%-10s %12.0f %12.0f %8.3f %12.1f %12.1f\n", l, c, s,
-			       c / s, (cd - cd0) / n, (sd - sd0) / n }')"
+			printf fmt, l, sprintf("%.0f", c), sprintf("%.0f", (di - d0) / n),
+			       sprintf("%.0f", (ki - k0) / n), sprintf("%.0f", s),
+			       sprintf("%.3f", c / s), sprintf("%.1f", (cd - cd0) / n),
+			       sprintf("%.1f", (kd - kd0) / n), sprintf("%.1f", (sd - sd0) / n) }')"
 	done
 	rm -f "$WORK/prefix.pcap" "$WORK/empty.pcap"
 fi
