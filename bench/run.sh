@@ -297,7 +297,7 @@ say "the halves (its speed-up: over -w 1, by wall time).  decode, +lookup: the"
 say "first steps of scandetd's path alone (bench/steps.c): the file read as"
 say "scandetd reads it and every packet decoded; then one lookup per packet in"
 say "a table like the contacts', made if absent: the least state a detector"
-say "keeps.  Their ratios bound what any -w 1 that does these steps can reach."
+say "keeps.  Their ratios bound what a -w 1 that takes these steps can reach."
 WROW='%-5s %-8s %9s %9s %8s %6s %6s %8s %8s\n'
 say "$(printf "$WROW" input run "wall ms" "cpu ms" pps ratio cpu "RSS MiB" speed-up)"
 say "$(printf "$WROW" "" "" "" "" "" "" ratio "" "")"
@@ -400,7 +400,7 @@ awk -v w="$W" -v cb="$CORES_BEFORE" -v ca="$CORES_AFTER" '
 		       dratio["a"], dratio["b"]
 		printf "   with one lookup per packet (a) %.3f, (b) %.3f: a -w 1 ratio above these is out of\n",
 		       kratio["a"], kratio["b"]
-		printf "   reach for any reader that decodes each packet and keeps state per flow)\n"
+		printf "   reach for a reader that decodes as scandetd does and keeps state per flow in such a table)\n"
 	}' "$WORK/wrows" >"$WORK/wtargets"
 say "$(cat "$WORK/wtargets")"
 
@@ -510,7 +510,8 @@ elif command -v valgrind >/dev/null 2>&1; then
 		fi
 		prev_p=$p prev_ir=$ir prev_d1=$d1
 	done
-	# The same for both programs on the first 200k packets of (a) and (b).
+	# The same for the ceiling, the steps and scandetd on the first 200k
+	# packets of (a) and (b).
 	say ""
 	say "per packet over the first $(n 200000) packets (less an empty file): the ceiling,"
 	say "the first steps alone (bench/steps.c: read and decode; one lookup more)"
