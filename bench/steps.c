@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 	flush(&s);
 	capture_close(c);
 	if (n == -2) {
-		fprintf(stderr, "steps: %s: %s\n", argv[2], err);
+		fprintf(stderr, "steps: %s\n", err);	/* err names the file */
 		return 1;
 	}
 	printf("read %llu decoded %llu flows %zu\n",
