@@ -425,6 +425,30 @@ int capture_fd(const struct capture *c)
 	return c->live ? pcap_get_selectable_fd(c->pcap) : -1;
 }
 
+int capture_poll_limit_ms(const struct capture *c)
+{
+	const struct timeval *tv;
+	long ms;
+
+	if (!c->live || !(tv = pcap_get_required_select_timeout(c->pcap)))
+		return -1;
+	ms = tv->tv_sec > 1000 ? 1000000 :
+	     (long)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000;
+	return ms < CAPTURE_DOWN_POLL_MS ? CAPTURE_DOWN_POLL_MS : (int)ms;
+}
+
+int capture_poll_timeout(struct capture *const *caps, size_t n,
+			 int wait_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		int limit = capture_poll_limit_ms(caps[i]);
+
+		if (limit >= 0 && limit < wait_ms)
+			wait_ms = limit;
+	}
+	return wait_ms;
+}
+
 struct dispatch_ctx {
 	capture_fn fn;
 	void *arg;

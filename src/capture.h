@@ -43,6 +43,17 @@ const char *capture_name(const struct capture *c);
 
 /* For poll(): readable when packets wait.  -1 for files. */
 int capture_fd(const struct capture *c);
+/* How long a poll of capture_fd may wait before c must be dispatched
+ * anyway, in milliseconds; -1: no limit, dispatch when it says so.
+ * After the interface goes down, libpcap learns whether it was deleted
+ * only when called again (pcap_get_required_select_timeout), and the
+ * descriptor says nothing more: a loop that waited for it would never
+ * see the interface go.  At least CAPTURE_DOWN_POLL_MS (params.h). */
+int capture_poll_limit_ms(const struct capture *c);
+/* The timeout for a poll of n captures that would otherwise wait
+ * wait_ms: no longer than the least of their limits. */
+int capture_poll_timeout(struct capture *const *caps, size_t n,
+			 int wait_ms);
 
 /* Hand up to max packets (max <= 0: all that are waiting) to fn.
  * Returns the number handed, 0 if none were waiting, -1 at the end of a

@@ -946,14 +946,16 @@ enum { PFD_SIGNALS, PFD_PARENT, PFD_RESOLVER, PFD_CAPTURES };
 /* One round: each capture with packets waiting hands over at most
  * CAPTURE_ROUND_PACKETS, so that none starves the others.  more[i]: it
  * had that many, and is read next round even if poll does not say so
- * (libpcap may hold the rest).  False with err on a capture error. */
+ * (libpcap may hold the rest); so is a capture with a poll limit
+ * (capture_poll_limit_ms).  False with err on a capture error. */
 static bool capture_round(struct engine *e, const struct pollfd *pfd,
 			  bool *more, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < e->ncaps; i++) {
 		int n;
 
-		if (!(pfd[i].revents & (POLLIN | POLLERR)) && !more[i])
+		if (!(pfd[i].revents & (POLLIN | POLLERR)) && !more[i] &&
+		    capture_poll_limit_ms(e->caps[i]) < 0)
 			continue;
 		n = dispatch(e, i, CAPTURE_ROUND_PACKETS, err, errlen);
 		if (n == -2)
@@ -990,7 +992,8 @@ static void run_live(struct engine *e)
 		int rc;
 
 		pfd[PFD_RESOLVER].fd = resolver_poll_fd(e);
-		rc = poll(pfd, nfds, busy ? 0 : 1000);
+		rc = poll(pfd, nfds, busy ? 0 : capture_poll_timeout(e->caps,
+							e->ncaps, 1000));
 		if (rc < 0 && errno != EINTR)
 			fatal("poll");
 		if (rc == 0 && !busy && wall_us() > CAPTURE_LATE_US) {

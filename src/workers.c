@@ -970,13 +970,17 @@ static void lane_round(struct worker *w)
 		pfd[i].events = POLLIN;
 		pfd[i].revents = 0;
 	}
-	rc = poll(pfd, l->ncaps, LANE_POLL_MS);
+	rc = poll(pfd, l->ncaps, capture_poll_timeout(l->caps, l->ncaps,
+						      LANE_POLL_MS));
 	now = wall_us();
-	for (size_t i = 0; rc > 0 && i < l->ncaps; i++) {
+	for (size_t i = 0; i < l->ncaps; i++) {
 		char err[256];
 		int got;
 
-		if (!(pfd[i].revents & (POLLIN | POLLERR)))
+		/* A capture with a poll limit is read every round: libpcap
+		 * asked to be called (capture_poll_limit_ms). */
+		if (!(rc > 0 && (pfd[i].revents & (POLLIN | POLLERR))) &&
+		    capture_poll_limit_ms(l->caps[i]) < 0)
 			continue;
 		pipeline_source(&l->pipe, capture_link(l->caps[i]),
 				l->named ? (uint8_t)(i + 1) : 0);

@@ -24,11 +24,13 @@ NS_A=sd-priv-$$-a
 NS_B=sd-priv-$$-b
 DAEMON_PID=""
 FEED_PID=""
+GPID=""
 
 cleanup() {
 	cp "$TMPD/err" /tmp/privsep.err 2>/dev/null
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
 	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
+	[ -n "$GPID" ] && kill "$GPID" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
 	return 0
@@ -193,28 +195,75 @@ check_eq "notify: clean exit" "$?" 0
 wait "$NOTIFY_PID" 2>/dev/null
 
 # ---- the capture's interface deleted: scans end, statistics, exit 1 --
-ip link add sdq$$a netns "$NS_A" type veth peer name sdq$$b netns "$NS_B" &&
-ip -n "$NS_A" addr add 192.0.2.20/24 dev sdq$$a &&
-ip -n "$NS_B" addr add 192.0.2.10/24 dev sdq$$b &&
-ip -n "$NS_A" link set sdq$$a up && ip -n "$NS_B" link set sdq$$b up
-sed "s|^PidFile .*|PidFile $TMPD/gone.pid|" "$CONF" >"$TMPD/gone.conf"
-ip netns exec "$NS_B" "$SCANDETD" -c "$TMPD/gone.conf" -i sdq$$b -F \
-	>"$TMPD/gone.out" 2>"$TMPD/gone.err" &
-GPID=$!
-check "deleted interface: daemon started" wait_for "$TMPD/gone.err" "started on sdq$$b"
+# gone_start NAME [CONF LINE]: a daemon on a fresh veth pair sdqN (its
+# PID in GPID, its output in $TMPD/NAME.out and .err)
+gone_n=0
+gone_start() {
+	gone_n=$((gone_n + 1))
+	GIF=sdq$gone_n$$
+	ip link add ${GIF}a netns "$NS_A" type veth peer name ${GIF}b netns "$NS_B" &&
+	ip -n "$NS_A" addr add 192.0.2.20/24 dev ${GIF}a &&
+	ip -n "$NS_B" addr add 192.0.2.10/24 dev ${GIF}b &&
+	ip -n "$NS_A" link set ${GIF}a up && ip -n "$NS_B" link set ${GIF}b up
+	{ sed "s|^PidFile .*|PidFile $TMPD/$1.pid|" "$CONF"
+	  [ -n "${2:-}" ] && echo "$2"; } >"$TMPD/$1.conf"
+	ip netns exec "$NS_B" "$SCANDETD" -c "$TMPD/$1.conf" -i ${GIF}b -F \
+		>"$TMPD/$1.out" 2>"$TMPD/$1.err" &
+	GPID=$!
+	check "$1: daemon started" wait_for "$TMPD/$1.err" "started on ${GIF}b"
+}
+
+# gone_stops NAME: after the deletion, the daemon stops within 10 s,
+# exit 1, saying why (killed if it does not, so that nothing waits on it)
+gone_stops() {
+	i=0
+	while kill -0 "$GPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	check "$1: the daemon stops" test $i -lt 100
+	[ $i -lt 100 ] || kill -KILL "$GPID" 2>/dev/null
+	wait "$GPID"
+	check_eq "$1: exit 1" "$?" 1
+	check_grep "$1: the reason is logged" "$TMPD/$1.err" \
+		"${GIF}b: The interface disappeared"
+}
+
+gone_start gone
 ip netns exec "$NS_A" "$SPOOFS" -s 198.51.100.77 -d 192.0.2.10 -p 3-200 >/dev/null
-check "deleted interface: a scan is seen first" wait_for "$TMPD/gone.out" \
+check "gone: a scan is seen first" wait_for "$TMPD/gone.out" \
 	'^Possible port scan from 198\.51\.100\.77 to'
-ip -n "$NS_B" link del sdq$$b
-i=0
-while kill -0 "$GPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-check "deleted interface: the daemon stops" test $i -lt 100
-wait "$GPID"
-check_eq "deleted interface: exit 1" "$?" 1
-check_grep "deleted interface: the open scan ends first" "$TMPD/gone.out" \
+ip -n "$NS_B" link del ${GIF}b
+gone_stops gone
+check_grep "gone: the open scan ends first" "$TMPD/gone.out" \
 	'^End of port scan from 198\.51\.100\.77 to'
-check_grep "deleted interface: statistics written" "$TMPD/gone.err" \
+check_grep "gone: statistics written" "$TMPD/gone.err" \
 	'stat packets\.seen [1-9]'
+
+# Set down first, deleted later: libpcap takes the first news (ENETDOWN)
+# while the interface is still there, and hears nothing of the deletion
+# unless it is called again (capture_poll_limit_ms).  Until stop 28 the
+# daemon then ran on, blind, for ever.  Also with Workers 2 (each
+# worker's loop polls its own fanout socket).
+for w in 1 2; do
+	gone_start down$w "Workers $w"
+	ip -n "$NS_B" link set ${GIF}b down
+	sleep 1
+	check "down$w: still running while the interface is only down" \
+		kill -0 "$GPID"
+	ip -n "$NS_B" link del ${GIF}b
+	gone_stops down$w
+done
+
+# Down, then up again: the capture goes on and sees what comes next.
+gone_start downup
+ip -n "$NS_B" link set ${GIF}b down
+sleep 1
+ip -n "$NS_B" link set ${GIF}b up
+sleep 0.5
+ip netns exec "$NS_A" "$SPOOFS" -s 198.51.100.78 -d 192.0.2.10 -p 3-200 >/dev/null
+check "downup: a scan after the interface came back up is seen" \
+	wait_for "$TMPD/downup.out" '^Possible port scan from 198\.51\.100\.78 to'
+kill -TERM "$GPID"
+wait "$GPID"
+check_eq "downup: clean exit" "$?" 0
 
 # ---- a sandbox violation in the engine: which role died, and why ---
 ENGINE=$(child_of "$DAEMON_PID" scandetd-engine)
