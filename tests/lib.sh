@@ -21,6 +21,9 @@ lib_failed=0
 lib_skipped=0
 lib_cleanups=""
 trap 'lib_cleanup' EXIT
+# Stopped (tests/run.sh's TEST_TIMEOUT, ^C): clean up all the same.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 lib_cleanup() {
 	for c in $lib_cleanups; do "$c" || true; done

@@ -7,7 +7,10 @@
 # (tests/*/t_*.sh).  Every one of them ends its output with a line
 # "NAME: N passed, N failed" (", N skipped" may follow); this script sums
 # those lines and prints the total as its last line, in the same form.  A test program that exits non-zero without such
-# a line (a crash, a sanitizer report) counts as one failure.
+# a line (a crash, a sanitizer report) counts as one failure, and so does
+# one still running after TEST_TIMEOUT seconds (default 600; the longest
+# takes about 70): it is stopped, so that a hang costs minutes, not the
+# whole CI run.
 set -u
 BUILD=${BUILD:-build}
 export BUILD
@@ -15,6 +18,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 cd "$TOP" || exit 1
 pattern=${1:-}
+test_timeout=${TEST_TIMEOUT:-600}
 passed=0
 failed=0
 skipped=0
@@ -27,10 +31,14 @@ run_one() {
 	shift
 	case "$name" in *"$pattern"*) ;; *) return ;; esac
 	t0=$(date +%s)
-	"$@" >"$log" 2>&1
+	timeout -k 10 "$test_timeout" "$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	echo "time: $name $(($(date +%s) - t0)) s"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "$name: stopped after $test_timeout s (TEST_TIMEOUT)"
+		echo "$name: 0 passed, 1 failed" >>"$log"
+	fi
 	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	s=0
 	if [ -n "$line" ]; then
